@@ -1,0 +1,92 @@
+"""COS service: name the action from method, host kind and sub-resource; authenticate; dispatch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.auth import AuthFailure
+from emulator.auth.cos_sign import verify_cos
+from emulator.errors import CosError, EmulatorError
+from emulator.services import Context, Service
+from emulator.services.cos import handlers
+from emulator.services.cos.models import CosBackend
+from emulator.services.cos.render import cos_error
+from emulator.wire import Request, Response
+
+AUTH_ERRORS = {
+    "missing": (403, "AccessDenied"),
+    "malformed": (403, "AccessDenied"),
+    "unknown_key": (403, "InvalidAccessKeyId"),
+    "mismatch": (403, "SignatureDoesNotMatch"),
+    "expired": (403, "Request has expired"),
+    "skewed": (403, "RequestTimeTooSkewed"),
+    "token": (403, "InvalidAccessKeyId"),
+}
+
+BUCKET_ACTIONS = {
+    ("PUT", ""): "PutBucket", ("HEAD", ""): "HeadBucket", ("DELETE", ""): "DeleteBucket",
+    ("GET", ""): "GetBucket", ("GET", "versions"): "GetBucketObjectVersions",
+    ("PUT", "acl"): "PutBucketACL", ("GET", "acl"): "GetBucketACL",
+    ("PUT", "tagging"): "PutBucketTagging", ("GET", "tagging"): "GetBucketTagging",
+    ("DELETE", "tagging"): "DeleteBucketTagging", ("GET", "uploads"): "ListMultipartUploads",
+    ("POST", "delete"): "DeleteMultipleObjects",
+}
+OBJECT_ACTIONS = {
+    ("PUT", ""): "PutObject", ("GET", ""): "GetObject", ("HEAD", ""): "HeadObject",
+    ("DELETE", ""): "DeleteObject", ("POST", "uploads"): "InitiateMultipartUpload",
+    ("DELETE", "uploadId"): "AbortMultipartUpload",
+}
+SUBRESOURCES = ("acl", "tagging", "uploads", "versions", "delete", "uploadId")
+
+
+class CosService(Service):
+    name = "cos"
+    mutating = frozenset({"PutBucket", "DeleteBucket", "PutBucketACL", "PutBucketTagging", "DeleteBucketTagging",
+                          "PutObject", "DeleteObject", "DeleteMultipleObjects", "InitiateMultipartUpload",
+                          "AbortMultipartUpload"})
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.backend = CosBackend(ctx)
+
+    def resolve(self, req: Request) -> str:
+        if req.params.get("kind") == "service":
+            if req.method == "GET" and req.path == "/":
+                return "GetService"
+            raise CosError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+        sub = next((s for s in SUBRESOURCES if s in req.query), "")
+        table = BUCKET_ACTIONS if req.path == "/" else OBJECT_ACTIONS
+        action = table.get((req.method, sub))
+        if action is None:
+            raise CosError(501 if sub else 405, "NotImplemented" if sub else "MethodNotAllowed",
+                           f"{req.method} {'?' + sub if sub else req.path} is not implemented by the emulator.")
+        return action
+
+    def authenticate(self, req: Request) -> None:
+        try:
+            req.account, _ = verify_cos(self.ctx.accounts, req.method, req.path, req.query, req.headers)
+        except AuthFailure as fail:
+            status, code = AUTH_ERRORS[fail.kind]
+            raise CosError(status, code, fail.message) from None
+
+    def handle(self, req: Request) -> Response:
+        self.authenticate(req)
+        return getattr(handlers, _snake(req.action))(self.backend, req)
+
+    def render_error(self, err: EmulatorError, req: Request) -> Response:
+        return cos_error(err, req)
+
+    def injected_error(self, code: str, status: int, req: Request) -> EmulatorError:
+        return CosError(status, code, f"Injected fault: {code}.")
+
+    def inventory(self) -> dict[str, Any]:
+        return {"buckets": self.backend.inventory()}
+
+
+def _snake(name: str) -> str:
+    out = []
+    for i, ch in enumerate(name):
+        if ch.isupper() and i and not name[i - 1].isupper():
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)

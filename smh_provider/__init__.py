@@ -1,0 +1,9 @@
+"""Pulumi dynamic resources for Tencent Cloud Smart Media Hosting (SMH).
+
+Import has no side effects: no client, credential or network access until a provider method runs
+inside the Pulumi provider process.
+"""
+
+from smh_provider.resources import Bucket, MediaLibrary, MediaProcessing
+
+__all__ = ["Bucket", "MediaLibrary", "MediaProcessing"]

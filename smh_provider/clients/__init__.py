@@ -1,0 +1,1 @@
+"""Thin wrappers over the official SDKs. Every failure comes out as an `errors.CloudError`."""

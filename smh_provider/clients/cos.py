@@ -1,0 +1,205 @@
+"""COS and CI (media processing) through cos-python-sdk-v5.
+
+One CosS3Client per (settings, region), built lazily in the provider process, with the SDK's
+own retries off (`Retry=0`): `retry.RetryPolicy` is the one retry policy. Against an emulator
+(`smh:endpoint`), the SDK is pointed at it with its documented `Proxies` option and `Scheme=http`,
+so every request keeps its real host name.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+from qcloud_cos import CosConfig, CosS3Client
+from qcloud_cos.cos_auth import CosS3Auth
+from qcloud_cos.cos_comm import xml_to_dict
+from qcloud_cos.cos_exception import CosClientError, CosServiceError
+
+from smh_provider.config import Settings
+from smh_provider.errors import NotFound, ProviderError, TransportError, cloud_error
+
+# The SDK logs request headers (Authorization included) at DEBUG: keep it quiet whatever the root level.
+logging.getLogger("qcloud_cos").setLevel(logging.WARNING)
+
+T = TypeVar("T")
+# CosClientError covers both bad arguments and network failures; these words mark the latter.
+NETWORK_MARKERS = ("Connection", "connection", "timed out", "Timeout", "Max retries", "RemoteDisconnected",
+                   "Read timed out", "BadStatusLine", "reset by peer", "EOF")
+_clients: dict[tuple[Settings, str], CosS3Client] = {}
+_lock = threading.Lock()
+
+
+def client(settings: Settings, region: str) -> CosS3Client:
+    key = (settings, region)
+    with _lock:
+        if key not in _clients:
+            settings.require()
+            extra: dict[str, Any] = {}
+            if settings.proxy:
+                extra = {"Scheme": "http", "Proxies": {"http": settings.proxy, "https": settings.proxy}}
+            conf = CosConfig(Region=region, SecretId=settings.secret_id, SecretKey=settings.secret_key,
+                             Token=settings.token, Timeout=30, **extra)
+            _clients[key] = CosS3Client(conf, retry=0)
+        return _clients[key]
+
+
+def _ci_code(err: CosServiceError) -> tuple[str, str]:
+    """CI error bodies have no Resource, so the SDK reports 'Unknown'; read Code/Message ourselves."""
+    code, message = err.get_error_code(), err.get_error_msg()
+    if code in ("Unknown", None, ""):
+        raw = err.get_origin_msg() or ""
+        m = re.search(r"<Code>([^<]*)</Code>", raw)
+        code = m.group(1) if m else f"HTTP{err.get_status_code()}"
+        mm = re.search(r"<Message>([^<]*)</Message>", raw)
+        message = mm.group(1) if mm else raw[:200]
+    return code, message
+
+
+def call(fn: Callable[[], T], doing: str) -> T:
+    """Run one SDK call; translate its exceptions into CloudError subclasses."""
+    try:
+        return fn()
+    except CosServiceError as err:
+        status = int(err.get_status_code() or 0)
+        code, message = _ci_code(err)
+        if code == "NoSuchResource" or (code in ("Unknown", f"HTTP{status}") and status == 404):
+            code, message = "NoSuchBucket", "The specified bucket does not exist."
+        raise cloud_error(code, message or code, err.get_request_id() or "", status, doing) from None
+    except CosClientError as err:
+        text = str(err)
+        if any(marker in text for marker in NETWORK_MARKERS):
+            raise TransportError("ConnectionError", text[:300], "", 0, doing) from None
+        raise ProviderError(f"{doing}: {text}") from None
+
+
+# -- buckets --------------------------------------------------------------------------------------
+def create_bucket(c: CosS3Client, bucket: str, acl: str, tags: dict[str, str]) -> None:
+    kwargs: dict[str, Any] = {"ACL": acl}
+    if tags:
+        from urllib.parse import urlencode
+
+        kwargs["Tagging"] = urlencode(tags)
+    call(lambda: c.create_bucket(Bucket=bucket, **kwargs), f"creating bucket {bucket}")
+
+
+def head_bucket(c: CosS3Client, bucket: str) -> dict[str, str]:
+    return call(lambda: c.head_bucket(Bucket=bucket), f"reading bucket {bucket}")
+
+
+def find_bucket(c: CosS3Client, bucket: str) -> dict[str, str] | None:
+    try:
+        return head_bucket(c, bucket)
+    except NotFound:
+        return None
+
+
+def delete_bucket(c: CosS3Client, bucket: str) -> None:
+    call(lambda: c.delete_bucket(Bucket=bucket), f"deleting bucket {bucket}")
+
+
+def get_acl(c: CosS3Client, bucket: str) -> str:
+    data = call(lambda: c.get_bucket_acl(Bucket=bucket), f"reading the ACL of bucket {bucket}")
+    return str(data.get("CannedACL") or "private")
+
+
+def put_acl(c: CosS3Client, bucket: str, acl: str) -> None:
+    call(lambda: c.put_bucket_acl(Bucket=bucket, ACL=acl), f"setting ACL {acl} on bucket {bucket}")
+
+
+def get_tags(c: CosS3Client, bucket: str) -> dict[str, str]:
+    try:
+        data = call(lambda: c.get_bucket_tagging(Bucket=bucket), f"reading the tags of bucket {bucket}")
+    except NotFound as err:
+        if err.code == "NoSuchTagSet":
+            return {}
+        raise
+    tags = (data or {}).get("TagSet", {}).get("Tag", []) if data else []
+    if isinstance(tags, dict):
+        tags = [tags]
+    return {t["Key"]: t.get("Value") or "" for t in tags}
+
+
+def put_tags(c: CosS3Client, bucket: str, tags: dict[str, str]) -> None:
+    doing = f"setting the tags of bucket {bucket}"
+    if tags:
+        body = {"TagSet": {"Tag": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]}}
+        call(lambda: c.put_bucket_tagging(Bucket=bucket, Tagging=body), doing)
+    else:
+        call(lambda: c.delete_bucket_tagging(Bucket=bucket), doing)
+
+
+def _versions(c: CosS3Client, bucket: str) -> Iterator[list[dict[str, str]]]:
+    key_marker, version_marker = "", ""
+    while True:
+        page = call(lambda: c.list_objects_versions(Bucket=bucket, KeyMarker=key_marker,
+                                                    VersionIdMarker=version_marker, MaxKeys=1000),
+                    f"listing object versions of bucket {bucket}")
+        batch = [{"Key": v["Key"], "VersionId": v.get("VersionId") or "null"}
+                 for v in (page.get("Version") or []) + (page.get("DeleteMarker") or [])]
+        if batch:
+            yield batch
+        if str(page.get("IsTruncated", "false")).lower() != "true":
+            return
+        key_marker, version_marker = page.get("NextKeyMarker", ""), page.get("NextVersionIdMarker", "")
+
+
+def _uploads(c: CosS3Client, bucket: str) -> list[dict[str, str]]:
+    data = call(lambda: c.list_multipart_uploads(Bucket=bucket, MaxUploads=1000),
+                f"listing incomplete multipart uploads of bucket {bucket}")
+    uploads = data.get("Upload") or []
+    return [uploads] if isinstance(uploads, dict) else uploads
+
+
+def is_empty(c: CosS3Client, bucket: str) -> tuple[int, int]:
+    """(objects seen on the first page, incomplete uploads) - zero and zero means empty."""
+    page = call(lambda: c.list_objects(Bucket=bucket, MaxKeys=1), f"listing objects of bucket {bucket}")
+    return len(page.get("Contents") or []), len(_uploads(c, bucket))
+
+
+def empty_bucket(c: CosS3Client, bucket: str) -> int:
+    """Delete every object version and abort every incomplete upload; return how many were removed."""
+    removed = 0
+    for batch in _versions(c, bucket):
+        objects = [{"Key": o["Key"], **({"VersionId": o["VersionId"]} if o["VersionId"] != "null" else {})}
+                   for o in batch]
+        call(lambda: c.delete_objects(Bucket=bucket, Delete={"Object": objects, "Quiet": "true"}),
+             f"deleting {len(objects)} objects from bucket {bucket}")
+        removed += len(objects)
+    while uploads := _uploads(c, bucket):
+        for u in uploads:
+            call(lambda u=u: c.abort_multipart_upload(Bucket=bucket, Key=u["Key"], UploadId=u["UploadId"]),
+                 f"aborting multipart upload {u['UploadId']} in bucket {bucket}")
+            removed += 1
+    return removed
+
+
+# -- CI media processing ---------------------------------------------------------------------------
+def _ci_request(c: CosS3Client, method: str, bucket: str, doing: str) -> dict[str, Any]:
+    """POST/DELETE /mediabucket: the SDK has no method for it, so use its request and auth machinery."""
+    conf = c._conf
+    url = conf.uri(bucket=bucket, path="/mediabucket", endpoint=conf._endpoint_ci)
+    rt = call(lambda: c.send_request(method=method, url=url, auth=CosS3Auth(conf, "/mediabucket", params={}),
+                                     params={}, headers={"Content-Type": "application/xml"}, ci_request=True),
+              doing)
+    return xml_to_dict(rt.content) if rt.content else {}
+
+
+def bind_media(c: CosS3Client, bucket: str) -> dict[str, Any]:
+    return _ci_request(c, "POST", bucket, f"switching on media processing for bucket {bucket}")
+
+
+def unbind_media(c: CosS3Client, bucket: str) -> None:
+    _ci_request(c, "DELETE", bucket, f"switching off media processing for bucket {bucket}")
+
+
+def find_media_binding(c: CosS3Client, bucket: str, region: str) -> dict[str, Any] | None:
+    data = call(lambda: c.ci_get_media_bucket(Regions=region, BucketNames=bucket, PageNumber="1", PageSize="100"),
+                f"reading the media processing state of bucket {bucket}")
+    items = (data or {}).get("MediaBucketList") or []
+    if isinstance(items, dict):
+        items = [items]
+    return next((i for i in items if i.get("BucketId") == bucket or i.get("Name") == bucket), None)

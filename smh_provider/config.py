@@ -1,0 +1,127 @@
+"""Credentials, region and endpoint: read in the provider process, never stored on a provider.
+
+Sources, first found wins:
+
+    stack config                      environment
+    tencentcloud:secretId             TENCENTCLOUD_SECRET_ID
+    tencentcloud:secretKey (secret)   TENCENTCLOUD_SECRET_KEY
+    tencentcloud:securityToken        TENCENTCLOUD_SECURITY_TOKEN
+    tencentcloud:region               TENCENTCLOUD_REGION
+    smh:endpoint                      SMH_ENDPOINT   (http://host:port of a local emulator)
+
+`configure()` of every provider calls `load()`; the result lives in this module for the life of
+the provider process (a pickled provider carries none of it into state).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from smh_provider.errors import ConfigError
+
+KEYS = {
+    "secret_id": ("tencentcloud:secretId", "TENCENTCLOUD_SECRET_ID"),
+    "secret_key": ("tencentcloud:secretKey", "TENCENTCLOUD_SECRET_KEY"),
+    "token": ("tencentcloud:securityToken", "TENCENTCLOUD_SECURITY_TOKEN"),
+    "region": ("tencentcloud:region", "TENCENTCLOUD_REGION"),
+    "endpoint": ("smh:endpoint", "SMH_ENDPOINT"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    secret_id: str | None = None
+    secret_key: str | None = None
+    token: str | None = None
+    region: str | None = None
+    endpoint: str | None = None
+
+    def __repr__(self) -> str:  # never print a key, not even by accident
+        sid = (self.secret_id[:4] + "…") if self.secret_id else None
+        return f"Settings(secret_id={sid!r}, region={self.region!r}, endpoint={self.endpoint!r})"
+
+    __str__ = __repr__
+
+    def missing_credentials(self) -> str | None:
+        """A message naming every way to supply what is missing, or None."""
+        missing = [name for name in ("secret_id", "secret_key") if not getattr(self, name)]
+        if not missing:
+            return None
+        ways = "; ".join(f"stack config '{KEYS[m][0]}' or environment variable {KEYS[m][1]}" for m in missing)
+        return f"Tencent Cloud credentials are missing: set {ways}"
+
+    def require(self) -> Settings:
+        problem = self.missing_credentials()
+        if problem:
+            raise ConfigError(problem)
+        return self
+
+    @property
+    def proxy(self) -> str | None:
+        """The emulator address every SDK call is sent through, or None for real Tencent Cloud."""
+        return self.endpoint
+
+
+def _short_key(full: str) -> str:
+    return full.split(":", 1)[1]
+
+
+def load(config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from stack config (full keys like 'tencentcloud:secretId') with environment fallback."""
+    config = config or {}
+    environ = os.environ if environ is None else environ
+    values: dict[str, str | None] = {}
+    for name, (cfg_key, env_key) in KEYS.items():
+        raw = config.get(cfg_key)
+        if raw is None:  # some engines hand the namespace-less key to the provider
+            raw = config.get(_short_key(cfg_key)) if name == "endpoint" else None
+        value = raw if raw not in (None, "") else environ.get(env_key) or None
+        values[name] = str(value) if value is not None else None
+    endpoint = values["endpoint"]
+    if endpoint:
+        parts = urlsplit(endpoint)
+        if parts.scheme != "http" or not parts.hostname or not parts.port or parts.path not in ("", "/"):
+            raise ConfigError(
+                f"smh:endpoint / SMH_ENDPOINT must look like http://127.0.0.1:4566 (scheme http, host, port), "
+                f"got {endpoint!r}"
+            )
+        values["endpoint"] = f"http://{parts.hostname}:{parts.port}"
+    return Settings(**values)
+
+
+_lock = threading.Lock()
+_current: Settings | None = None
+_config_error: str | None = None
+
+
+def set_config_error(message: str | None) -> None:
+    """Remember a configuration problem found in configure(), to report it from check()."""
+    global _config_error
+    with _lock:
+        _config_error = message
+
+
+def config_error() -> str | None:
+    with _lock:
+        return _config_error
+
+
+def set_current(settings: Settings) -> None:
+    global _current, _config_error
+    with _lock:
+        _current = settings
+        _config_error = None
+
+
+def current() -> Settings:
+    """The provider process's settings; loaded from the environment if configure() never ran."""
+    global _current
+    with _lock:
+        if _current is None:
+            _current = load()
+        return _current

@@ -1,0 +1,193 @@
+"""Errors of the SMH provider.
+
+    ProviderError                 anything this package raises on purpose
+     ├── ConfigError              missing or invalid credentials / endpoint settings
+     ├── ValidationError          an input breaks a rule (raised where check() cannot catch it)
+     ├── WaitTimeout              a named waiter gave up
+     └── CloudError               a Tencent Cloud call failed: code, message, request id, HTTP status
+          ├── NotFound            the thing is not there (NoSuchBucket, ResourceNotFound.Library, ...)
+          ├── AlreadyExists       a create found the name taken
+          │    └── AlreadyOwned   ... by the caller (BucketAlreadyOwnedByYou, MediaBucketAlreadyBinded)
+          ├── Conflict            state forbids it (BucketNotEmpty, ResourceInUse.MultiSpace)
+          ├── InvalidInput        the service refused a parameter (InvalidParameterValue.*, InvalidBucketName)
+          ├── AuthError           signature, key or permission problems
+          └── Retryable           worth another try with backoff
+               ├── Throttled      RequestLimitExceeded, SlowDown, 429
+               ├── ServerError    5xx, InternalError
+               └── TransportError connection refused / reset / timed out: no answer at all
+
+`classify(code, status)` maps a Tencent error code (and HTTP status) to the class; the table
+below is the one place that knowledge lives.
+"""
+
+from __future__ import annotations
+
+
+class ProviderError(Exception):
+    """Base class for every error this package raises on purpose."""
+
+
+class ConfigError(ProviderError):
+    pass
+
+
+class ValidationError(ProviderError):
+    pass
+
+
+class WaitTimeout(ProviderError):
+    pass
+
+
+class CloudError(ProviderError):
+    """A failed Tencent Cloud call, with the context of what the provider was doing."""
+
+    def __init__(self, code: str, message: str, request_id: str = "", status: int = 0, doing: str = "") -> None:
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.status = status
+        self.doing = doing
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        rid = f" (RequestId {self.request_id})" if self.request_id else ""
+        prefix = f"{self.doing}{rid}: " if self.doing else (f"RequestId {self.request_id}: " if rid else "")
+        return f"{prefix}{self.code}: {self.message}"
+
+    def while_(self, doing: str) -> CloudError:
+        """Attach what the provider was doing (keeps the class, code and request id)."""
+        self.doing = doing
+        self.args = (self._text(),)
+        return self
+
+
+class NotFound(CloudError):
+    pass
+
+
+class AlreadyExists(CloudError):
+    pass
+
+
+class AlreadyOwned(AlreadyExists):
+    pass
+
+
+class Conflict(CloudError):
+    pass
+
+
+class InvalidInput(CloudError):
+    pass
+
+
+class AuthError(CloudError):
+    pass
+
+
+class Retryable(CloudError):
+    pass
+
+
+class Throttled(Retryable):
+    pass
+
+
+class ServerError(Retryable):
+    pass
+
+
+class TransportError(Retryable):
+    pass
+
+
+CODE_TABLE: dict[str, type[CloudError]] = {
+    # COS
+    "NoSuchBucket": NotFound,
+    "NoSuchKey": NotFound,
+    "NoSuchTagSet": NotFound,
+    "NoSuchUpload": NotFound,
+    "NoSuchResource": NotFound,
+    "BucketAlreadyExists": AlreadyExists,
+    "BucketAlreadyOwnedByYou": AlreadyOwned,
+    "BucketNotEmpty": Conflict,
+    "InvalidBucketName": InvalidInput,
+    "BucketNameTooLong": InvalidInput,
+    "TooManyBuckets": Conflict,
+    "InvalidArgument": InvalidInput,
+    "InvalidRequest": InvalidInput,
+    "InvalidTag": InvalidInput,
+    "MalformedXML": InvalidInput,
+    "InvalidRegionName": InvalidInput,
+    "MultiAZFeatureNotSupport": InvalidInput,
+    "AccessDenied": AuthError,
+    "InvalidAccessKeyId": AuthError,
+    "SignatureDoesNotMatch": AuthError,
+    "RequestTimeTooSkewed": AuthError,
+    "Request has expired": AuthError,
+    "SlowDown": Throttled,
+    "ServiceUnavailable": ServerError,
+    "InternalError": ServerError,
+    # CI
+    "MediaBucketAlreadyBinded": AlreadyOwned,
+    "ResourceNotFound": NotFound,
+    "MissingAuthorization": AuthError,
+    "InvalidAuthorization": AuthError,
+    "SecretidNotExist": AuthError,
+    "SignatureExpired": AuthError,
+    # SMH API 3.0
+    "ResourceNotFound.Library": NotFound,
+    "ResourceInUse.MultiSpace": Conflict,
+    "RequestLimitExceeded": Throttled,
+    "AuthFailure.SecretIdNotFound": AuthError,
+    "AuthFailure.SignatureFailure": AuthError,
+    "AuthFailure.SignatureExpire": AuthError,
+    "AuthFailure.InvalidSecretId": AuthError,
+    "AuthFailure.InvalidAuthorization": AuthError,
+    "AuthFailure.TokenFailure": AuthError,
+    "AuthFailure.UnauthorizedOperation": AuthError,
+    "UnauthorizedOperation": AuthError,
+    "MissingParameter": InvalidInput,
+    # SMH data plane
+    "RateLimitExceeded": Throttled,
+    "InternalServerError": ServerError,
+    "ServerOverloaded": ServerError,
+    "LibraryNotFound": NotFound,
+    "SpaceNotFound": NotFound,
+    "DirectoryNotFound": NotFound,
+    "SameNameDirectoryOrFileExists": AlreadyExists,
+    "SpaceNotEmpty": Conflict,
+}
+PREFIX_TABLE: list[tuple[str, type[CloudError]]] = [
+    ("InvalidParameterValue", InvalidInput),
+    ("InvalidParameter", InvalidInput),
+    ("AuthFailure", AuthError),
+    ("ResourceNotFound", NotFound),
+    ("ResourceInUse", Conflict),
+    ("RequestLimitExceeded", Throttled),
+    ("InternalError", ServerError),
+    ("LimitExceeded", Conflict),
+]
+
+
+def classify(code: str, status: int = 0) -> type[CloudError]:
+    """The error class for a Tencent code; the HTTP status decides when the code is unknown."""
+    if code in CODE_TABLE:
+        return CODE_TABLE[code]
+    for prefix, cls in PREFIX_TABLE:
+        if code.startswith(prefix + ".") or code == prefix:
+            return cls
+    if status == 429:
+        return Throttled
+    if status >= 500:
+        return ServerError
+    if status == 404:
+        return NotFound
+    if status in (401, 403):
+        return AuthError
+    return CloudError
+
+
+def cloud_error(code: str, message: str, request_id: str = "", status: int = 0, doing: str = "") -> CloudError:
+    return classify(code, status)(code, message, request_id, status, doing)

@@ -1,0 +1,170 @@
+"""Schema-first machinery shared by every resource.
+
+A resource module declares its inputs as a tuple of `Prop` (name, kind, default, whether a
+change replaces, a validation rule). From that one table this module derives:
+
+* `check`: defaults, type normalisation (the wire turns ints into floats), unknown-value
+  tolerance during preview, and one CheckFailure per broken rule naming the property;
+* `diff`: which properties changed, which of those force a replacement, and whether the
+  old object must go first (`delete_before_replace`) because a name must stay unique;
+* the credential check that makes a preview fail when no keys are configured.
+
+Providers hold nothing: credentials live in `smh_provider.config` inside the provider process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
+
+from smh_provider import config
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN: a value not known in preview
+Rule = Callable[[Any, Mapping[str, Any]], "str | None"]
+
+
+@dataclass(frozen=True)
+class Prop:
+    name: str
+    kind: str  # "str" | "int" | "bool" | "list" | "map"
+    default: Any = None
+    replace: bool = False
+    rule: Rule | None = None
+    doc: str = ""
+
+
+def is_unknown(value: Any) -> bool:
+    return value == UNKNOWN if isinstance(value, str) else False
+
+
+def normalize(kind: str, value: Any) -> Any:
+    """Bring a wire value into its canonical form; raise TypeError/ValueError when it cannot be."""
+    if value is None or is_unknown(value):
+        return value
+    if kind == "str":
+        if not isinstance(value, str):
+            raise TypeError("must be a string")
+        return value
+    if kind == "int":
+        if isinstance(value, bool):
+            raise TypeError("must be a whole number")
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise ValueError("must be a whole number")
+            return int(value)
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return int(value)
+        raise TypeError("must be a whole number")
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise TypeError("must be true or false")
+    if kind == "list":
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise TypeError("must be a list of strings")
+        return list(value)
+    if kind == "map":
+        if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
+            raise TypeError("must be a map of string to string")
+        return dict(sorted(value.items()))
+    raise ValueError(f"unknown kind {kind}")
+
+
+class BaseProvider(ResourceProvider):
+    """Common check/diff/configure; subclasses declare `props` and implement the CRUD methods."""
+
+    props: ClassVar[tuple[Prop, ...]] = ()
+    type_label: ClassVar[str] = "resource"
+    # Properties whose unchanged value means the replacement reuses the same unique name.
+    unique_identity: ClassVar[tuple[str, ...]] = ()
+
+    def configure(self, req: ConfigureRequest) -> None:
+        cfg = req.config
+        raw = {key: cfg.get(key) for key, _ in config.KEYS.values()}
+        try:
+            config.set_current(config.load(raw))
+        except config.ConfigError as err:
+            config.set_current(config.Settings())
+            config.set_config_error(str(err))
+
+    # -- check --------------------------------------------------------------------------------
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        inputs = {k: v for k, v in news.items() if k == "__provider"}
+        failures: list[CheckFailure] = []
+        known = {p.name for p in self.props}
+        for key in news:
+            if key not in known and key != "__provider" and not key.startswith("_"):
+                failures.append(CheckFailure(key, f"unknown property for {self.type_label}"))
+        for prop in self.props:
+            value = news.get(prop.name)
+            if value is None:
+                value = prop.default
+            try:
+                value = normalize(prop.kind, value)
+            except (TypeError, ValueError) as err:
+                failures.append(CheckFailure(prop.name, f"{prop.name} {err}"))
+                continue
+            inputs[prop.name] = value
+        for prop in self.props:
+            value = inputs.get(prop.name)
+            if prop.rule is None or is_unknown(value) or any(f.property == prop.name for f in failures):
+                continue
+            problem = prop.rule(value, inputs)
+            if problem:
+                failures.append(CheckFailure(prop.name, problem))
+        failures.extend(CheckFailure(p, r) for p, r in self.check_resource(inputs))
+        if not failures:
+            problem = config.config_error() or config.current().missing_credentials()
+            if problem:
+                failures.append(CheckFailure("tencentcloud:secretId", problem))
+        return CheckResult(inputs, failures)
+
+    def check_resource(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
+        """Rules that involve several properties; return (property, reason) pairs."""
+        return []
+
+    # -- diff ---------------------------------------------------------------------------------
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changes, replaces = [], []
+        for prop in self.props:
+            old = olds.get(prop.name, prop.default)
+            new = news.get(prop.name, prop.default)
+            if is_unknown(new):
+                changes.append(prop.name)
+                if prop.replace:
+                    replaces.append(prop.name)
+                continue
+            try:
+                old, new = normalize(prop.kind, old), normalize(prop.kind, new)
+            except (TypeError, ValueError):
+                pass
+            if old != new:
+                changes.append(prop.name)
+                if prop.replace:
+                    replaces.append(prop.name)
+        same_name = bool(replaces) and bool(self.unique_identity) and all(
+            not is_unknown(news.get(n)) and olds.get(n) == news.get(n) for n in self.unique_identity)
+        return DiffResult(changes=bool(changes), replaces=replaces, stables=[],
+                          delete_before_replace=same_name)
+
+    # -- helpers ------------------------------------------------------------------------------
+    def settings(self) -> config.Settings:
+        problem = config.config_error()
+        if problem:
+            raise config.ConfigError(problem)
+        return config.current().require()
+
+    def inputs_of(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """The declared inputs from a props/outputs bag, normalised, defaults filled in."""
+        out = {}
+        for prop in self.props:
+            value = props.get(prop.name)
+            out[prop.name] = normalize(prop.kind, prop.default if value is None else value)
+        return out

@@ -1,0 +1,277 @@
+"""MediaLibrary: an SMH media (or file) library bound to a COS bucket.
+
+Replace-only (fixed at creation by the service): bucket, bucket_region, multi_tenant,
+multi_album, file_library, storage_class, and whether a quota is enabled (quota_bytes set or
+not). Everything else is an in-place ModifyLibrary that sends only what changed.
+`library_secret` is an output marked secret. Delete refuses a library that still holds files
+unless force_destroy.
+
+Defaults depend on the kind of library, and `check` resolves them so that state, refresh and
+diff all compare like with like: on a single-tenant media library allow_photo and allow_video
+default to true, public_read and multi_album to false; on a multi-tenant or file library those
+settings do not exist (None) - for multi-tenant they belong to each tenant space.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+
+from smh_provider.clients import smh
+from smh_provider.errors import Conflict, NotFound, ProviderError, Throttled
+from smh_provider.resources import rules
+from smh_provider.resources._base import BaseProvider, Prop, is_unknown
+from smh_provider.retry import DEFAULT_POLICY
+
+STORAGE_CLASSES = ("STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING", "MAZ_STANDARD", "MAZ_STANDARD_IA",
+                   "MAZ_INTELLIGENT_TIERING")
+MAX_QUOTA = 9223372036854775807
+
+# (property, LibraryExtension field). Order matters only for readability.
+EXTENSION = (
+    ("file_library", "IsFileLibrary"), ("multi_tenant", "IsMultiSpace"), ("storage_class", "CosStorageClass"),
+    ("recycle_bin", "UseRecycleBin"), ("recycle_days", "AutoRemoveRecycledDays"), ("enable_search", "EnableSearch"),
+    ("deny_on_quota_less_than_usage", "DenyOnQuotaLessThanUsage"), ("file_history", "EnableFileHistory"),
+    ("file_history_count", "FileHistoryCount"), ("file_history_expire_days", "FileHistoryExpireDay"),
+    ("max_name_length", "MaxDirFileNameLength"), ("public_read", "IsPublicRead"), ("multi_album", "IsMultiAlbum"),
+    ("allow_photo", "AllowPhoto"), ("allow_video", "AllowVideo"), ("allow_photo_ext", "AllowPhotoExtName"),
+    ("allow_video_ext", "AllowVideoExtName"), ("allow_file_ext", "AllowFileExtName"),
+    ("recognize_sensitive_content", "RecognizeSensitiveContent"), ("quota_bytes", "LibraryQuota"),
+)
+SINGLE_MEDIA_ONLY = ("multi_album", "allow_photo", "allow_video", "public_read", "allow_photo_ext", "allow_video_ext")
+
+PROPS = (
+    Prop("library_name", "str", rule=rules.length("library_name", 1, 50), doc="display name, 1..50 characters"),
+    Prop("remark", "str", rule=rules.length("remark", 0, 250), doc="description, at most 250 characters"),
+    Prop("bucket", "str", replace=True, doc="full bucket name <name>-<appid> the library stores media in"),
+    Prop("bucket_region", "str", replace=True,
+         rule=lambda v, i: None if v is None else rules.region(v, i, "bucket_region"), doc="the bucket's region"),
+    Prop("multi_tenant", "bool", default=False, replace=True, doc="multi-tenant mode (tenant spaces)"),
+    Prop("multi_album", "bool", replace=True, doc="multi-album mode (single-tenant media libraries)"),
+    Prop("file_library", "bool", default=False, replace=True, doc="a file library instead of a media library"),
+    Prop("storage_class", "str", replace=True,
+         rule=lambda v, i: None if v is None else rules.one_of("storage_class", STORAGE_CLASSES)(v, i),
+         doc="COS storage class of new files"),
+    Prop("allow_photo", "bool", doc="allow photo uploads (single-tenant media libraries; default true)"),
+    Prop("allow_video", "bool", doc="allow video uploads (single-tenant media libraries; default true)"),
+    Prop("public_read", "bool", doc="public read (single-tenant media libraries; default false)"),
+    Prop("allow_photo_ext", "list", doc="allowed photo extensions ([] = decided by MIME type)"),
+    Prop("allow_video_ext", "list", doc="allowed video extensions ([] = decided by MIME type)"),
+    Prop("allow_file_ext", "list", doc="allowed file extensions (single-tenant file libraries; [] = all)"),
+    Prop("recycle_bin", "bool", default=False, doc="keep deleted files in a recycle bin"),
+    Prop("recycle_days", "int", rule=rules.int_range("recycle_days", 0, 1095),
+         doc="days before recycled files are removed (0 = never); needs recycle_bin"),
+    Prop("file_history", "bool", default=False, doc="keep file history"),
+    Prop("file_history_count", "int", rule=rules.int_range("file_history_count", 1, 999),
+         doc="versions kept per file; needs file_history"),
+    Prop("file_history_expire_days", "int", rule=rules.int_range("file_history_expire_days", 0, 999),
+         doc="days versions are kept (0 = forever); needs file_history"),
+    Prop("max_name_length", "int", default=255, rule=rules.int_range("max_name_length", 1, 255),
+         doc="maximum directory/file name length"),
+    Prop("enable_search", "bool", default=False, doc="enable search"),
+    Prop("deny_on_quota_less_than_usage", "bool", default=False, doc="refuse a quota below current usage"),
+    Prop("recognize_sensitive_content", "bool", default=False, doc="recognize sensitive content"),
+    Prop("quota_bytes", "int", rule=rules.int_range("quota_bytes", 1, MAX_QUOTA),
+         doc="library quota in bytes (multi-tenant libraries); setting or clearing it replaces the library"),
+    Prop("tags", "map", default={}, rule=rules.tags, doc="resource tags"),
+    Prop("force_destroy", "bool", default=False, doc="delete the library even if it holds files"),
+)
+OUTPUTS = ("library_id", "access_domain", "creation_time", "library_secret")
+
+
+class MediaLibraryProvider(BaseProvider):
+    props = PROPS
+    type_label = "MediaLibrary"
+
+    def check_resource(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
+        bad: list[tuple[str, str]] = []
+        known = lambda name: not is_unknown(inputs.get(name))  # noqa: E731
+        if known("bucket") and known("bucket_region") and (inputs["bucket"] is None) != (inputs["bucket_region"] is None):
+            bad.append(("bucket_region" if inputs["bucket"] else "bucket", "bucket and bucket_region go together: set both or neither"))
+        if not (known("multi_tenant") and known("file_library")):
+            return bad
+        multi, files = inputs["multi_tenant"], inputs["file_library"]
+        kind = "a multi-tenant library" if multi else "a file library"
+        for name in SINGLE_MEDIA_ONLY:
+            if (multi or files) and inputs.get(name) is not None:
+                where = "tenant spaces (Space resource)" if multi else "single-tenant media libraries"
+                bad.append((name, f"{name} cannot be set on {kind}: it belongs to {where}"))
+        if inputs.get("allow_file_ext") is not None and (multi or not files):
+            bad.append(("allow_file_ext", "allow_file_ext applies only to single-tenant file libraries"))
+        if inputs.get("quota_bytes") is not None and not multi:
+            bad.append(("quota_bytes", "quota_bytes needs multi_tenant=True (the library quota is for multi-tenant "
+                                       "libraries)"))
+        if inputs.get("recycle_days") is not None and inputs.get("recycle_bin") is False:
+            bad.append(("recycle_days", "recycle_days needs recycle_bin=True"))
+        for name in ("file_history_count", "file_history_expire_days"):
+            if inputs.get(name) is not None and inputs.get("file_history") is False:
+                bad.append((name, f"{name} needs file_history=True"))
+        if not bad and not multi and not files:
+            defaults = {"multi_album": False, "allow_photo": True, "allow_video": True, "public_read": False,
+                        "allow_photo_ext": [], "allow_video_ext": []}
+            for name, value in defaults.items():
+                if inputs.get(name) is None:
+                    inputs[name] = value
+        if not bad and files and not multi and inputs.get("allow_file_ext") is None:
+            inputs["allow_file_ext"] = []
+        if not bad and inputs.get("recycle_bin") is True and inputs.get("recycle_days") is None:
+            inputs["recycle_days"] = 0
+        return bad
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        result = super().diff(id_, olds, news)
+        old_q, new_q = olds.get("quota_bytes"), news.get("quota_bytes")
+        if not is_unknown(new_q) and (old_q is None) != (new_q is None):
+            result.replaces = [*(result.replaces or []), "quota_bytes"]
+            result.changes = True
+        return result
+
+    # -- mapping ------------------------------------------------------------------------------
+    @staticmethod
+    def _extension(inputs: dict[str, Any], only: set[str] | None = None) -> dict[str, Any]:
+        ext: dict[str, Any] = {}
+        for prop, field in EXTENSION:
+            if only is not None and prop not in only:
+                continue
+            value = inputs.get(prop)
+            if value is not None:
+                ext[field] = value
+        if inputs.get("quota_bytes") is not None and (only is None or "quota_bytes" in only):
+            ext["EnableQuota"] = True
+        return ext
+
+    def _outs(self, inputs: dict[str, Any], lib: dict[str, Any], secret: str) -> dict[str, Any]:
+        return {**inputs, "library_id": lib["LibraryId"], "access_domain": lib.get("AccessDomain") or "",
+                "creation_time": lib.get("CreationTime") or "", "library_secret": secret}
+
+    def _from_service(self, state: dict[str, Any], lib: dict[str, Any]) -> dict[str, Any]:
+        """Inputs as the service sees them now; replace-only ones keep their state value."""
+        ext = lib.get("LibraryExtension") or {}
+        current = dict(state)
+        current["library_name"] = lib.get("Name")
+        current["remark"] = lib.get("Remark") or (None if state.get("remark") is None else "")
+        for prop, field in EXTENSION:
+            spec = next(p for p in PROPS if p.name == prop)
+            if spec.replace:
+                continue
+            value = ext.get(field)
+            if spec.kind == "int" and value is not None:
+                value = int(value)
+            current[prop] = value
+        tags = {t["TagKey"]: t.get("TagValue") or "" for t in (lib.get("Tags") or [])}
+        current["tags"] = dict(sorted(tags.items()))
+        return current
+
+    # -- CRUD ---------------------------------------------------------------------------------
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        inputs = self.inputs_of_checked(props)
+        c = smh.client(self.settings())
+        params: dict[str, Any] = {"Name": inputs["library_name"], "LibraryExtension": self._extension(inputs)}
+        if inputs["remark"] is not None:
+            params["Remark"] = inputs["remark"]
+        if inputs["bucket"]:
+            params |= {"BucketName": inputs["bucket"], "BucketRegion": inputs["bucket_region"]}
+        if inputs["tags"]:
+            params["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in inputs["tags"].items()]
+        doing = f"creating media library {inputs['library_name']!r}"
+        # CreateLibrary is not idempotent: only a throttled call (refused, so certainly not applied) is retried.
+        created = _retry_throttled(lambda: smh.create_library(c, params, doing))
+        lib_id = created["LibraryId"]
+        secret = DEFAULT_POLICY.call(lambda: smh.library_secret(c, lib_id, f"reading the secret of library {lib_id}"))
+        lib = DEFAULT_POLICY.call(lambda: smh.find_library(c, lib_id, f"reading media library {lib_id}"))
+        return CreateResult(lib_id, self._outs(inputs, lib, secret))
+
+    def inputs_of_checked(self, props: dict[str, Any]) -> dict[str, Any]:
+        return {p.name: props.get(p.name) for p in PROPS} | {"tags": dict(props.get("tags") or {})}
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        c = smh.client(self.settings())
+        try:
+            lib = DEFAULT_POLICY.call(lambda: smh.find_library(c, id_, f"reading media library {id_}"))
+        except NotFound:
+            return ReadResult("", {})
+        state = self.inputs_of_checked(props)
+        current = self._from_service(state, lib)
+        return ReadResult(id_, self._outs(current, lib, props.get("library_secret") or ""))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        old, new = self.inputs_of_checked(olds), self.inputs_of_checked(news)
+        changed = {p.name for p in PROPS if old.get(p.name) != new.get(p.name)}
+        params: dict[str, Any] = {"LibraryId": id_}
+        if "library_name" in changed:
+            params["Name"] = new["library_name"]
+        if "remark" in changed:
+            params["Remark"] = new["remark"] or ""
+        ext = self._extension(new, changed)
+        ext.pop("EnableQuota", None)
+        for prop, field in EXTENSION:  # a setting cleared back to None is sent as its neutral value
+            if prop in changed and new.get(prop) is None and old.get(prop) is not None and field not in ext:
+                ext[field] = [] if isinstance(old.get(prop), list) else (0 if prop == "recycle_days" else None)
+        ext = {k: v for k, v in ext.items() if v is not None}
+        if ext:
+            params["LibraryExtension"] = ext
+        if "tags" in changed:
+            params["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in new["tags"].items()]
+        c = smh.client(self.settings())
+        if len(params) > 1:
+            DEFAULT_POLICY.call(lambda: smh.modify_library(c, params, f"updating media library {id_}"))
+        lib = DEFAULT_POLICY.call(lambda: smh.find_library(c, id_, f"reading media library {id_}"))
+        return UpdateResult(self._outs(new, lib, olds.get("library_secret") or ""))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        c = smh.client(self.settings())
+        doing = f"deleting media library {id_}"
+        try:
+            lib = DEFAULT_POLICY.call(lambda: smh.find_library(c, id_, doing))
+            files = int(lib.get("FileNum") or 0) + int(lib.get("DirNum") or 0)
+            if files and not props.get("force_destroy"):
+                raise ProviderError(
+                    f"{doing}: it still holds {lib.get('FileNum')} files and {lib.get('DirNum')} directories "
+                    f"({lib.get('Size')} bytes). Nothing was deleted. Set force_destroy=True and run `pulumi up` "
+                    "before destroying to delete it with its contents."
+                )
+            DEFAULT_POLICY.call(lambda: smh.delete_library(c, id_, doing))
+        except NotFound:
+            return
+        except Conflict as err:
+            if err.code == "ResourceInUse.MultiSpace":
+                raise ProviderError(
+                    f"{err}. The library still has tenant spaces that this stack does not manage; delete them "
+                    "(or declare them as Space resources of this stack) first."
+                ) from None
+            raise
+
+
+def _retry_throttled(fn):  # type: ignore[no-untyped-def]
+    import time
+
+    for attempt in range(6):
+        try:
+            return fn()
+        except Throttled:
+            if attempt == 5:
+                raise
+            time.sleep(DEFAULT_POLICY.backoff(attempt + 1))
+
+
+class MediaLibrary(Resource, module="smh", name="MediaLibrary"):
+    """An SMH media library (智能媒资托管 媒体库)."""
+
+    library_id: pulumi.Output[str]
+    access_domain: pulumi.Output[str]
+    creation_time: pulumi.Output[str]
+    library_secret: pulumi.Output[str]
+
+    def __init__(self, resource_name: str, *, library_name: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None,
+                 **settings: Any) -> None:
+        known = {p.name for p in PROPS}
+        unknown = sorted(set(settings) - known)
+        if unknown:
+            raise TypeError(f"MediaLibrary got unknown argument(s) {unknown}; known: {sorted(known)}")
+        props: dict[str, Any] = {p.name: settings.get(p.name, p.default) for p in PROPS}
+        props["library_name"] = library_name
+        props.update(dict.fromkeys(OUTPUTS))
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["library_secret"]))
+        super().__init__(MediaLibraryProvider(), resource_name, props, opts)

@@ -1,0 +1,82 @@
+"""Validation rules shared by resources: each returns a message naming the rule, or None."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from smh_provider.regions import REGIONS
+
+BUCKET_USER_PART = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+APP_ID = re.compile(r"^[1-9][0-9]{4,11}$")
+TAG_TEXT = re.compile(r"^[\w +\-=.:/]*$")
+MAX_BUCKET_HOST = 60
+
+
+def bucket_name(value: str, inputs: Mapping[str, Any]) -> str | None:
+    if not BUCKET_USER_PART.match(value or ""):
+        return (f"bucket_name {value!r} may contain only lowercase letters, digits and '-', and must not start "
+                "or end with '-' (do not include the '-<appid>' suffix)")
+    app_id, region = inputs.get("app_id"), inputs.get("region")
+    if isinstance(app_id, str) and isinstance(region, str) and APP_ID.match(app_id) and region in REGIONS:
+        host = f"{value}-{app_id}.cos.{region}.myqcloud.com"
+        if len(host) > MAX_BUCKET_HOST:
+            room = MAX_BUCKET_HOST - len(host) + len(value)
+            return (f"bucket_name {value!r} is too long: the host {host} has {len(host)} characters, COS allows "
+                    f"{MAX_BUCKET_HOST} (at most {room} characters for this APPID and region)")
+    return None
+
+
+def app_id(value: str, _: Mapping[str, Any]) -> str | None:
+    if not APP_ID.match(value or ""):
+        return f"app_id {value!r} must be the account's APPID: 5 to 12 digits, not starting with 0 (e.g. 1250000000)"
+    return None
+
+
+def region(value: str, _: Mapping[str, Any], name: str = "region") -> str | None:
+    if value not in REGIONS:
+        return f"{name} {value!r} is not a Tencent Cloud COS region; use one of: {', '.join(REGIONS)}"
+    return None
+
+
+def one_of(name: str, allowed: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    def rule(value: str, _: Mapping[str, Any]) -> str | None:
+        if value not in allowed:
+            return f"{name} {value!r} must be one of: {', '.join(allowed)}"
+        return None
+
+    return rule
+
+
+def tags(value: dict[str, str], _: Mapping[str, Any]) -> str | None:
+    if len(value) > 50:
+        return f"tags has {len(value)} entries; at most 50 are allowed"
+    for k, v in value.items():
+        if not k or len(k.encode()) > 127:
+            return f"tags key {k!r} must be 1 to 127 bytes"
+        if len(v.encode()) > 255:
+            return f"tags value of {k!r} must be at most 255 bytes"
+        if not TAG_TEXT.match(k) or not TAG_TEXT.match(v):
+            return f"tags entry {k!r}: only letters, digits, spaces and + - _ = . : / are allowed"
+    return None
+
+
+def length(name: str, lo: int, hi: int):  # type: ignore[no-untyped-def]
+    def rule(value: str | None, _: Mapping[str, Any]) -> str | None:
+        if value is None:
+            return None if lo == 0 else f"{name} is required"
+        if not lo <= len(value) <= hi:
+            return f"{name} must be {lo} to {hi} characters long, got {len(value)}"
+        return None
+
+    return rule
+
+
+def int_range(name: str, lo: int, hi: int):  # type: ignore[no-untyped-def]
+    def rule(value: int | None, _: Mapping[str, Any]) -> str | None:
+        if value is not None and not lo <= value <= hi:
+            return f"{name} must be between {lo} and {hi}, got {value}"
+        return None
+
+    return rule
