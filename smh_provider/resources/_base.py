@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
+from pulumi.output import Unknown
 
 from smh_provider import config
 
@@ -37,7 +38,8 @@ class Prop:
 
 
 def is_unknown(value: Any) -> bool:
-    return value == UNKNOWN if isinstance(value, str) else False
+    """A value not known until apply: `rpc.Unknown()` in Check/Diff, or the UNKNOWN sentinel string."""
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
 
 
 def normalize(kind: str, value: Any) -> Any:

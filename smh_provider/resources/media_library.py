@@ -22,7 +22,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Updat
 from smh_provider.clients import smh
 from smh_provider.errors import Conflict, NotFound, ProviderError, Throttled
 from smh_provider.resources import rules
-from smh_provider.resources._base import BaseProvider, Prop, is_unknown
+from smh_provider.resources._base import BaseProvider, Prop, is_unknown, normalize
 from smh_provider.retry import DEFAULT_POLICY
 
 STORAGE_CLASSES = ("STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING", "MAZ_STANDARD", "MAZ_STANDARD_IA",
@@ -184,7 +184,8 @@ class MediaLibraryProvider(BaseProvider):
         return CreateResult(lib_id, self._outs(inputs, lib, secret))
 
     def inputs_of_checked(self, props: dict[str, Any]) -> dict[str, Any]:
-        return {p.name: props.get(p.name) for p in PROPS} | {"tags": dict(props.get("tags") or {})}
+        """Inputs already resolved by check (None stays None: kind-dependent settings); wire floats -> ints."""
+        return {p.name: normalize(p.kind, props.get(p.name)) for p in PROPS} | {"tags": dict(props.get("tags") or {})}
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         c = smh.client(self.settings())

@@ -1,0 +1,76 @@
+"""The stack program: one media library, declared from stack config.
+
+Config (namespace `smh-media`, see stacks/Pulumi.local.yaml):
+  bucketName        bucket name without the -<appid> suffix          (required)
+  appId             APPID of the account                              (required)
+  region            COS region of the bucket, e.g. ap-guangzhou       (required)
+  bucketAcl         private (default) | public-read | public-read-write
+  bucketTags        map of bucket tags
+  forceDestroy      bool: destroying also deletes objects / library contents (default false)
+  protectLibrary    bool: Pulumi `protect` on the library (default false)
+  library           object: MediaLibrary arguments in snake_case, e.g. {library_name: photos, multi_album: true}
+"""
+
+from __future__ import annotations
+
+import pulumi
+
+from smh_provider import Bucket, MediaLibrary, MediaProcessing
+from smh_provider.resources.media_library import PROPS as LIBRARY_PROPS
+
+LIBRARY_KEYS = {p.name for p in LIBRARY_PROPS} - {"bucket", "bucket_region", "force_destroy"}
+TOP_KEYS = {"bucketName", "appId", "region", "bucketAcl", "bucketTags", "forceDestroy", "protectLibrary", "library"}
+
+
+def _fail(message: str) -> None:
+    raise pulumi.RunError(f"stack config: {message}")
+
+
+cfg = pulumi.Config()
+stack_config = pulumi.runtime.get_config_env() if hasattr(pulumi.runtime, "get_config_env") else {}
+unknown_keys = sorted(k.split(":", 1)[1] for k in stack_config if k.startswith("smh-media:")
+                      and k.split(":", 1)[1] not in TOP_KEYS)
+if unknown_keys:
+    _fail(f"unknown key(s) {unknown_keys} under smh-media:; known keys: {sorted(TOP_KEYS)}")
+
+missing = [k for k in ("bucketName", "appId", "region") if not cfg.get(k)]
+if missing:
+    _fail("missing required key(s) " + ", ".join(f"smh-media:{k}" for k in missing)
+          + " (set them with `pulumi config set smh-media:<key> <value>` or in stacks/Pulumi.<stack>.yaml)")
+
+library_cfg = cfg.get_object("library") or {}
+if not isinstance(library_cfg, dict):
+    _fail("smh-media:library must be an object of MediaLibrary arguments")
+bad = sorted(set(library_cfg) - LIBRARY_KEYS)
+if bad:
+    _fail(f"smh-media:library has unknown key(s) {bad}; known: {sorted(LIBRARY_KEYS)}")
+if not library_cfg.get("library_name"):
+    _fail("smh-media:library.library_name is required (1 to 50 characters)")
+
+force_destroy = cfg.get_bool("forceDestroy") or False
+region = cfg.require("region")
+
+bucket = Bucket(
+    "media-bucket",
+    bucket_name=cfg.require("bucketName"),
+    app_id=str(cfg.require("appId")),
+    region=region,
+    acl=cfg.get("bucketAcl") or "private",
+    tags=cfg.get_object("bucketTags") or {},
+    force_destroy=force_destroy,
+)
+processing = MediaProcessing("media-processing", bucket=bucket.bucket, region=bucket.region)
+library = MediaLibrary(
+    "media-library",
+    bucket=bucket.bucket,
+    bucket_region=bucket.region,
+    force_destroy=force_destroy,
+    opts=pulumi.ResourceOptions(depends_on=[processing], protect=cfg.get_bool("protectLibrary") or False),
+    **library_cfg,
+)
+
+pulumi.export("bucket", bucket.bucket)
+pulumi.export("region", bucket.region)
+pulumi.export("library_id", library.library_id)
+pulumi.export("access_domain", library.access_domain)
+pulumi.export("library_secret", library.library_secret)
