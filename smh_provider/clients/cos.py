@@ -135,8 +135,8 @@ def put_tags(c: CosS3Client, bucket: str, tags: dict[str, str]) -> None:
 def _versions(c: CosS3Client, bucket: str) -> Iterator[list[dict[str, str]]]:
     key_marker, version_marker = "", ""
     while True:
-        page = call(lambda: c.list_objects_versions(Bucket=bucket, KeyMarker=key_marker,
-                                                    VersionIdMarker=version_marker, MaxKeys=1000),
+        page = call(lambda km=key_marker, vm=version_marker: c.list_objects_versions(
+                        Bucket=bucket, KeyMarker=km, VersionIdMarker=vm, MaxKeys=1000),
                     f"listing object versions of bucket {bucket}")
         batch = [{"Key": v["Key"], "VersionId": v.get("VersionId") or "null"}
                  for v in (page.get("Version") or []) + (page.get("DeleteMarker") or [])]
@@ -166,7 +166,7 @@ def empty_bucket(c: CosS3Client, bucket: str) -> int:
     for batch in _versions(c, bucket):
         objects = [{"Key": o["Key"], **({"VersionId": o["VersionId"]} if o["VersionId"] != "null" else {})}
                    for o in batch]
-        call(lambda: c.delete_objects(Bucket=bucket, Delete={"Object": objects, "Quiet": "true"}),
+        call(lambda objs=objects: c.delete_objects(Bucket=bucket, Delete={"Object": objs, "Quiet": "true"}),
              f"deleting {len(objects)} objects from bucket {bucket}")
         removed += len(objects)
     while uploads := _uploads(c, bucket):

@@ -88,8 +88,10 @@ class MediaLibraryProvider(BaseProvider):
     def check_resource(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
         bad: list[tuple[str, str]] = []
         known = lambda name: not is_unknown(inputs.get(name))  # noqa: E731
-        if known("bucket") and known("bucket_region") and (inputs["bucket"] is None) != (inputs["bucket_region"] is None):
-            bad.append(("bucket_region" if inputs["bucket"] else "bucket", "bucket and bucket_region go together: set both or neither"))
+        bucket, bucket_region = inputs.get("bucket"), inputs.get("bucket_region")
+        if known("bucket") and known("bucket_region") and (bucket is None) != (bucket_region is None):
+            bad.append(("bucket_region" if bucket else "bucket",
+                        "bucket and bucket_region go together: set both or neither"))
         if not (known("multi_tenant") and known("file_library")):
             return bad
         multi, files = inputs["multi_tenant"], inputs["file_library"]
@@ -265,8 +267,8 @@ class MediaLibrary(Resource, module="smh", name="MediaLibrary"):
     creation_time: pulumi.Output[str]
     library_secret: pulumi.Output[str]
 
-    def __init__(self, resource_name: str, *, library_name: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None,
-                 **settings: Any) -> None:
+    def __init__(self, resource_name: str, *, library_name: pulumi.Input[str],
+                 opts: pulumi.ResourceOptions | None = None, **settings: Any) -> None:
         known = {p.name for p in PROPS}
         unknown = sorted(set(settings) - known)
         if unknown:
