@@ -18,7 +18,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=4566, help="port to bind (default 4566; 0 picks a free one)")
     p.add_argument("--state-dir", default=None, help="persist state here (SQLite); default: in memory")
     p.add_argument("--app-id", default=DEFAULT_APP_ID, help=f"default account APPID (default {DEFAULT_APP_ID})")
-    p.add_argument("--owner-uin", default=DEFAULT_OWNER_UIN, help=f"default account owner UIN (default {DEFAULT_OWNER_UIN})")
+    p.add_argument(
+        "--owner-uin", default=DEFAULT_OWNER_UIN, help=f"default account owner UIN (default {DEFAULT_OWNER_UIN})"
+    )
     p.add_argument("--secret-id", default=DEFAULT_SECRET_ID, help="default account SecretId")
     p.add_argument("--secret-key", default=DEFAULT_SECRET_KEY, help="default account SecretKey")
     p.add_argument("--accounts", default=None, help="JSON file with extra accounts and keys")

@@ -19,8 +19,13 @@ from emulator.errors import CosError
 from emulator.services import Context, Service
 from emulator.wire import Request
 
-COS_BUCKET_HOST = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9-]*)\.cos\.(?P<region>[a-z0-9-]+)\.(myqcloud\.com|tencentcos\.cn)$")
-COS_SERVICE_HOST = re.compile(r"^(service\.cos\.(myqcloud\.com|tencentcos\.cn)|cos\.(?P<region>[a-z0-9-]+)\.(myqcloud\.com|tencentcos\.cn))$")
+# The bucket part is not required to end in -APPID, so a name without one reaches COS (InvalidBucketName).
+COS_BUCKET_HOST = re.compile(
+    r"^(?P<bucket>[a-z0-9][a-z0-9-]*)\.cos\.(?P<region>[a-z0-9-]+)\.(myqcloud\.com|tencentcos\.cn)$"
+)
+COS_SERVICE_HOST = re.compile(
+    r"^(service\.cos\.(myqcloud\.com|tencentcos\.cn)|cos\.(?P<region>[a-z0-9-]+)\.(myqcloud\.com|tencentcos\.cn))$"
+)
 CI_HOST = re.compile(r"^((?P<bucket>[a-z0-9][a-z0-9-]*-\d+)\.)?ci\.(?P<region>[a-z0-9-]+)\.myqcloud\.com$")
 API3_HOST = re.compile(r"^(?P<service>[a-z0-9]+)\.(intl\.)?tencentcloudapi\.com$")
 SMH_DATA_HOST = re.compile(r"^(?P<library>[a-z0-9]+)\.api\.tencentsmh\.cn$")
@@ -92,8 +97,12 @@ class UnknownHost(Service):
     name = "unknown"
 
     def resolve(self, req: Request) -> str:
-        raise CosError(400, "InvalidURI", f"The host {req.raw_host} and path {req.path} match no emulated service",
-                       req.raw_host + req.path)
+        raise CosError(
+            400,
+            "InvalidURI",
+            f"The host {req.raw_host} and path {req.path} match no emulated service",
+            req.raw_host + req.path,
+        )
 
     def render_error(self, err, req):  # type: ignore[no-untyped-def]
         from emulator.services.cos.render import cos_error

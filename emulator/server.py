@@ -74,8 +74,13 @@ class Emulator:
     def control(self, req: Request) -> Response:
         route = (req.method, req.path.rstrip("/"))
         if route == ("GET", "/_emulator/health"):
-            return _json({"status": "ok", "uptime_s": round(time.time() - self.started, 3),
-                          "services": self.router.service_names()})
+            return _json(
+                {
+                    "status": "ok",
+                    "uptime_s": round(time.time() - self.started, 3),
+                    "services": self.router.service_names(),
+                }
+            )
         if route == ("POST", "/_emulator/reset"):
             self.ctx.store.reset()
             self.log.clear()
@@ -105,9 +110,18 @@ class Emulator:
     def dispatch(self, req: Request) -> tuple[Response | None, dict[str, Any]]:
         """Answer one cloud request. A None response means: drop the connection."""
         started = time.monotonic()
-        entry: dict[str, Any] = {"time": time.time(), "method": req.method, "host": req.raw_host,
-                                 "path": req.path, "service": "unknown", "action": "unknown",
-                                 "status": 0, "code": "", "mutated": False, "fault": ""}
+        entry: dict[str, Any] = {
+            "time": time.time(),
+            "method": req.method,
+            "host": req.raw_host,
+            "path": req.path,
+            "service": "unknown",
+            "action": "unknown",
+            "status": 0,
+            "code": "",
+            "mutated": False,
+            "fault": "",
+        }
         service = self.router.route(req)
         entry["service"] = service.name
         response: Response | None
@@ -127,11 +141,16 @@ class Emulator:
                     raise service.injected_error(decision.code, decision.status, req)
             else:
                 response = service.handle(req)
-                entry["mutated"] = req.action in service.mutating and response.status < 300 and not _is_api3_error(response)
+                entry["mutated"] = (
+                    req.action in service.mutating and response.status < 300 and not _is_api3_error(response)
+                )
                 if decision:
                     entry["fault"] = decision.kind + "-after"
-                    response = None if decision.kind == "drop" else service.render_error(
-                        service.injected_error(decision.code, decision.status, req), req)
+                    response = (
+                        None
+                        if decision.kind == "drop"
+                        else service.render_error(service.injected_error(decision.code, decision.status, req), req)
+                    )
         except EmulatorError as err:
             response = service.render_error(err, req)
             entry["code"] = err.code
@@ -154,7 +173,7 @@ def _error_code(resp: Response) -> str:
         i = body.find(start)
         if i >= 0:
             j = body.find(end, i + len(start))
-            return body[i + len(start):j]
+            return body[i + len(start) : j]
     return ""
 
 
@@ -172,6 +191,16 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt: str, *args: Any) -> None:  # quiet: the request log is the record
         return
 
+    def handle_one_request(self) -> None:
+        # Clients behind a proxy setting (requests' ProxyManager) keep Nagle on and send a body after its
+        # headers; acknowledge at once, or every request with a body waits out the 40 ms delayed ACK.
+        if hasattr(socket, "TCP_QUICKACK"):
+            try:
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+            except OSError:
+                pass
+        super().handle_one_request()
+
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
@@ -183,7 +212,7 @@ class _Handler(BaseHTTPRequestHandler):
             headers["host"] = split.netloc
         host = raw_host.lower()
         if host.startswith("[") and "]" in host:
-            host = host[1:host.index("]")]
+            host = host[1 : host.index("]")]
         elif ":" in host:
             host = host.rsplit(":", 1)[0]
         req = Request(

@@ -20,14 +20,28 @@ REGION = "ap-guangzhou"
 APP_ID = "1250000000"
 
 
-def cos(url: str, secret_id: str = DEFAULT_SECRET_ID, secret_key: str = DEFAULT_SECRET_KEY,
-        region: str = REGION, token: str | None = None) -> CosS3Client:
-    conf = CosConfig(Region=region, SecretId=secret_id, SecretKey=secret_key, Token=token, Scheme="http",
-                     Proxies={"http": url, "https": url})
+def cos(
+    url: str,
+    secret_id: str = DEFAULT_SECRET_ID,
+    secret_key: str = DEFAULT_SECRET_KEY,
+    region: str = REGION,
+    token: str | None = None,
+) -> CosS3Client:
+    conf = CosConfig(
+        Region=region,
+        SecretId=secret_id,
+        SecretKey=secret_key,
+        Token=token,
+        Scheme="http",
+        Proxies={"http": url, "https": url},
+    )
     return CosS3Client(conf, retry=0)
 
 
-def smh(url: str, secret_id: str = DEFAULT_SECRET_ID, secret_key: str = DEFAULT_SECRET_KEY,
-        token: str | None = None) -> smh_client.SmhClient:
+def smh(
+    url: str, secret_id: str = DEFAULT_SECRET_ID, secret_key: str = DEFAULT_SECRET_KEY, token: str | None = None
+) -> smh_client.SmhClient:
     http = HttpProfile(protocol="http", endpoint="smh.tencentcloudapi.com", proxy=url)
-    return smh_client.SmhClient(credential.Credential(secret_id, secret_key, token), "", ClientProfile(httpProfile=http))
+    return smh_client.SmhClient(
+        credential.Credential(secret_id, secret_key, token), "", ClientProfile(httpProfile=http)
+    )

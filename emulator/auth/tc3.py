@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from emulator.accounts import Account, Accounts, Key
 from emulator.auth import AuthFailure
@@ -26,11 +26,21 @@ def _hmac(key: bytes, msg: str) -> bytes:
     return hmac.new(key, msg.encode(), hashlib.sha256).digest()
 
 
-def tc3_signature(secret_key: str, method: str, query: str, headers: dict[str, str], signed_headers: list[str],
-                  body: bytes, timestamp: int, date: str, service: str) -> str:
+def tc3_signature(
+    secret_key: str,
+    method: str,
+    query: str,
+    headers: dict[str, str],
+    signed_headers: list[str],
+    body: bytes,
+    timestamp: int,
+    date: str,
+    service: str,
+) -> str:
     canonical_headers = "".join(f"{h}:{headers.get(h, '')}\n" for h in signed_headers)
-    canonical = "\n".join([method, "/", query, canonical_headers, ";".join(signed_headers),
-                           hashlib.sha256(body).hexdigest()])
+    canonical = "\n".join(
+        [method, "/", query, canonical_headers, ";".join(signed_headers), hashlib.sha256(body).hexdigest()]
+    )
     scope = f"{date}/{service}/tc3_request"
     to_sign = f"TC3-HMAC-SHA256\n{timestamp}\n{scope}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
     k = _hmac(_hmac(_hmac(("TC3" + secret_key).encode(), date), service), "tc3_request")
@@ -43,8 +53,9 @@ def credential_service(headers: dict[str, str]) -> str | None:
     return m.group("service") if m else None
 
 
-def verify_tc3(accounts: Accounts, method: str, query: str, headers: dict[str, str], body: bytes,
-               now: float | None = None) -> tuple[Account, Key]:
+def verify_tc3(
+    accounts: Accounts, method: str, query: str, headers: dict[str, str], body: bytes, now: float | None = None
+) -> tuple[Account, Key]:
     now = time.time() if now is None else now
     auth = headers.get("authorization", "")
     if not auth:
@@ -61,8 +72,10 @@ def verify_tc3(accounts: Accounts, method: str, query: str, headers: dict[str, s
         raise AuthFailure("unknown_key", "SecretId does not exist, please check your SecretId")
     account, key = found
     if abs(now - timestamp) > MAX_SKEW_SECONDS:
-        raise AuthFailure("expired", f"Signature expired, timestamp {timestamp} differs from server time by more than 5 minutes")
-    date = datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d")
+        raise AuthFailure(
+            "expired", f"Signature expired, timestamp {timestamp} differs from server time by more than 5 minutes"
+        )
+    date = datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
     if date != m.group("date"):
         raise AuthFailure("mismatch", "The credential date does not match X-TC-Timestamp")
     signed = m.group("headers").split(";")

@@ -58,11 +58,24 @@ def get_service(b: CosBackend, req: Request) -> Response:
     region = req.params.get("region") or req.query.get("region") or None
     docs = b.list_buckets(req.account, region, req.query.get("tagkey") or None, req.query.get("tagvalue"))
     uin = req.account.owner_uin
-    return cos_xml(req, "ListAllMyBucketsResult", {
-        "Owner": {"ID": _owner_id(uin), "DisplayName": uin},
-        "Buckets": {"Bucket": [{"Name": d["name"], "Location": d["region"],
-                                "CreationDate": iso(d["created"])[:19] + "Z", "BucketType": "cos"} for d in docs]},
-    })
+    return cos_xml(
+        req,
+        "ListAllMyBucketsResult",
+        {
+            "Owner": {"ID": _owner_id(uin), "DisplayName": uin},
+            "Buckets": {
+                "Bucket": [
+                    {
+                        "Name": d["name"],
+                        "Location": d["region"],
+                        "CreationDate": iso(d["created"])[:19] + "Z",
+                        "BucketType": "cos",
+                    }
+                    for d in docs
+                ]
+            },
+        },
+    )
 
 
 def put_bucket(b: CosBackend, req: Request) -> Response:
@@ -113,9 +126,17 @@ def get_bucket(b: CosBackend, req: Request) -> Response:
     if res["truncated"]:
         body["NextMarker"] = enc(res["next_marker"])
     body["CommonPrefixes"] = [{"Prefix": enc(p)} for p in res["prefixes"]]
-    body["Contents"] = [{"Key": enc(d["key"]), "LastModified": iso(d["modified"]), "ETag": d["etag"],
-                         "Size": d["size"], "Owner": {"ID": req.account.app_id, "DisplayName": req.account.app_id},
-                         "StorageClass": "STANDARD"} for d in res["contents"]]
+    body["Contents"] = [
+        {
+            "Key": enc(d["key"]),
+            "LastModified": iso(d["modified"]),
+            "ETag": d["etag"],
+            "Size": d["size"],
+            "Owner": {"ID": req.account.app_id, "DisplayName": req.account.app_id},
+            "StorageClass": "STANDARD",
+        }
+        for d in res["contents"]
+    ]
     return cos_xml(req, "ListBucketResult", body, headers={"x-cos-bucket-region": region})
 
 
@@ -125,15 +146,29 @@ def get_bucket_object_versions(b: CosBackend, req: Request) -> Response:
     q = req.query
     max_keys = int(q.get("max-keys") or 1000)
     res = b.list_objects(req.account, bucket, region, q.get("prefix", ""), "", q.get("key-marker", ""), max_keys)
-    body: dict[str, Any] = {"Name": bucket, "Prefix": q.get("prefix", ""), "KeyMarker": q.get("key-marker", ""),
-                            "VersionIdMarker": "", "MaxKeys": max_keys,
-                            "IsTruncated": "true" if res["truncated"] else "false"}
+    body: dict[str, Any] = {
+        "Name": bucket,
+        "Prefix": q.get("prefix", ""),
+        "KeyMarker": q.get("key-marker", ""),
+        "VersionIdMarker": "",
+        "MaxKeys": max_keys,
+        "IsTruncated": "true" if res["truncated"] else "false",
+    }
     if res["truncated"]:
         body |= {"NextKeyMarker": res["next_marker"], "NextVersionIdMarker": "null"}
-    body["Version"] = [{"Key": d["key"], "VersionId": "null", "IsLatest": "true", "LastModified": iso(d["modified"]),
-                        "ETag": d["etag"], "Size": d["size"], "StorageClass": "STANDARD",
-                        "Owner": {"ID": req.account.app_id, "DisplayName": req.account.app_id}}
-                       for d in res["contents"]]
+    body["Version"] = [
+        {
+            "Key": d["key"],
+            "VersionId": "null",
+            "IsLatest": "true",
+            "LastModified": iso(d["modified"]),
+            "ETag": d["etag"],
+            "Size": d["size"],
+            "StorageClass": "STANDARD",
+            "Owner": {"ID": req.account.app_id, "DisplayName": req.account.app_id},
+        }
+        for d in res["contents"]
+    ]
     return cos_xml(req, "ListVersionsResult", body)
 
 
@@ -190,17 +225,24 @@ def get_bucket_acl(b: CosBackend, req: Request) -> Response:
     uin = acl["owner_uin"]
     owner = {"ID": _owner_id(uin), "DisplayName": _owner_id(uin)}
     entries = [_user_grant(owner, "FULL_CONTROL")]
-    group_perms = {"public-read": [(ALL_USERS, "READ")], "public-read-write": [(ALL_USERS, "READ"), (ALL_USERS, "WRITE")],
-                   "authenticated-read": [(AUTH_USERS, "READ")]}.get(acl["canned"], [])
-    entries += [f'<Grant><Grantee xsi:type="Group"><URI>{u}</URI></Grantee><Permission>{p}</Permission></Grant>'
-                for u, p in group_perms]
+    group_perms = {
+        "public-read": [(ALL_USERS, "READ")],
+        "public-read-write": [(ALL_USERS, "READ"), (ALL_USERS, "WRITE")],
+        "authenticated-read": [(AUTH_USERS, "READ")],
+    }.get(acl["canned"], [])
+    entries += [
+        f'<Grant><Grantee xsi:type="Group"><URI>{u}</URI></Grantee><Permission>{p}</Permission></Grant>'
+        for u, p in group_perms
+    ]
     for g in acl["grants"]:
         if (g["id"], g["permission"]) != (owner["ID"], "FULL_CONTROL"):  # the owner's grant is always listed
             entries.append(_user_grant({"ID": g["id"], "DisplayName": g["id"]}, g["permission"]))
-    body = ('<?xml version="1.0" encoding="UTF-8"?>\n<AccessControlPolicy '
-            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            f'<Owner><ID>{owner["ID"]}</ID><DisplayName>{owner["DisplayName"]}</DisplayName></Owner>'
-            f'<AccessControlList>{"".join(entries)}</AccessControlList></AccessControlPolicy>')
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<AccessControlPolicy '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<Owner><ID>{owner['ID']}</ID><DisplayName>{owner['DisplayName']}</DisplayName></Owner>"
+        f"<AccessControlList>{''.join(entries)}</AccessControlList></AccessControlPolicy>"
+    )
     resp = cos_empty(req)
     resp.headers["Content-Type"] = "application/xml"
     resp.body = body.encode()
@@ -208,8 +250,10 @@ def get_bucket_acl(b: CosBackend, req: Request) -> Response:
 
 
 def _user_grant(who: dict[str, str], permission: str) -> str:
-    return (f'<Grant><Grantee xsi:type="CanonicalUser"><ID>{who["ID"]}</ID><DisplayName>{who["DisplayName"]}'
-            f'</DisplayName></Grantee><Permission>{permission}</Permission></Grant>')
+    return (
+        f'<Grant><Grantee xsi:type="CanonicalUser"><ID>{who["ID"]}</ID><DisplayName>{who["DisplayName"]}'
+        f"</DisplayName></Grantee><Permission>{permission}</Permission></Grant>"
+    )
 
 
 def put_bucket_tagging(b: CosBackend, req: Request) -> Response:
@@ -245,8 +289,12 @@ def put_object(b: CosBackend, req: Request) -> Response:
 
 
 def _object_headers(doc: dict[str, Any]) -> dict[str, str]:
-    return {"ETag": doc["etag"], "Content-Type": doc["content_type"],
-            "Last-Modified": formatdate(doc["modified"], usegmt=True), "x-cos-storage-class": "STANDARD"}
+    return {
+        "ETag": doc["etag"],
+        "Content-Type": doc["content_type"],
+        "Last-Modified": formatdate(doc["modified"], usegmt=True),
+        "x-cos-storage-class": "STANDARD",
+    }
 
 
 def get_object(b: CosBackend, req: Request) -> Response:
@@ -277,12 +325,29 @@ def list_multipart_uploads(b: CosBackend, req: Request) -> Response:
     max_uploads = int(req.query.get("max-uploads") or 1000)
     uploads = b.list_multipart_uploads(req.account, bucket, region, req.query.get("prefix", ""), max_uploads)
     owner = {"ID": req.account.app_id, "DisplayName": req.account.app_id}
-    return cos_xml(req, "ListMultipartUploadsResult", {
-        "Bucket": bucket, "Prefix": req.query.get("prefix", ""), "KeyMarker": "", "UploadIdMarker": "",
-        "MaxUploads": max_uploads, "IsTruncated": "false",
-        "Upload": [{"Key": u["key"], "UploadId": u["upload_id"], "StorageClass": "STANDARD", "Initiator": owner,
-                    "Owner": owner, "Initiated": iso(u["initiated"])} for u in uploads],
-    })
+    return cos_xml(
+        req,
+        "ListMultipartUploadsResult",
+        {
+            "Bucket": bucket,
+            "Prefix": req.query.get("prefix", ""),
+            "KeyMarker": "",
+            "UploadIdMarker": "",
+            "MaxUploads": max_uploads,
+            "IsTruncated": "false",
+            "Upload": [
+                {
+                    "Key": u["key"],
+                    "UploadId": u["upload_id"],
+                    "StorageClass": "STANDARD",
+                    "Initiator": owner,
+                    "Owner": owner,
+                    "Initiated": iso(u["initiated"]),
+                }
+                for u in uploads
+            ],
+        },
+    )
 
 
 def abort_multipart_upload(b: CosBackend, req: Request) -> Response:

@@ -12,7 +12,7 @@ import hashlib
 import re
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from emulator.accounts import Account
@@ -25,12 +25,17 @@ MAX_HOST_LENGTH = 60
 USER_PART = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 TAG_CHARS = re.compile(r"^[\w +\-=.:/]*$")
 CANNED_BUCKET_ACLS = ("private", "public-read", "public-read-write", "authenticated-read")
-PERMISSIONS = {"read": "READ", "write": "WRITE", "read-acp": "READ_ACP", "write-acp": "WRITE_ACP",
-               "full-control": "FULL_CONTROL"}
+PERMISSIONS = {
+    "read": "READ",
+    "write": "WRITE",
+    "read-acp": "READ_ACP",
+    "write-acp": "WRITE_ACP",
+    "full-control": "FULL_CONTROL",
+}
 
 
 def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def bucket_host(bucket: str, region: str) -> str:
@@ -57,8 +62,16 @@ class CosBackend:
             raise CosError(403, "AccessDenied", "Access Denied.", res)
         return doc
 
-    def put_bucket(self, account: Account, bucket: str, region: str, acl: str | None,
-                   grants: list[dict[str, str]], tags: dict[str, str], maz: bool) -> None:
+    def put_bucket(
+        self,
+        account: Account,
+        bucket: str,
+        region: str,
+        acl: str | None,
+        grants: list[dict[str, str]],
+        tags: dict[str, str],
+        maz: bool,
+    ) -> None:
         """Create a bucket.
 
         Fidelity gap: creating a name that carries another account's APPID answers 403 AccessDenied
@@ -82,19 +95,32 @@ class CosBackend:
             existing = self.store.get("bucket", bucket)
             if existing is not None:
                 if existing["app_id"] == account.app_id:
-                    raise CosError(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named "
-                                   "bucket succeeded and you already own it.", res)
+                    raise CosError(
+                        409,
+                        "BucketAlreadyOwnedByYou",
+                        "Your previous request to create the named bucket succeeded and you already own it.",
+                        res,
+                    )
                 raise CosError(409, "BucketAlreadyExists", "The requested bucket name is not available.", res)
             if app_id != account.app_id:
                 raise CosError(403, "AccessDenied", "The APPID in the bucket name is not yours.", res)
             owned = sum(1 for _, d in self.store.items("bucket") if d["app_id"] == account.app_id)
             if owned >= MAX_BUCKETS:
                 raise CosError(400, "TooManyBuckets", "You have attempted to create more buckets than allowed.", res)
-            self.store.put("bucket", bucket, {
-                "name": bucket, "app_id": account.app_id, "owner_uin": account.owner_uin, "region": region,
-                "created": time.time(), "acl": {"canned": acl or "private", "grants": grants},
-                "tags": tags, "maz": maz,
-            })
+            self.store.put(
+                "bucket",
+                bucket,
+                {
+                    "name": bucket,
+                    "app_id": account.app_id,
+                    "owner_uin": account.owner_uin,
+                    "region": region,
+                    "created": time.time(),
+                    "acl": {"canned": acl or "private", "grants": grants},
+                    "tags": tags,
+                    "maz": maz,
+                },
+            )
 
     def head_bucket(self, account: Account, bucket: str, region: str) -> dict[str, Any]:
         doc = self._owned(account, bucket, region)
@@ -108,14 +134,17 @@ class CosBackend:
         with self.store.transaction():
             self._owned(account, bucket, region)
             if self.store.count("object", bucket + "/") or self.store.count("upload", bucket + "/"):
-                raise CosError(409, "BucketNotEmpty", "The bucket you tried to delete is not empty.",
-                               bucket_host(bucket, region))
+                raise CosError(
+                    409, "BucketNotEmpty", "The bucket you tried to delete is not empty.", bucket_host(bucket, region)
+                )
             self.store.delete("bucket", bucket)
             self.store.delete("media_bucket", bucket)
 
-    def list_buckets(self, account: Account, region: str | None, tag_key: str | None,
-                     tag_value: str | None) -> list[dict[str, Any]]:
-        """Fidelity gap: GET Service is never truncated (no Marker/IsTruncated paging)."""
+    def list_buckets(
+        self, account: Account, region: str | None, tag_key: str | None, tag_value: str | None
+    ) -> list[dict[str, Any]]:
+        """Fidelity gap: GET Service is never truncated (no Marker/IsTruncated paging), and the create-time/range
+        filter is ignored."""
         out = []
         for _, doc in self.store.items("bucket"):
             if doc["app_id"] != account.app_id or (region and doc["region"] != region):
@@ -126,14 +155,19 @@ class CosBackend:
         return out
 
     # -- ACL and tags ---------------------------------------------------------------------
-    def put_bucket_acl(self, account: Account, bucket: str, region: str, acl: str | None,
-                       grants: list[dict[str, str]]) -> None:
+    def put_bucket_acl(
+        self, account: Account, bucket: str, region: str, acl: str | None, grants: list[dict[str, str]]
+    ) -> None:
         """Replace the whole ACL (headers form; the XML body form is parsed by the handler)."""
         with self.store.transaction():
             doc = self._owned(account, bucket, region)
             if acl is not None and acl not in CANNED_BUCKET_ACLS:
-                raise CosError(400, "InvalidArgument", f"x-cos-acl {acl!r} is not a canned bucket ACL.",
-                               bucket_host(bucket, region))
+                raise CosError(
+                    400,
+                    "InvalidArgument",
+                    f"x-cos-acl {acl!r} is not a canned bucket ACL.",
+                    bucket_host(bucket, region),
+                )
             doc["acl"] = {"canned": acl or "private", "grants": grants}
             self.store.put("bucket", bucket, doc)
 
@@ -150,8 +184,12 @@ class CosBackend:
             if not k or len(k.encode()) >= 128 or len(v.encode()) >= 256:
                 raise CosError(400, "InvalidTag", f"Tag {k!r}: key must be 1..127 bytes and value < 256 bytes.", res)
             if not TAG_CHARS.match(k) or not TAG_CHARS.match(v):
-                raise CosError(400, "InvalidTag", f"Tag {k!r} has characters outside letters, digits, space "
-                               "and + - _ = . : /.", res)
+                raise CosError(
+                    400,
+                    "InvalidTag",
+                    f"Tag {k!r} has characters outside letters, digits, space and + - _ = . : /.",
+                    res,
+                )
 
     def put_bucket_tagging(self, account: Account, bucket: str, region: str, tags: dict[str, str]) -> None:
         with self.store.transaction():
@@ -174,23 +212,31 @@ class CosBackend:
             self.store.put("bucket", bucket, doc)
 
     # -- objects ---------------------------------------------------------------------------
-    def put_object(self, account: Account, bucket: str, region: str, key: str, body: bytes,
-                   content_type: str) -> str:
+    def put_object(self, account: Account, bucket: str, region: str, key: str, body: bytes, content_type: str) -> str:
         etag = '"' + hashlib.md5(body).hexdigest() + '"'
         with self.store.transaction():
             self._owned(account, bucket, region)
-            self.store.put("object", f"{bucket}/{key}", {
-                "key": key, "size": len(body), "etag": etag, "modified": time.time(),
-                "content_type": content_type or "application/octet-stream",
-                "body": base64.b64encode(body).decode(),
-            })
+            self.store.put(
+                "object",
+                f"{bucket}/{key}",
+                {
+                    "key": key,
+                    "size": len(body),
+                    "etag": etag,
+                    "modified": time.time(),
+                    "content_type": content_type or "application/octet-stream",
+                    "body": base64.b64encode(body).decode(),
+                },
+            )
         return etag
 
     def get_object(self, account: Account, bucket: str, region: str, key: str) -> dict[str, Any]:
         self._owned(account, bucket, region)
         doc = self.store.get("object", f"{bucket}/{key}")
         if doc is None:
-            raise CosError(404, "NoSuchKey", "The specified key does not exist.", f"{bucket_host(bucket, region)}/{key}")
+            raise CosError(
+                404, "NoSuchKey", "The specified key does not exist.", f"{bucket_host(bucket, region)}/{key}"
+            )
         return doc
 
     def delete_object(self, account: Account, bucket: str, region: str, key: str) -> None:
@@ -199,8 +245,9 @@ class CosBackend:
             self._owned(account, bucket, region)
             self.store.delete("object", f"{bucket}/{key}")
 
-    def list_objects(self, account: Account, bucket: str, region: str, prefix: str, delimiter: str,
-                     marker: str, max_keys: int) -> dict[str, Any]:
+    def list_objects(
+        self, account: Account, bucket: str, region: str, prefix: str, delimiter: str, marker: str, max_keys: int
+    ) -> dict[str, Any]:
         self._owned(account, bucket, region)
         contents: list[dict[str, Any]] = []
         prefixes: list[str] = []
@@ -208,12 +255,12 @@ class CosBackend:
         next_marker = ""
         base = f"{bucket}/"
         for full_key, doc in self.store.items("object", base + prefix, after=base + marker if marker else ""):
-            key = full_key[len(base):]
+            key = full_key[len(base) :]
             entry_name = key
             if delimiter:
                 cut = key.find(delimiter, len(prefix))
                 if cut >= 0:
-                    entry_name = key[:cut + len(delimiter)]
+                    entry_name = key[: cut + len(delimiter)]
                     if prefixes and prefixes[-1] == entry_name:
                         continue
                     if marker and entry_name <= marker:
@@ -233,12 +280,14 @@ class CosBackend:
         upload_id = f"{int(time.time())}{uuid.uuid4().hex}"
         with self.store.transaction():
             self._owned(account, bucket, region)
-            self.store.put("upload", f"{bucket}/{upload_id}", {"key": key, "upload_id": upload_id,
-                                                               "initiated": time.time()})
+            self.store.put(
+                "upload", f"{bucket}/{upload_id}", {"key": key, "upload_id": upload_id, "initiated": time.time()}
+            )
         return upload_id
 
-    def list_multipart_uploads(self, account: Account, bucket: str, region: str, prefix: str,
-                               max_uploads: int) -> list[dict[str, Any]]:
+    def list_multipart_uploads(
+        self, account: Account, bucket: str, region: str, prefix: str, max_uploads: int
+    ) -> list[dict[str, Any]]:
         """Fidelity gap: key-marker/upload-id-marker paging is not emulated; up to max-uploads are listed."""
         self._owned(account, bucket, region)
         uploads = [d for _, d in self.store.items("upload", f"{bucket}/") if d["key"].startswith(prefix)]
@@ -249,12 +298,24 @@ class CosBackend:
             self._owned(account, bucket, region)
             doc = self.store.get("upload", f"{bucket}/{upload_id}")
             if doc is None or doc["key"] != key:
-                raise CosError(404, "NoSuchUpload", "The specified multipart upload does not exist.",
-                               f"{bucket_host(bucket, region)}/{key}")
+                raise CosError(
+                    404,
+                    "NoSuchUpload",
+                    "The specified multipart upload does not exist.",
+                    f"{bucket_host(bucket, region)}/{key}",
+                )
             self.store.delete("upload", f"{bucket}/{upload_id}")
 
     def inventory(self) -> list[dict[str, Any]]:
-        return [{"bucket": name, "region": d["region"], "app_id": d["app_id"], "acl": d["acl"]["canned"],
-                 "tags": d["tags"], "objects": self.store.count("object", name + "/"),
-                 "uploads": self.store.count("upload", name + "/")}
-                for name, d in self.store.items("bucket")]
+        return [
+            {
+                "bucket": name,
+                "region": d["region"],
+                "app_id": d["app_id"],
+                "acl": d["acl"]["canned"],
+                "tags": d["tags"],
+                "objects": self.store.count("object", name + "/"),
+                "uploads": self.store.count("upload", name + "/"),
+            }
+            for name, d in self.store.items("bucket")
+        ]

@@ -22,7 +22,9 @@ def base_headers(req: Request) -> dict[str, str]:
     return {"Server": "tencent-cos", "x-cos-request-id": req.request_id}
 
 
-def cos_xml(req: Request, root: str, children: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def cos_xml(
+    req: Request, root: str, children: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
     h = base_headers(req) | {"Content-Type": "application/xml"} | (headers or {})
     return Response(status, h, xml_doc(root, children))
 
@@ -37,6 +39,14 @@ def cos_error(err: EmulatorError, req: Request) -> Response:
     if req.method == "HEAD":
         return Response(err.status, headers, b"")
     resource = err.resource or (req.raw_host + req.raw_path)
-    body = xml_doc("Error", {"Code": err.code, "Message": err.message or err.code, "Resource": resource,
-                             "RequestId": req.request_id, "TraceId": trace})
+    body = xml_doc(
+        "Error",
+        {
+            "Code": err.code,
+            "Message": err.message or err.code,
+            "Resource": resource,
+            "RequestId": req.request_id,
+            "TraceId": trace,
+        },
+    )
     return Response(err.status, headers | {"Content-Type": "application/xml"}, body)

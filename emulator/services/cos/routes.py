@@ -37,6 +37,12 @@ OBJECT_ACTIONS = {
     ("DELETE", "uploadId"): "AbortMultipartUpload",
 }
 SUBRESOURCES = ("acl", "tagging", "uploads", "versions", "delete", "uploadId")
+# COS sub-resources the emulator does not model: without this list `GET /?cors` would answer as GET Bucket.
+UNEMULATED = frozenset({
+    "cors", "lifecycle", "policy", "website", "referer", "logging", "versioning", "replication", "inventory",
+    "intelligenttiering", "domain", "origin", "accelerate", "encryption", "object-lock", "restore", "select",
+    "append", "notification", "location", "partNumber", "objectlock", "retention", "metaquery",
+})
 
 
 class CosService(Service):
@@ -50,10 +56,15 @@ class CosService(Service):
         self.backend = CosBackend(ctx)
 
     def resolve(self, req: Request) -> str:
+        """Fidelity gap: only the sub-resources in BUCKET_ACTIONS / OBJECT_ACTIONS are emulated; the other
+        COS sub-resources (cors, lifecycle, versioning, upload part, ...) answer 501 NotImplemented."""
         if req.params.get("kind") == "service":
             if req.method == "GET" and req.path == "/":
                 return "GetService"
             raise CosError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+        unemulated = sorted(UNEMULATED.intersection(req.query))
+        if unemulated:
+            raise CosError(501, "NotImplemented", f"{req.method} ?{unemulated[0]} is not implemented by the emulator.")
         sub = next((s for s in SUBRESOURCES if s in req.query), "")
         table = BUCKET_ACTIONS if req.path == "/" else OBJECT_ACTIONS
         action = table.get((req.method, sub))

@@ -1,0 +1,101 @@
+"""SMH control plane (TencentCloud API 3.0, service `smh`, version 2021-07-12).
+
+Requests arrive on `smh.tencentcloudapi.com` (or any `<service>.tencentcloudapi.com`, or a bare address
+carrying X-TC-Action / a TC3 Authorization). `resolve` checks the addressed service, the action and the
+version; `handle` verifies the TC3 signature over the raw body, parses the parameters and dispatches.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.auth import AuthFailure
+from emulator.auth.tc3 import credential_service, verify_tc3
+from emulator.errors import Api3Error, EmulatorError
+from emulator.services import Context, Service
+from emulator.services.smh import params
+from emulator.services.smh.handlers import HANDLERS
+from emulator.services.smh.models import SmhBackend
+from emulator.services.smh.render import api3_error, api3_ok
+from emulator.wire import Request, Response
+
+VERSION = "2021-07-12"
+SERVICE = "smh"
+# Real SMH actions of this version that the emulator does not implement (they answer UnsupportedOperation,
+# not InvalidAction, so a caller can tell "not emulated" from "no such action").
+NOT_EMULATED = frozenset({"DescribeOfficialInstances", "DescribeOfficialOverview", "DescribeTrafficPackages",
+                          "SendSmsCode", "VerifySmsCode"})
+AUTH_ERRORS = {
+    "missing": "AuthFailure.InvalidAuthorization",
+    "malformed": "AuthFailure.InvalidAuthorization",
+    "unknown_key": "AuthFailure.SecretIdNotFound",
+    "expired": "AuthFailure.SignatureExpire",
+    "skewed": "AuthFailure.SignatureExpire",
+    "mismatch": "AuthFailure.SignatureFailure",
+    "token": "AuthFailure.TokenFailure",
+}
+
+
+class SmhService(Service):
+    name = "smh"
+    mutating = frozenset({"CreateLibrary", "ModifyLibrary", "DeleteLibrary"})
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.backend = SmhBackend(ctx)
+
+    def resolve(self, req: Request) -> str:
+        """Fidelity gap: a request addressed to another API 3.0 service (by Host, or on a bare address by the
+        credential scope) answers InvalidAction, since no other service is emulated. Only GET and POST are
+        accepted (UnsupportedProtocol otherwise)."""
+        if req.method not in ("GET", "POST"):
+            raise Api3Error("UnsupportedProtocol", f"HTTP method {req.method} is not supported; use GET or POST")
+        action = req.headers.get("x-tc-action", "")
+        if not action:
+            raise Api3Error("MissingParameter", "The request is missing a required parameter `Action`")
+        service = req.params.get("api3_service") or credential_service(req.headers) or SERVICE
+        if service != SERVICE:
+            raise Api3Error("InvalidAction", f"The action `{action}` of service `{service}` is not emulated; "
+                                             f"only `{SERVICE}` is")
+        if action in NOT_EMULATED:
+            raise Api3Error("UnsupportedOperation", f"The action `{action}` is not implemented by the emulator")
+        if action not in HANDLERS:
+            raise Api3Error("InvalidAction", f"The action `{action}` is not supported by service `{SERVICE}`")
+        version = req.headers.get("x-tc-version", "")
+        if not version:
+            raise Api3Error("MissingParameter", "The request is missing a required parameter `Version`")
+        if version != VERSION:
+            raise Api3Error("NoSuchVersion", f"The API version `{version}` of `{action}` does not exist; "
+                                             f"use {VERSION}")
+        return action
+
+    def authenticate(self, req: Request) -> None:
+        """Fidelity gap: a request without Authorization answers AuthFailure.InvalidAuthorization (the real code
+        for an absent header is undocumented). A Host naming smh with a credential scope naming another service
+        answers AuthFailure.SignatureFailure."""
+        # With X-TC-Content-SHA256: UNSIGNED-PAYLOAD the SDK hashes that literal instead of the body.
+        unsigned = req.headers.get("x-tc-content-sha256", "").upper() == "UNSIGNED-PAYLOAD"
+        body = b"UNSIGNED-PAYLOAD" if unsigned else req.body
+        try:
+            req.account, _ = verify_tc3(self.ctx.accounts, req.method, req.raw_query,
+                                        req.headers, body)
+        except AuthFailure as fail:
+            raise Api3Error(AUTH_ERRORS[fail.kind], fail.message) from None
+        scope = credential_service(req.headers)
+        if req.params.get("api3_service") and scope != req.params["api3_service"]:
+            raise Api3Error("AuthFailure.SignatureFailure",
+                            f"The credential scope service `{scope}` does not match the host's `{SERVICE}`")
+
+    def handle(self, req: Request) -> Response:
+        self.authenticate(req)
+        fields = HANDLERS[req.action](self.backend, req, params.parse(req))
+        return api3_ok(req, fields)
+
+    def render_error(self, err: EmulatorError, req: Request) -> Response:
+        return api3_error(err, req)
+
+    def injected_error(self, code: str, status: int, req: Request) -> EmulatorError:
+        return Api3Error(code, f"Injected fault: {code}.")
+
+    def inventory(self) -> dict[str, Any]:
+        return {"libraries": self.backend.inventory()}
