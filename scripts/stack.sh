@@ -2,6 +2,7 @@
 # Run one Pulumi operation on a stack of this project: up | preview | refresh | destroy | down.
 #
 #   STACK=local (default)  the emulator stack; its passphrase is the fixed, public "local-emulator"
+#                          (so is that of any local-* emulator stack, e.g. local-albums)
 #   STACK=<other>          needs PULUMI_CONFIG_PASSPHRASE (and real credentials in its config or env)
 #   POLICY=1               preview/up with the policy pack in policy/ (when present)
 #
@@ -27,11 +28,11 @@ stop_emulator() {
 export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$ROOT/.pulumi-state}
 [[ $PULUMI_BACKEND_URL == file://$ROOT/.pulumi-state ]] && mkdir -p "$ROOT/.pulumi-state"
 if [[ -z ${PULUMI_CONFIG_PASSPHRASE:-} && -z ${PULUMI_CONFIG_PASSPHRASE_FILE:-} ]]; then
-  if [[ $STACK == local ]]; then
+  if [[ $STACK == local || $STACK == local-* ]]; then
     export PULUMI_CONFIG_PASSPHRASE=local-emulator
   else
     echo "stack '$STACK': set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE); only the 'local' stack" \
-         "has a fixed passphrase" >&2
+         "and local-* emulator stacks have a fixed passphrase" >&2
     exit 2
   fi
 fi

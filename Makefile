@@ -1,0 +1,64 @@
+# Entry points for developers and CI (`make help`).
+#
+# Every target runs with .tools/pulumi first on PATH, so `pulumi` is the
+# pinned v3.274.0 bundle that scripts/bootstrap.sh installs there.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PULUMI_BIN := $(CURDIR)/.tools/pulumi
+export PATH := $(PULUMI_BIN):$(PATH)
+export PULUMI_SKIP_UPDATE_CHECK := true
+# Keep the CLI's plugins, logs and credentials inside the checkout unless the
+# caller chose a PULUMI_HOME.
+export PULUMI_HOME ?= $(CURDIR)/.tools/pulumi-home
+
+# Local file backend of this project. Pulumi.yaml already says
+# backend.url: file://./.pulumi-state, but the CLI resolves that relative to
+# the *current directory* (not Pulumi.yaml's), so stack targets should pass
+# this absolute form: PULUMI_BACKEND_URL=$(PULUMI_STATE_URL) pulumi ...
+PULUMI_STATE_URL := file://$(CURDIR)/.pulumi-state
+
+PYTHON := $(CURDIR)/.venv/bin/python
+PYTEST_ARGS ?=
+# If set, `make test` also writes pytest's exit code to this file (.ci/run uses it).
+PYTEST_RC_FILE ?=
+
+.PHONY: help bootstrap venv test lint up preview refresh destroy down
+
+help:
+	@echo "make bootstrap  - .venv + pinned Pulumi CLI in .tools/pulumi (first run may build it: several minutes)"
+	@echo "make test       - bootstrap, then pytest -q tests (PYTEST_ARGS=... for extra arguments)"
+	@echo "make lint       - ruff check ."
+	@echo "make up         - start the emulator if the stack uses it, pulumi up stack \$$STACK (default local)"
+	@echo "make preview    - pulumi preview --diff (POLICY=1 adds the policy pack when present)"
+	@echo "make refresh    - pulumi refresh"
+	@echo "make destroy    - pulumi destroy"
+	@echo "make down       - stop the emulator that make up started"
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+# Python only (no Pulumi build): enough for lint.
+venv:
+	@scripts/bootstrap.sh --venv-only
+
+test: bootstrap
+	@rc=0; $(PYTHON) -m pytest -q $(PYTEST_ARGS) tests || rc=$$?; \
+	if [ -n "$(PYTEST_RC_FILE)" ]; then echo $$rc > "$(PYTEST_RC_FILE)"; fi; \
+	if [ $$rc -eq 5 ]; then echo "make test: ERROR: pytest collected no tests (exit 5); that counts as a failure" >&2; fi; \
+	exit $$rc
+
+lint: venv
+	$(CURDIR)/.venv/bin/ruff check .
+
+# Stack operations (scripts/stack.sh): STACK=local by default; the emulator is started in the
+# background when the stack points at it and nothing answers there (state in .emulator-state/).
+STACK ?= local
+export STACK
+
+up preview refresh destroy: bootstrap
+	@PULUMI_BACKEND_URL=$${PULUMI_BACKEND_URL:-$(PULUMI_STATE_URL)} scripts/stack.sh $@
+
+down:
+	@scripts/stack.sh down
