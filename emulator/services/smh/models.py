@@ -44,6 +44,9 @@ PUBLIC_FIELDS = (
 )
 
 
+DATA_PLANE_KINDS = ("smh_token", "smh_dir", "smh_file", "smh_quota", "smh_recycled", "smh_counter")
+
+
 def _missing(name: str) -> Api3Error:
     return Api3Error("MissingParameter", f"The request is missing a required parameter `{name}`")
 
@@ -249,7 +252,7 @@ class SmhBackend:
                 if any(t["TagKey"] == key and (not values or t["TagValue"] in values) for t in d.get("Tags") or [])
             ]
         docs.sort(key=lambda d: (d["created"], d["LibraryId"]))
-        return len(docs), [public(d) for d in docs[start : start + size]]
+        return len(docs), [self._usage(public(d)) for d in docs[start : start + size]]
 
     def modify_library(
         self,
@@ -293,9 +296,20 @@ class SmhBackend:
                     "ResourceInUse.MultiSpace", f"The library `{library_id}` still has tenant spaces; delete them first"
                 )
             self.store.delete("library", doc["LibraryId"])
+            for kind in DATA_PLANE_KINDS:  # the data plane's records go with the library
+                self.store.delete_prefix(kind, f"{doc['LibraryId']}/")
 
     def describe_library_secret(self, account: Account, library_id: str | None) -> str:
         return self._library(account, library_id)["secret"]
 
     def inventory(self) -> list[dict[str, Any]]:
-        return [public(d) | {"app_id": d["app_id"]} for _, d in self.store.items("library")]
+        return [self._usage(public(d)) | {"app_id": d["app_id"]} for _, d in self.store.items("library")]
+
+    def _usage(self, lib: dict[str, Any]) -> dict[str, Any]:
+        """Size, DirNum and FileNum from the data plane's directories and files (strings, as the API)."""
+        prefix = f"{lib['LibraryId']}/"
+        files = self.store.items("smh_file", prefix)
+        lib["FileNum"] = str(len(files))
+        lib["DirNum"] = str(self.store.count("smh_dir", prefix))
+        lib["Size"] = str(sum(int(d.get("size") or 0) for _, d in files))
+        return lib

@@ -1,0 +1,46 @@
+"""SMH data-plane backend (the business API of fact sheet 5): one method per action, in snake_case.
+
+The actions live in one module per group and are joined here:
+
+    tokens.py       create_token, renew_token, delete_token, delete_user_tokens (+ authenticate)
+    spaces.py       create_space, list_spaces, count_spaces, delete_space, get_space_size,
+                    get_space_extension, update_space_extension
+    directories.py  create_directory, list_directory, delete_directory, move_directory
+    files.py        upload_file
+    quotas.py       create_quota, get_quota, update_quota
+
+Methods raise SmhDataError and return plain data; the store layout is in common.py. Library documents belong to
+the control plane (kind "library"); this backend only reads them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.services.smhdata.common import SINGLE_SPACE
+from emulator.services.smhdata.files import FileActions
+from emulator.services.smhdata.spaces import ATTRS, SpaceActions
+from emulator.services.smhdata.tokens import TokenActions
+
+
+class SmhDataBackend(TokenActions, SpaceActions, FileActions):
+    def _summary(self, library_id: str, space_id: str) -> dict[str, Any]:
+        prefix = f"{library_id}/{space_id}/"
+        return {"albums": [d["path"] for k, d in self.store.items("smh_dir", prefix) if "/" not in k[len(prefix):]],
+                "directories": self.store.count("smh_dir", prefix), "files": self.store.count("smh_file", prefix),
+                "size": self._usage(library_id, space_id)}
+
+    def inventory(self) -> list[dict[str, Any]]:
+        """Every tenant space, plus the `-` space of single-tenant libraries that hold anything."""
+        out = []
+        for _, doc in self.store.items("space"):
+            attrs = {name: doc.get(name, default) for name, (_, default) in ATTRS.items()}
+            out.append({"library": doc["libraryId"], "spaceId": doc["spaceId"], "userId": doc["userId"],
+                        "creationTime": doc["creationTime"]} | attrs | self._summary(doc["libraryId"], doc["spaceId"]))
+        for _, lib in self.store.items("library"):
+            if (lib.get("LibraryExtension") or {}).get("IsMultiSpace"):
+                continue
+            summary = self._summary(lib["LibraryId"], SINGLE_SPACE)
+            if summary["directories"] or summary["files"]:
+                out.append({"library": lib["LibraryId"], "spaceId": SINGLE_SPACE} | summary)
+        return out
