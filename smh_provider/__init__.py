@@ -4,6 +4,6 @@ Import has no side effects: no client, credential or network access until a prov
 inside the Pulumi provider process.
 """
 
-from smh_provider.resources import Bucket, MediaLibrary, MediaProcessing
+from smh_provider.resources import Album, Bucket, MediaLibrary, MediaProcessing, Space
 
-__all__ = ["Bucket", "MediaLibrary", "MediaProcessing"]
+__all__ = ["Album", "Bucket", "MediaLibrary", "MediaProcessing", "Space"]

@@ -72,7 +72,8 @@ PROPS = (
          doc="maximum directory/file name length"),
     Prop("enable_search", "bool", default=False, doc="enable search"),
     Prop("deny_on_quota_less_than_usage", "bool", default=False, doc="refuse a quota below current usage"),
-    Prop("recognize_sensitive_content", "bool", default=False, doc="recognize sensitive content"),
+    Prop("recognize_sensitive_content", "bool",
+         doc="recognize sensitive content (single-tenant libraries; default false; spaces have their own)"),
     Prop("quota_bytes", "int", rule=rules.int_range("quota_bytes", 1, MAX_QUOTA),
          doc="library quota in bytes (multi-tenant libraries); setting or clearing it replaces the library"),
     Prop("tags", "map", default={}, rule=rules.tags, doc="resource tags"),
@@ -100,6 +101,9 @@ class MediaLibraryProvider(BaseProvider):
             if (multi or files) and inputs.get(name) is not None:
                 where = "tenant spaces (Space resource)" if multi else "single-tenant media libraries"
                 bad.append((name, f"{name} cannot be set on {kind}: it belongs to {where}"))
+        if multi and inputs.get("recognize_sensitive_content") is not None:
+            bad.append(("recognize_sensitive_content", "recognize_sensitive_content cannot be set on a multi-tenant "
+                                                       "library: it belongs to tenant spaces (Space resource)"))
         if inputs.get("allow_file_ext") is not None and (multi or not files):
             bad.append(("allow_file_ext", "allow_file_ext applies only to single-tenant file libraries"))
         if inputs.get("quota_bytes") is not None and not multi:
@@ -116,6 +120,8 @@ class MediaLibraryProvider(BaseProvider):
             for name, value in defaults.items():
                 if inputs.get(name) is None:
                     inputs[name] = value
+        if not bad and not multi and inputs.get("recognize_sensitive_content") is None:
+            inputs["recognize_sensitive_content"] = False
         if not bad and files and not multi and inputs.get("allow_file_ext") is None:
             inputs["allow_file_ext"] = []
         if not bad and inputs.get("recycle_bin") is True and inputs.get("recycle_days") is None:
@@ -179,7 +185,7 @@ class MediaLibraryProvider(BaseProvider):
             params["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in inputs["tags"].items()]
         doing = f"creating media library {inputs['library_name']!r}"
         # CreateLibrary is not idempotent: only a throttled call (refused, so certainly not applied) is retried.
-        created = _retry_throttled(lambda: smh.create_library(c, params, doing))
+        created = retry_throttled(lambda: smh.create_library(c, params, doing))
         lib_id = created["LibraryId"]
         secret = DEFAULT_POLICY.call(lambda: smh.library_secret(c, lib_id, f"reading the secret of library {lib_id}"))
         lib = DEFAULT_POLICY.call(lambda: smh.find_library(c, lib_id, f"reading media library {lib_id}"))
@@ -247,7 +253,8 @@ class MediaLibraryProvider(BaseProvider):
             raise
 
 
-def _retry_throttled(fn):  # type: ignore[no-untyped-def]
+def retry_throttled(fn):  # type: ignore[no-untyped-def]
+    """Retry a non-idempotent create only when it was throttled (refused, so certainly not applied)."""
     import time
 
     for attempt in range(6):
@@ -278,3 +285,5 @@ class MediaLibrary(Resource, module="smh", name="MediaLibrary"):
         props.update(dict.fromkeys(OUTPUTS))
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["library_secret"]))
         super().__init__(MediaLibraryProvider(), resource_name, props, opts)
+        # What the program declared (plain values only), so Space/Album can check the mode at preview time.
+        self.declared_settings = {k: v for k, v in settings.items() if isinstance(v, (bool, int, str, list, dict))}

@@ -1,0 +1,181 @@
+"""SMH data plane (business API; no Python SDK exists): tenant spaces and albums over plain HTTP.
+
+Every call carries an access token. Tokens are fetched with the library secret, which the
+provider reads itself (DescribeLibrarySecret, with the provider's credentials); both are cached
+per library inside the provider process only (thread-safe), and a token is renewed before it
+expires. Neither ever enters inputs, outputs, state or logs.
+
+Real SMH is HTTPS on `<LibraryId>.api.tencentsmh.cn`; against the emulator the same URL is sent
+as plain http through the emulator as a proxy.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from smh_provider.clients import smh
+from smh_provider.config import Settings
+from smh_provider.errors import CloudError, TransportError, cloud_error
+
+TOKEN_PERIOD = 7200  # seconds asked for; the service raises anything under 1200 to 1200
+RENEW_MARGIN = 300  # fetch a new token this long before the old one expires
+
+
+@dataclass
+class _Token:
+    value: str
+    expires_at: float
+
+
+class DataPlane:
+    """One library's data plane, bound to the provider's settings."""
+
+    _secrets: dict[tuple[Settings, str], str] = {}
+    _tokens: dict[tuple[Settings, str], _Token] = {}
+    _lock = threading.Lock()
+    _session = requests.Session()
+
+    def __init__(self, settings: Settings, library_id: str) -> None:
+        self.settings = settings
+        self.library_id = library_id
+        self.key = (settings, library_id)
+        host = f"{library_id}.api.tencentsmh.cn"
+        self.base = f"http://{host}/api/v1" if settings.proxy else f"https://{host}/api/v1"
+        self.proxies = {"http": settings.proxy, "https": settings.proxy} if settings.proxy else None
+
+    # -- credentials ----------------------------------------------------------------------------
+    def _secret(self) -> str:
+        with self._lock:
+            cached = self._secrets.get(self.key)
+        if cached:
+            return cached
+        c = smh.client(self.settings)
+        secret = smh.library_secret(c, self.library_id, f"reading the secret of media library {self.library_id}")
+        with self._lock:
+            self._secrets[self.key] = secret
+        return secret
+
+    def token(self) -> str:
+        with self._lock:
+            tok = self._tokens.get(self.key)
+            if tok and tok.expires_at - RENEW_MARGIN > time.time():
+                return tok.value
+        data = self._send("GET", "/token", doing=f"getting an access token for media library {self.library_id}",
+                          params={"library_id": self.library_id, "library_secret": self._secret(),
+                                  "grant": "admin", "period": str(TOKEN_PERIOD)}, auth=False)
+        tok = _Token(str(data["accessToken"]), time.time() + float(data.get("expiresIn") or TOKEN_PERIOD))
+        with self._lock:
+            self._tokens[self.key] = tok
+        return tok.value
+
+    def forget_token(self) -> None:
+        with self._lock:
+            self._tokens.pop(self.key, None)
+
+    # -- transport -------------------------------------------------------------------------------
+    def _send(self, method: str, path: str, doing: str, params: dict[str, str] | None = None,
+              body: Any = None, auth: bool = True) -> Any:
+        params = dict(params or {})
+        if auth:
+            params["access_token"] = self.token()
+        try:
+            resp = self._session.request(method, self.base + path, params=params, json=body, timeout=30,
+                                         proxies=self.proxies)
+        except requests.RequestException as err:
+            raise TransportError("ConnectionError", type(err).__name__, "", 0, doing) from None
+        if resp.status_code >= 300:
+            try:
+                data = resp.json()
+            except ValueError:
+                data = {}
+            code = data.get("code") or f"HTTP{resp.status_code}"
+            rid = data.get("requestId") or resp.headers.get("x-smh-request-id", "")
+            err = cloud_error(code, data.get("message") or resp.reason or code, rid, resp.status_code, doing)
+            if code == "InvalidAccessToken" and auth:
+                self.forget_token()
+            raise err
+        if not resp.content:
+            return {}
+        try:
+            return resp.json()
+        except ValueError:
+            return {}
+
+    def call(self, method: str, path: str, doing: str, **kw: Any) -> Any:
+        """One authenticated call; an expired/revoked token is replaced once."""
+        try:
+            return self._send(method, path, doing, **kw)
+        except CloudError as err:
+            if err.code != "InvalidAccessToken":
+                raise
+            return self._send(method, path, doing, **kw)
+
+    # -- spaces -----------------------------------------------------------------------------------
+    def create_space(self, attrs: dict[str, Any]) -> str:
+        data = self.call("POST", f"/space/{self.library_id}", f"creating a tenant space in {self.library_id}",
+                         body=attrs)
+        return str(data["spaceId"])
+
+    def list_spaces(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        marker = ""
+        while True:
+            params = {"limit": "1000", **({"marker": marker} if marker else {})}
+            data = self.call("GET", f"/space/{self.library_id}/list", f"listing tenant spaces of {self.library_id}",
+                             params=params)
+            out.extend(data.get("list") or [])
+            marker = data.get("nextMarker") or ""
+            if not marker:
+                return out
+
+    def space_extension(self, space_id: str) -> dict[str, Any]:
+        return self.call("GET", f"/space/{self.library_id}/{space_id}/extension",
+                         f"reading tenant space {space_id} of {self.library_id}")
+
+    def update_space_extension(self, space_id: str, attrs: dict[str, Any]) -> None:
+        self.call("POST", f"/space/{self.library_id}/{space_id}/extension",
+                  f"updating tenant space {space_id} of {self.library_id}", body=attrs)
+
+    def space_size(self, space_id: str) -> int:
+        data = self.call("GET", f"/space/{self.library_id}/{space_id}/size",
+                         f"reading the size of tenant space {space_id}")
+        return int(data.get("size") or 0)
+
+    def delete_space(self, space_id: str, force: bool) -> None:
+        self.call("DELETE", f"/space/{self.library_id}/{space_id}", f"deleting tenant space {space_id}",
+                  params={"force": "1"} if force else None)
+
+    # -- albums (first-level directories) ---------------------------------------------------------
+    def _dir(self, space_id: str, name: str = "") -> str:
+        return f"/directory/{self.library_id}/{space_id}" + (f"/{quote(name, safe='')}" if name else "")
+
+    def list_dir(self, space_id: str, name: str = "") -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        contents: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            data = self.call("GET", self._dir(space_id, name), f"listing album {name or '/'} in space {space_id}",
+                             params={"page": str(page), "page_size": "100"})
+            out = data
+            contents.extend(data.get("contents") or [])
+            if len(contents) >= int(data.get("totalNum") or 0) or not data.get("contents"):
+                return {**out, "contents": contents}
+            page += 1
+
+    def create_album(self, space_id: str, name: str) -> None:
+        self.call("PUT", self._dir(space_id, name), f"creating album {name!r} in space {space_id}",
+                  params={"conflict_resolution_strategy": "ask"})
+
+    def rename_album(self, space_id: str, old: str, new: str) -> None:
+        self.call("PUT", self._dir(space_id, new), f"renaming album {old!r} to {new!r} in space {space_id}",
+                  body={"from": old})
+
+    def delete_album(self, space_id: str, name: str) -> None:
+        self.call("DELETE", self._dir(space_id, name), f"deleting album {name!r} in space {space_id}",
+                  params={"permanent": "1"})

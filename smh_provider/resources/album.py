@@ -1,0 +1,146 @@
+"""Album: a first-level directory of a multi-album media library or tenant space.
+
+Replace-only: library_id, space_id. Renaming (album_name) moves the album in place and keeps its
+contents; it is never a delete-and-create. Delete refuses an album that holds files unless
+force_destroy.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+
+from smh_provider.clients.smhdata import DataPlane
+from smh_provider.errors import AlreadyExists, InvalidInput, NotFound, ProviderError
+from smh_provider.resources import rules
+from smh_provider.resources._base import BaseProvider, Prop
+from smh_provider.resources.media_library import MediaLibrary
+from smh_provider.resources.space import Space, library_mode
+from smh_provider.retry import DEFAULT_POLICY
+
+
+def _album_name(value: str, _: Any) -> str | None:
+    problem = rules.length("album_name", 1, 255)(value, _)
+    if problem:
+        return problem
+    if "/" in value or value in (".", ".."):
+        return f"album_name {value!r} must be one path segment (no '/'): albums are one level only"
+    return None
+
+
+PROPS = (
+    Prop("library_id", "str", replace=True, doc="the media library"),
+    Prop("album_name", "str", rule=_album_name, doc="album name; renaming moves the album and keeps its contents"),
+    Prop("space_id", "str", default="-", replace=True, doc="tenant space id ('-' in a single-tenant library)"),
+    Prop("force_destroy", "bool", default=False, doc="delete the album even if it holds files"),
+)
+
+
+class AlbumProvider(BaseProvider):
+    props = PROPS
+    type_label = "Album"
+
+    def _mode_error(self, inputs: dict[str, Any], doing: str) -> str | None:
+        mode = library_mode(self.settings(), inputs["library_id"], doing)
+        multi_space, space = bool(mode.get("IsMultiSpace")), inputs["space_id"]
+        if multi_space and space == "-":
+            return ("the library is multi-tenant: albums live in tenant spaces; give space_id of a Space created "
+                    "with multi_album=True")
+        if not multi_space and space != "-":
+            return "the library is single-tenant: use space_id='-' (the default)"
+        if not multi_space and not mode.get("IsMultiAlbum") and not mode.get("IsFileLibrary"):
+            return ("the library is not multi-album (created with multi_album=False), so it holds no albums; "
+                    "recreate it with multi_album=True")
+        return None
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        inputs = self.inputs_of(props)
+        doing = f"creating album {inputs['album_name']!r} in media library {inputs['library_id']}"
+        problem = self._mode_error(inputs, doing)
+        if problem:
+            raise ProviderError(f"{doing}: {problem}")
+        plane = DataPlane(self.settings(), inputs["library_id"])
+        try:
+            DEFAULT_POLICY.call(lambda: plane.create_album(inputs["space_id"], inputs["album_name"]))
+        except AlreadyExists as err:
+            raise ProviderError(f"{err}. An album of that name exists already and this stack does not manage it; "
+                                "choose another album_name or delete the existing album.") from None
+        except InvalidInput as err:
+            if err.code == "DirectoryNotAllowed":
+                raise ProviderError(f"{err}. The tenant space {inputs['space_id']} was not created with "
+                                    "multi_album=True, so it holds no albums.") from None
+            raise
+        return CreateResult(f"album-{uuid.uuid4().hex[:16]}", dict(inputs))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        inputs = self.inputs_of(props)
+        plane = DataPlane(self.settings(), inputs["library_id"])
+        try:
+            DEFAULT_POLICY.call(lambda: plane.list_dir(inputs["space_id"], inputs["album_name"]))
+        except NotFound:
+            return ReadResult("", {})
+        return ReadResult(id_, dict(inputs))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        old, new = self.inputs_of(olds), self.inputs_of(news)
+        if old["album_name"] != new["album_name"]:
+            plane = DataPlane(self.settings(), new["library_id"])
+            DEFAULT_POLICY.call(lambda: plane.rename_album(new["space_id"], old["album_name"], new["album_name"]))
+        return UpdateResult(dict(new))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        inputs = self.inputs_of(props)
+        plane = DataPlane(self.settings(), inputs["library_id"])
+        name, space = inputs["album_name"], inputs["space_id"]
+        try:
+            if not inputs["force_destroy"]:
+                listing = DEFAULT_POLICY.call(lambda: plane.list_dir(space, name))
+                if listing.get("contents"):
+                    raise ProviderError(
+                        f"deleting album {name!r}: it still holds {len(listing['contents'])} files. Nothing was "
+                        "deleted. Set force_destroy=True and run `pulumi up` before destroying to delete it with "
+                        "its files."
+                    )
+            DEFAULT_POLICY.call(lambda: plane.delete_album(space, name))
+        except NotFound:
+            return
+
+
+class Album(Resource, module="smh", name="Album"):
+    """An album (相簿) of a multi-album media library or tenant space."""
+
+    album_name: pulumi.Output[str]
+    space_id: pulumi.Output[str]
+
+    def __init__(self, resource_name: str, *, album_name: pulumi.Input[str],
+                 library_id: pulumi.Input[str] | None = None, library: MediaLibrary | None = None,
+                 space_id: pulumi.Input[str] = "-", space: Space | None = None, force_destroy: bool = False,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        deps: list[pulumi.Resource] = []
+        if library is not None:
+            declared = library.declared_settings
+            if declared.get("multi_tenant") is not True and declared.get("multi_album") is not True:
+                raise ValueError(
+                    f"Album {resource_name!r}: library {library._name!r} is single-tenant without multi_album=True, "
+                    "so albums are not allowed there. Set multi_album=True on the MediaLibrary (this replaces it)."
+                )
+            if declared.get("multi_tenant") is True and space is None and space_id == "-":
+                raise ValueError(f"Album {resource_name!r}: library {library._name!r} is multi-tenant; albums "
+                                 "live in a Space created with multi_album=True: pass space=...")
+            library_id = library.library_id
+            deps.append(library)
+        if space is not None:
+            if space.declared_multi_album is not True:
+                raise ValueError(f"Album {resource_name!r}: space {space._name!r} was not declared with "
+                                 "multi_album=True, so it holds no albums.")
+            space_id, library_id = space.space_id, library_id if library_id is not None else space.library_id
+            deps.append(space)
+        if library_id is None:
+            raise TypeError(f"Album {resource_name!r}: give library_id or library")
+        props = {"library_id": library_id, "album_name": album_name, "space_id": space_id,
+                 "force_destroy": force_destroy}
+        opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(depends_on=deps), opts)
+        super().__init__(AlbumProvider(), resource_name, props, opts)

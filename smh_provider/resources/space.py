@@ -1,0 +1,144 @@
+"""Space: a tenant space of a multi-tenant media library, with its upload settings.
+
+Replace-only: library_id, multi_album (fixed when the space is created). In place: allow_photo,
+allow_video, public_read, the extension lists, recognize_sensitive_content, space_tag. Delete
+refuses a space that still holds files unless force_destroy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+
+from smh_provider.clients import smh
+from smh_provider.clients.smhdata import DataPlane
+from smh_provider.errors import Conflict, NotFound, ProviderError
+from smh_provider.resources._base import BaseProvider, Prop
+from smh_provider.resources.media_library import MediaLibrary, retry_throttled
+from smh_provider.retry import DEFAULT_POLICY
+
+# (property, extension attribute on the wire)
+ATTRS = (
+    ("allow_photo", "allowPhoto"), ("allow_video", "allowVideo"), ("public_read", "isPublicRead"),
+    ("allow_photo_ext", "allowPhotoExtname"), ("allow_video_ext", "allowVideoExtname"),
+    ("recognize_sensitive_content", "recognizeSensitiveContent"), ("multi_album", "isMultiAlbum"),
+    ("space_tag", "spaceTag"),
+)
+PROPS = (
+    Prop("library_id", "str", replace=True, doc="the multi-tenant media library"),
+    Prop("allow_photo", "bool", default=True, doc="allow photo uploads"),
+    Prop("allow_video", "bool", default=True, doc="allow video uploads"),
+    Prop("public_read", "bool", default=False, doc="files can be read without a token"),
+    Prop("allow_photo_ext", "list", default=[], doc="allowed photo extensions ([] = by MIME type)"),
+    Prop("allow_video_ext", "list", default=[], doc="allowed video extensions ([] = by MIME type)"),
+    Prop("recognize_sensitive_content", "bool", default=False, doc="recognize sensitive content"),
+    Prop("multi_album", "bool", default=False, replace=True, doc="media only inside albums (one level)"),
+    Prop("space_tag", "str", doc="free-form tag of the space, e.g. personal or team"),
+    Prop("force_destroy", "bool", default=False, doc="delete the space even if it holds files"),
+)
+
+
+def library_mode(settings: Any, library_id: str, doing: str) -> dict[str, Any]:
+    """The library's LibraryExtension (mode flags), read with the provider's credentials."""
+    lib = DEFAULT_POLICY.call(lambda: smh.find_library(smh.client(settings), library_id, doing))
+    return lib.get("LibraryExtension") or {}
+
+
+class SpaceProvider(BaseProvider):
+    props = PROPS
+    type_label = "Space"
+
+    @staticmethod
+    def _attrs(inputs: dict[str, Any], only: set[str] | None = None) -> dict[str, Any]:
+        return {wire: inputs[prop] for prop, wire in ATTRS
+                if (only is None or prop in only) and inputs.get(prop) is not None}
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        inputs = self.inputs_of(props)
+        settings, lib_id = self.settings(), inputs["library_id"]
+        doing = f"creating a tenant space in media library {lib_id}"
+        mode = library_mode(settings, lib_id, doing)
+        if not mode.get("IsMultiSpace"):
+            raise ProviderError(
+                f"{doing}: the library is single-tenant (created with multi_tenant=False), and tenant spaces exist "
+                "only in multi-tenant libraries. Set allow_photo/allow_video/public_read on the MediaLibrary itself, "
+                "or recreate the library with multi_tenant=True."
+            )
+        plane = DataPlane(settings, lib_id)
+        space_id = retry_throttled(lambda: plane.create_space(self._attrs(inputs)))
+        return CreateResult(space_id, {**inputs, "space_id": space_id})
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        inputs = self.inputs_of(props)
+        plane = DataPlane(self.settings(), inputs["library_id"])
+        try:
+            ext = DEFAULT_POLICY.call(lambda: plane.space_extension(id_))
+        except NotFound:
+            return ReadResult("", {})
+        current = dict(inputs)
+        for prop, wire in ATTRS:
+            if wire in ext:
+                current[prop] = ext[wire] if ext[wire] is not None or prop == "space_tag" else inputs[prop]
+        current = {**self.inputs_of(current), "force_destroy": inputs["force_destroy"]}
+        return ReadResult(id_, {**current, "space_id": id_})
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        old, new = self.inputs_of(olds), self.inputs_of(news)
+        changed = {p.name for p in PROPS if old[p.name] != new[p.name]} - {"force_destroy"}
+        attrs = self._attrs(new, changed)
+        if attrs:
+            plane = DataPlane(self.settings(), new["library_id"])
+            DEFAULT_POLICY.call(lambda: plane.update_space_extension(id_, attrs))
+        return UpdateResult({**new, "space_id": id_})
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        inputs = self.inputs_of(props)
+        plane = DataPlane(self.settings(), inputs["library_id"])
+        doing = f"deleting tenant space {id_} of media library {inputs['library_id']}"
+        try:
+            if not inputs["force_destroy"]:
+                listing = DEFAULT_POLICY.call(lambda: plane.list_dir(id_))
+                if listing.get("contents"):
+                    names = ", ".join(c["name"] for c in listing["contents"][:5])
+                    raise ProviderError(
+                        f"{doing}: it still holds {len(listing['contents'])} files or albums ({names}). Nothing "
+                        "was deleted. Set force_destroy=True and run `pulumi up` before destroying to delete the "
+                        "space with its contents."
+                    )
+            DEFAULT_POLICY.call(lambda: plane.delete_space(id_, inputs["force_destroy"]))
+        except NotFound:
+            return
+        except Conflict as err:
+            raise ProviderError(f"{err}. Set force_destroy=True to delete the space with its contents.") from None
+
+
+class Space(Resource, module="smh", name="Space"):
+    """A tenant space (租户空间) of a multi-tenant media library."""
+
+    space_id: pulumi.Output[str]
+    library_id: pulumi.Output[str]
+
+    def __init__(self, resource_name: str, *, library_id: pulumi.Input[str] | None = None,
+                 library: MediaLibrary | None = None, opts: pulumi.ResourceOptions | None = None,
+                 **settings: Any) -> None:
+        known = {p.name for p in PROPS} - {"library_id"}
+        unknown = sorted(set(settings) - known)
+        if unknown:
+            raise TypeError(f"Space got unknown argument(s) {unknown}; known: {sorted(known)}")
+        if library is not None:
+            if library.declared_settings.get("multi_tenant") is not True:
+                raise ValueError(
+                    f"Space {resource_name!r}: library {library._name!r} is single-tenant (multi_tenant is not "
+                    "True); tenant spaces exist only in multi-tenant libraries. Set multi_tenant=True on the "
+                    "MediaLibrary (this replaces it), or put allow_photo/allow_video/public_read on the library."
+                )
+            library_id = library.library_id
+            opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(depends_on=[library]), opts)
+        if library_id is None:
+            raise TypeError(f"Space {resource_name!r}: give library_id or library")
+        props = {p.name: settings.get(p.name, p.default) for p in PROPS} | {"library_id": library_id,
+                                                                             "space_id": None}
+        super().__init__(SpaceProvider(), resource_name, props, opts)
+        self.declared_multi_album = settings.get("multi_album", False)
