@@ -9,17 +9,24 @@ Config (namespace `smh-media`, see stacks/Pulumi.local.yaml):
   forceDestroy      bool: destroying also deletes objects / library contents (default false)
   protectLibrary    bool: Pulumi `protect` on the library (default false)
   library           object: MediaLibrary arguments in snake_case, e.g. {library_name: photos, multi_album: true}
+  spaces            map: tenant spaces of a multi-tenant library, key -> Space arguments, plus
+                    `albums` (key -> album name) for a space with multi_album: true
+  albums            map: albums of a single-tenant multi-album library, key -> album name
+                    (keys name the Pulumi resources; change a value to rename the album in place)
 """
 
 from __future__ import annotations
 
 import pulumi
 
-from smh_provider import Bucket, MediaLibrary, MediaProcessing
+from smh_provider import Album, Bucket, MediaLibrary, MediaProcessing, Space
 from smh_provider.resources.media_library import PROPS as LIBRARY_PROPS
+from smh_provider.resources.space import PROPS as SPACE_PROPS
 
 LIBRARY_KEYS = {p.name for p in LIBRARY_PROPS} - {"bucket", "bucket_region", "force_destroy"}
-TOP_KEYS = {"bucketName", "appId", "region", "bucketAcl", "bucketTags", "forceDestroy", "protectLibrary", "library"}
+SPACE_KEYS = {p.name for p in SPACE_PROPS} - {"library_id"} | {"albums"}
+TOP_KEYS = {"bucketName", "appId", "region", "bucketAcl", "bucketTags", "forceDestroy", "protectLibrary", "library",
+            "spaces", "albums"}
 
 
 def _fail(message: str) -> None:
@@ -69,8 +76,46 @@ library = MediaLibrary(
     **library_cfg,
 )
 
+
+def _albums(owner: str, albums: object, **where: object) -> None:
+    if not isinstance(albums, dict) or not all(isinstance(v, str) for v in albums.values()):
+        _fail(f"{owner}.albums must be a map of key -> album name")
+    for key, album_name in albums.items():
+        Album(f"album-{key}" if owner == "smh-media:albums" else f"album-{owner.split('.')[-1]}-{key}",
+              album_name=album_name, force_destroy=force_destroy, **where)
+
+
+space_ids: dict[str, pulumi.Output[str]] = {}
+spaces_cfg = cfg.get_object("spaces") or {}
+if not isinstance(spaces_cfg, dict):
+    _fail("smh-media:spaces must be a map of key -> Space arguments")
+for key, space_cfg in spaces_cfg.items():
+    space_cfg = dict(space_cfg or {})
+    bad = sorted(set(space_cfg) - SPACE_KEYS)
+    if bad:
+        _fail(f"smh-media:spaces.{key} has unknown key(s) {bad}; known: {sorted(SPACE_KEYS)}")
+    albums = space_cfg.pop("albums", {})
+    space_cfg.setdefault("force_destroy", force_destroy)
+    try:
+        space = Space(f"space-{key}", library=library, **space_cfg)
+    except ValueError as err:
+        _fail(str(err))
+    space_ids[key] = space.space_id
+    if albums:
+        try:
+            _albums(f"smh-media:spaces.{key}", albums, space=space, library=library)
+        except ValueError as err:
+            _fail(str(err))
+if cfg.get_object("albums"):
+    try:
+        _albums("smh-media:albums", cfg.get_object("albums"), library=library)
+    except ValueError as err:
+        _fail(str(err))
+
 pulumi.export("bucket", bucket.bucket)
 pulumi.export("region", bucket.region)
 pulumi.export("library_id", library.library_id)
 pulumi.export("access_domain", library.access_domain)
 pulumi.export("library_secret", library.library_secret)
+if space_ids:
+    pulumi.export("space_ids", space_ids)

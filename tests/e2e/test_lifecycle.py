@@ -89,7 +89,7 @@ def test_lifecycle(emulator, make_stack) -> None:  # type: ignore[no-untyped-def
 
     stack.destroy(**QUIET)
     inv = inventory(emulator)
-    assert inv["buckets"] == [] and inv["media_buckets"] == [] and inv["libraries"] == []
+    assert inv == {"buckets": [], "media_buckets": [], "libraries": [], "spaces": []}
 
 
 @pytest.mark.parametrize(
@@ -107,4 +107,4 @@ def test_bad_input_fails_preview_and_creates_nothing(emulator, make_stack, overr
         stack.preview(**QUIET)
     assert needle in str(info.value)
     assert mutating_calls(emulator) == 0
-    assert inventory(emulator) == {"buckets": [], "media_buckets": [], "libraries": []}
+    assert inventory(emulator) == {"buckets": [], "media_buckets": [], "libraries": [], "spaces": []}
