@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Run one Pulumi operation on a stack of this project: up | preview | refresh | destroy | down.
 #
-#   STACK=local (default)  the emulator stack; its passphrase is the fixed, public "local-emulator"
-#                          (so is that of any local-* emulator stack, e.g. local-albums)
+#   STACK=local (default)  the emulator stack. Stacks whose smh:endpoint is this machine's emulator (local,
+#                          albums, tenants) use the fixed, public passphrase "local-emulator"
 #   STACK=<other>          needs PULUMI_CONFIG_PASSPHRASE (and real credentials in its config or env)
 #   POLICY=1               preview/up with the policy pack in policy/ (when present)
 #
@@ -27,22 +27,14 @@ stop_emulator() {
 
 export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$ROOT/.pulumi-state}
 [[ $PULUMI_BACKEND_URL == file://$ROOT/.pulumi-state ]] && mkdir -p "$ROOT/.pulumi-state"
-if [[ -z ${PULUMI_CONFIG_PASSPHRASE:-} && -z ${PULUMI_CONFIG_PASSPHRASE_FILE:-} ]]; then
-  if [[ $STACK == local || $STACK == local-* ]]; then
-    export PULUMI_CONFIG_PASSPHRASE=local-emulator
-  else
-    echo "stack '$STACK': set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE); only the 'local' stack" \
-         "and local-* emulator stacks have a fixed passphrase" >&2
-    exit 2
-  fi
-fi
-
 stack_file=stacks/Pulumi.$STACK.yaml
 endpoint=${SMH_ENDPOINT:-}
 if [[ -z $endpoint && -f $stack_file ]]; then
   endpoint=$(sed -n 's/^ *smh:endpoint: *//p' "$stack_file" | tr -d '"' | head -1)
 fi
+local_emulator=0
 if [[ -n $endpoint && $endpoint =~ ^http://(127\.0\.0\.1|localhost):([0-9]+)/?$ ]]; then
+  local_emulator=1
   port=${BASH_REMATCH[2]}
   if ! curl -fs --noproxy '*' -m 2 "http://127.0.0.1:$port/_emulator/health" >/dev/null; then
     mkdir -p "$EMU_DIR"
@@ -56,6 +48,17 @@ if [[ -n $endpoint && $endpoint =~ ^http://(127\.0\.0\.1|localhost):([0-9]+)/?$ 
     done
     curl -fs --noproxy '*' -m 2 "http://127.0.0.1:$port/_emulator/health" >/dev/null \
       || { echo "the emulator did not start; see .emulator-state/emulator.log" >&2; exit 1; }
+  fi
+fi
+
+if [[ -z ${PULUMI_CONFIG_PASSPHRASE:-} && -z ${PULUMI_CONFIG_PASSPHRASE_FILE:-} ]]; then
+  if [[ $local_emulator == 1 ]]; then
+    # Emulator stacks hold no secret but the emulator's public default key: a fixed, public passphrase.
+    export PULUMI_CONFIG_PASSPHRASE=local-emulator
+  else
+    echo "stack '$STACK': set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE); only stacks that target" \
+         "the local emulator have a fixed passphrase" >&2
+    exit 2
   fi
 fi
 
