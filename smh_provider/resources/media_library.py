@@ -246,9 +246,16 @@ class MediaLibraryProvider(BaseProvider):
             return
         except Conflict as err:
             if err.code == "ResourceInUse.MultiSpace":
+                from smh_provider.clients.smhdata import DataPlane
+
+                try:
+                    found = [s["spaceId"] for s in DataPlane(self.settings(), id_).list_spaces()]
+                    names = f" ({', '.join(found[:20])}{', ...' if len(found) > 20 else ''})"
+                except ProviderError:
+                    names = ""
                 raise ProviderError(
-                    f"{err}. The library still has tenant spaces that this stack does not manage; delete them "
-                    "(or declare them as Space resources of this stack) first."
+                    f"{err}. The library still has tenant spaces{names} that this stack does not manage; delete "
+                    "them (or declare them as Space resources of this stack) first."
                 ) from None
             raise
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from smh_provider.clients import smh
 from smh_provider.clients.smhdata import DataPlane
 from smh_provider.errors import Conflict, NotFound, ProviderError
-from smh_provider.resources._base import BaseProvider, Prop
+from smh_provider.resources import rules
+from smh_provider.resources._base import BaseProvider, Prop, is_unknown
 from smh_provider.resources.media_library import MediaLibrary, retry_throttled
 from smh_provider.retry import DEFAULT_POLICY
 
@@ -36,6 +37,8 @@ PROPS = (
     Prop("recognize_sensitive_content", "bool", default=False, doc="recognize sensitive content"),
     Prop("multi_album", "bool", default=False, replace=True, doc="media only inside albums (one level)"),
     Prop("space_tag", "str", doc="free-form tag of the space, e.g. personal or team"),
+    Prop("quota_bytes", "int", rule=rules.int_range("quota_bytes", 1, 9223372036854775807),
+         doc="space quota in bytes; setting a first quota or changing it is in place, clearing it replaces"),
     Prop("force_destroy", "bool", default=False, doc="delete the space even if it holds files"),
 )
 
@@ -68,7 +71,17 @@ class SpaceProvider(BaseProvider):
             )
         plane = DataPlane(settings, lib_id)
         space_id = retry_throttled(lambda: plane.create_space(self._attrs(inputs)))
+        if inputs["quota_bytes"] is not None:
+            DEFAULT_POLICY.call(lambda: plane.set_space_quota(space_id, inputs["quota_bytes"], exists=False))
         return CreateResult(space_id, {**inputs, "space_id": space_id})
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        result = super().diff(id_, olds, news)
+        # The data plane has no call to remove a quota: clearing it needs a new space.
+        if not is_unknown(news.get("quota_bytes")) and olds.get("quota_bytes") is not None \
+                and news.get("quota_bytes") is None:
+            result.replaces = [*(result.replaces or []), "quota_bytes"]
+        return result
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         inputs = self.inputs_of(props)
@@ -81,16 +94,21 @@ class SpaceProvider(BaseProvider):
         for prop, wire in ATTRS:
             if wire in ext:
                 current[prop] = ext[wire] if ext[wire] is not None or prop == "space_tag" else inputs[prop]
+        if inputs["quota_bytes"] is not None:
+            current["quota_bytes"] = DEFAULT_POLICY.call(lambda: plane.get_space_quota(id_))
         current = {**self.inputs_of(current), "force_destroy": inputs["force_destroy"]}
         return ReadResult(id_, {**current, "space_id": id_})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         old, new = self.inputs_of(olds), self.inputs_of(news)
         changed = {p.name for p in PROPS if old[p.name] != new[p.name]} - {"force_destroy"}
-        attrs = self._attrs(new, changed)
+        attrs = self._attrs(new, changed - {"quota_bytes"})
+        plane = DataPlane(self.settings(), new["library_id"])
         if attrs:
-            plane = DataPlane(self.settings(), new["library_id"])
             DEFAULT_POLICY.call(lambda: plane.update_space_extension(id_, attrs))
+        if "quota_bytes" in changed and new["quota_bytes"] is not None:
+            exists = old["quota_bytes"] is not None
+            DEFAULT_POLICY.call(lambda: plane.set_space_quota(id_, new["quota_bytes"], exists))
         return UpdateResult({**new, "space_id": id_})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:

@@ -124,3 +124,22 @@ def test_album_name_rules() -> None:
     config.set_current(config.load({"tencentcloud:secretId": "x", "tencentcloud:secretKey": "y"}, environ={}))
     failures = AlbumProvider().check({}, {"library_id": "smhx", "album_name": "a/b"}).failures
     assert [f.property for f in failures] == ["album_name"]
+
+
+def test_space_quota_set_changed_and_read(cloud) -> None:  # type: ignore[no-untyped-def]
+    lib = make_library(multi_tenant=True)
+    p, space = make_space(lib.id, quota_bytes=1000)
+    assert p.read(space.id, space.outs).outs["quota_bytes"] == 1000
+    news = p.check({}, {"library_id": lib.id, "quota_bytes": 5000}).inputs
+    assert p.diff(space.id, space.outs, news).replaces == []
+    updated = p.update(space.id, space.outs, news).outs
+    assert p.read(space.id, updated).outs["quota_bytes"] == 5000
+    cleared = p.check({}, {"library_id": lib.id}).inputs
+    assert "quota_bytes" in p.diff(space.id, updated, cleared).replaces
+
+
+def test_library_with_unmanaged_spaces_names_them(cloud) -> None:  # type: ignore[no-untyped-def]
+    lib = make_library(multi_tenant=True)
+    _, space = make_space(lib.id)
+    with pytest.raises(ProviderError, match=rf"ResourceInUse.MultiSpace.*{space.id}"):
+        MediaLibraryProvider().delete(lib.id, lib.outs)
