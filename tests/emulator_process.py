@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,3 +41,14 @@ class EmulatorProcess:
             (self.proc.kill if sig == "KILL" else self.proc.terminate)()
             self.proc.wait(timeout=10)
         return self.proc.returncode
+
+
+def with_accounts(tmp_dir: Path, accounts: list[dict[str, Any]]) -> Iterator[EmulatorProcess]:
+    """An emulator of its own that also knows `accounts` (the --accounts JSON); for module fixtures."""
+    path = tmp_dir / "accounts.json"
+    path.write_text(json.dumps(accounts))
+    proc = EmulatorProcess(extra_args=["--accounts", str(path)])
+    try:
+        yield proc
+    finally:
+        proc.stop()

@@ -8,7 +8,6 @@ fact sheet 3.5 describes (`uri()` on the CI endpoint, `CosS3Auth`, `send_request
 
 from __future__ import annotations
 
-import json
 import re
 import time
 import types
@@ -24,7 +23,7 @@ from qcloud_cos.cos_auth import CosS3Auth
 from qcloud_cos.cos_comm import xml_to_dict
 
 from emulator.accounts import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY
-from tests.emulator_process import EmulatorProcess
+from tests.emulator_process import EmulatorProcess, with_accounts
 from tests.sdk_clients import APP_ID, REGION, cos
 
 OTHER_APP_ID = "1250000001"
@@ -76,11 +75,7 @@ def client(emulator: EmulatorProcess) -> CosS3Client:
 
 @pytest.fixture(scope="module")
 def accounts_proc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
-    path = tmp_path_factory.mktemp("ci-accounts") / "accounts.json"
-    path.write_text(json.dumps(ACCOUNTS))
-    proc = EmulatorProcess(extra_args=["--accounts", str(path)])
-    yield proc
-    proc.stop()
+    yield from with_accounts(tmp_path_factory.mktemp("ci-accounts"), ACCOUNTS)
 
 
 @pytest.fixture

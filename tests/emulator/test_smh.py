@@ -25,7 +25,7 @@ from tencentcloud.smh.v20210712 import models, smh_client
 from emulator.accounts import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Accounts
 from emulator.server import make_server
 from emulator.store import Store
-from tests.emulator_process import EmulatorProcess
+from tests.emulator_process import EmulatorProcess, with_accounts
 from tests.sdk_clients import APP_ID, REGION, cos, smh
 
 OTHER_APP_ID = "1250000001"
@@ -103,11 +103,7 @@ def client(emulator: EmulatorProcess) -> smh_client.SmhClient:
 
 @pytest.fixture(scope="module")
 def accounts_proc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
-    path = tmp_path_factory.mktemp("smh-accounts") / "accounts.json"
-    path.write_text(json.dumps(ACCOUNTS))
-    proc = EmulatorProcess(extra_args=["--accounts", str(path)])
-    yield proc
-    proc.stop()
+    yield from with_accounts(tmp_path_factory.mktemp("smh-accounts"), ACCOUNTS)
 
 
 @pytest.fixture
