@@ -35,13 +35,19 @@ class RetryPolicy:
         """Full jitter: uniform(0, min(cap, base * 2**attempt))."""
         return self.rng.uniform(0, min(self.max_delay, self.base_delay * (2**attempt)))
 
-    def call(self, fn: Callable[[], T], doing: str = "") -> T:
+    def call(self, fn: Callable[[], T], doing: str = "",
+             retry_on: tuple[type[Retryable], ...] = (Retryable,)) -> T:
+        """Run `fn`, retrying the errors in `retry_on` (default: every Retryable).
+
+        A non-idempotent create passes `retry_on=(Throttled,)`: a throttled call was refused, so it
+        certainly did not apply, while a 5xx or a lost connection leaves that open.
+        """
         start = self.clock()
         attempt = 0
         while True:
             try:
                 return fn()
-            except Retryable as err:
+            except retry_on as err:
                 attempt += 1
                 delay = self.backoff(attempt)
                 if attempt >= self.max_attempts or self.clock() - start + delay > self.deadline:

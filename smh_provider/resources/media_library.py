@@ -185,7 +185,7 @@ class MediaLibraryProvider(BaseProvider):
             params["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in inputs["tags"].items()]
         doing = f"creating media library {inputs['library_name']!r}"
         # CreateLibrary is not idempotent: only a throttled call (refused, so certainly not applied) is retried.
-        created = retry_throttled(lambda: smh.create_library(c, params, doing))
+        created = DEFAULT_POLICY.call(lambda: smh.create_library(c, params, doing), doing, retry_on=(Throttled,))
         lib_id = created["LibraryId"]
         secret = DEFAULT_POLICY.call(lambda: smh.library_secret(c, lib_id, f"reading the secret of library {lib_id}"))
         lib = DEFAULT_POLICY.call(lambda: smh.find_library(c, lib_id, f"reading media library {lib_id}"))
@@ -258,19 +258,6 @@ class MediaLibraryProvider(BaseProvider):
                     "them (or declare them as Space resources of this stack) first."
                 ) from None
             raise
-
-
-def retry_throttled(fn):  # type: ignore[no-untyped-def]
-    """Retry a non-idempotent create only when it was throttled (refused, so certainly not applied)."""
-    import time
-
-    for attempt in range(6):
-        try:
-            return fn()
-        except Throttled:
-            if attempt == 5:
-                raise
-            time.sleep(DEFAULT_POLICY.backoff(attempt + 1))
 
 
 class MediaLibrary(Resource, module="smh", name="MediaLibrary"):

@@ -14,10 +14,10 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Updat
 
 from smh_provider.clients import smh
 from smh_provider.clients.smhdata import DataPlane
-from smh_provider.errors import Conflict, NotFound, ProviderError
+from smh_provider.errors import Conflict, NotFound, ProviderError, Throttled
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop, is_unknown
-from smh_provider.resources.media_library import MediaLibrary, retry_throttled
+from smh_provider.resources.media_library import MediaLibrary
 from smh_provider.retry import DEFAULT_POLICY
 
 # (property, extension attribute on the wire)
@@ -70,7 +70,8 @@ class SpaceProvider(BaseProvider):
                 "or recreate the library with multi_tenant=True."
             )
         plane = DataPlane(settings, lib_id)
-        space_id = retry_throttled(lambda: plane.create_space(self._attrs(inputs)))
+        # CreateSpace is not idempotent: only a throttled (refused) call is retried.
+        space_id = DEFAULT_POLICY.call(lambda: plane.create_space(self._attrs(inputs)), doing, retry_on=(Throttled,))
         if inputs["quota_bytes"] is not None:
             DEFAULT_POLICY.call(lambda: plane.set_space_quota(space_id, inputs["quota_bytes"], exists=False))
         return CreateResult(space_id, {**inputs, "space_id": space_id})
