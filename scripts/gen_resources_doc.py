@@ -1,0 +1,249 @@
+"""Render docs/resources.md, the reference of every resource, from the resource schemas.
+
+Each resource module declares its inputs once, as a tuple of `Prop` (smh_provider/resources/_base.py): name, kind,
+default, whether a change replaces, a validation rule and a one-line doc. This script reads those tables, the
+Resource classes (constructor signature, declared outputs, secret outputs) and the module docstrings, so the page
+cannot drift from the code: tests/unit/test_resources_doc.py fails when it is stale.
+
+    python scripts/gen_resources_doc.py           rewrite docs/resources.md
+    python scripts/gen_resources_doc.py --check   exit 1 if docs/resources.md is stale
+
+Rule texts: a rule built by a factory of smh_provider/resources/rules.py (one_of, length, int_range) is described
+from its own arguments; any other rule needs an entry in RULE_TEXT below, and the script refuses to render without
+one, so a new rule cannot go undocumented.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import inspect
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from smh_provider.regions import REGIONS  # noqa: E402
+from smh_provider.resources import Album, Bucket, MediaLibrary, MediaProcessing, Space, rules  # noqa: E402
+from smh_provider.resources._base import BaseProvider, Prop  # noqa: E402
+
+DOC = ROOT / "docs" / "resources.md"
+RESOURCES = (Bucket, MediaProcessing, MediaLibrary, Space, Album)
+KINDS = {"str": "string", "int": "integer", "bool": "bool", "list": "list of strings", "map": "map of string to string"}
+OUTPUT_KINDS = {"str": "string", "int": "integer", "bool": "bool", "list": "list", "dict": "map"}
+REGION_TEXT = f"a COS region id, one of the {len(REGIONS)} in smh_provider/regions.py (e.g. `ap-guangzhou`)"
+
+# Rules that are plain functions or lambdas: keyed by "module.qualname" of the function, or for a lambda by
+# "Resource.property"; the value gets the rule's module so it can quote the module's own constants.
+RULE_TEXT: dict[str, Callable[[ModuleType], str]] = {
+    "smh_provider.resources.rules.bucket_name": lambda _: (
+        "lowercase letters, digits and `-`, not starting or ending with `-`, without the `-<appid>` suffix; the "
+        f"host `<bucket_name>-<app_id>.cos.<region>.myqcloud.com` at most {rules.MAX_BUCKET_HOST} characters"),
+    "smh_provider.resources.rules.app_id": lambda _: "the account's APPID: 5 to 12 digits, not starting with 0",
+    "smh_provider.resources.rules.region": lambda _: REGION_TEXT,
+    "smh_provider.resources.rules.tags": lambda _: (
+        "at most 50 entries; key 1 to 127 bytes, value at most 255 bytes; letters, digits, spaces and `+ - _ = . : /`"),
+    "smh_provider.resources.media_processing._full_bucket": lambda _: "the full bucket name `<name>-<appid>`",
+    "smh_provider.resources.album._album_name": lambda _: (
+        "1 to 255 characters, one path segment (no `/`, not `.` or `..`)"),
+    "MediaLibrary.bucket_region": lambda _: REGION_TEXT + "; set together with `bucket`",
+    "MediaLibrary.storage_class": lambda m: "one of " + ", ".join(f"`{c}`" for c in m.STORAGE_CLASSES),
+}
+
+
+def _closure(fn: Callable[..., Any]) -> dict[str, Any]:
+    cells = fn.__closure__ or ()
+    return {name: cell.cell_contents for name, cell in zip(fn.__code__.co_freevars, cells, strict=True)}
+
+
+def rule_text(resource: type, prop: Prop) -> str:
+    """Human text of a property's validation rule ("" when it has none)."""
+    fn = prop.rule
+    if fn is None:
+        return ""
+    module = sys.modules[fn.__module__]
+    if fn.__module__ == rules.__name__ and fn.__qualname__.endswith(".<locals>.rule"):
+        factory, args = fn.__qualname__.split(".")[0], _closure(fn)
+        if factory == "one_of":
+            return "one of " + ", ".join(f"`{a}`" for a in args["allowed"])
+        if factory == "length":
+            lo, hi = args["lo"], args["hi"]
+            return f"{lo} to {hi} characters" if lo else f"at most {hi} characters"
+        if factory == "int_range":
+            return f"{args['lo']} to {args['hi']}"
+    key = f"{resource.__name__}.{prop.name}" if fn.__name__ == "<lambda>" else f"{fn.__module__}.{fn.__qualname__}"
+    if key not in RULE_TEXT:
+        raise SystemExit(f"no rule text for {key} (property {prop.name} of {resource.__name__}): add one to "
+                         "RULE_TEXT in scripts/gen_resources_doc.py")
+    return RULE_TEXT[key](module)
+
+
+def provider_of(resource: type) -> type[BaseProvider]:
+    module = sys.modules[resource.__module__]
+    return next(v for v in vars(module).values()
+                if isinstance(v, type) and issubclass(v, BaseProvider) and v is not BaseProvider)
+
+
+def secret_outputs(resource: type) -> set[str]:
+    """Names the constructor marks secret with additional_secret_outputs=[...]."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(resource)))
+    return {elt.value for node in ast.walk(tree) if isinstance(node, ast.keyword)
+            and node.arg == "additional_secret_outputs" and isinstance(node.value, (ast.List, ast.Tuple))
+            for elt in node.value.elts if isinstance(elt, ast.Constant)}
+
+
+def outputs(resource: type) -> list[tuple[str, str]]:
+    """(name, type) of the outputs the Resource class declares as pulumi.Output[...] attributes."""
+    found = []
+    for name, note in inspect.get_annotations(resource).items():
+        text = note if isinstance(note, str) else getattr(note, "__name__", str(note))
+        if text.startswith("pulumi.Output["):
+            found.append((name, text.removeprefix("pulumi.Output[").removesuffix("]")))
+    return found
+
+
+def custom_replaces(provider: type[BaseProvider]) -> set[str]:
+    """Properties an overriding `diff` names: changes to them may replace beyond what `replace=` says."""
+    if provider.diff is BaseProvider.diff:
+        return set()
+    tree = ast.parse(textwrap.dedent(inspect.getsource(provider.diff)))
+    names = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    return names & {p.name for p in provider.props}
+
+
+def api_fields(resource: type) -> dict[str, str]:
+    """Property -> wire field, from a module-level table of (property, field) pairs (EXTENSION, ATTRS)."""
+    module, props = sys.modules[resource.__module__], {p.name for p in provider_of(resource).props}
+    fields: dict[str, str] = {}
+    def is_pair(item: object) -> bool:
+        return isinstance(item, tuple) and len(item) == 2 and all(isinstance(x, str) for x in item)
+
+    for value in vars(module).values():
+        if isinstance(value, tuple) and value and all(map(is_pair, value)) and {p[0] for p in value} <= props:
+            fields.update(dict(value))
+    return fields
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, str):
+        return f'`"{value}"`'
+    return f"`{value!r}`"
+
+
+def signature(resource: type) -> str:
+    parts, star = ["resource_name"], False
+    for param in list(inspect.signature(resource.__init__).parameters.values())[2:]:
+        if param.kind is param.KEYWORD_ONLY and not star:
+            parts.append("*")
+            star = True
+        if param.kind is param.VAR_KEYWORD:
+            parts.append(f"**{param.name}")
+        elif param.default is param.empty:
+            parts.append(param.name)
+        else:
+            parts.append(f"{param.name}={param.default!r}")
+    return f"{resource.__name__}({', '.join(parts)})"
+
+
+def required(resource: type, prop: Prop) -> str:
+    params = inspect.signature(resource.__init__).parameters
+    param = params.get(prop.name)
+    if param is not None and param.default is param.empty:
+        return "yes"
+    if prop.default is None and prop.name.endswith("_id") and prop.name.removesuffix("_id") in params:
+        return f"yes, or `{prop.name.removesuffix('_id')}=`"
+    if prop.default is None and prop.rule is not None and prop.rule(None, {}):
+        return "yes"
+    return "no"
+
+
+def _escape(text: str) -> str:
+    """Plain text in a cell: `<name>` would otherwise vanish as an HTML tag."""
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_resource(resource: type) -> list[str]:
+    provider = provider_of(resource)
+    module = sys.modules[resource.__module__]
+    summary = inspect.getdoc(resource) or ""
+    details = (inspect.getdoc(module) or "").split("\n\n", 1)
+    lines = [f"## {resource.__name__}", "", summary, "", f"```python\n{signature(resource)}\n```", ""]
+    if len(details) > 1:
+        lines += [details[1].strip(), ""]
+    wire = api_fields(resource)
+    head = ["argument", "type", "default", "required", "on change", "rule", "description"]
+    head += ["API field"] * bool(wire)
+    lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    special = custom_replaces(provider)
+    for prop in provider.props:
+        change = "replace" if prop.replace else "in place"
+        if prop.name in special and not prop.replace:
+            change = "in place; some changes replace (see description)"
+        cells = [f"`{prop.name}`", KINDS.get(prop.kind, prop.kind), _value(prop.default), required(resource, prop),
+                 change, rule_text(resource, prop), _escape(prop.doc)]
+        if wire:
+            cells.append(f"`{wire[prop.name]}`" if prop.name in wire else "")
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    secrets = secret_outputs(resource)
+    inputs = {p.name for p in provider.props}
+    lines += ["", "| output | type | secret | also an argument |", "|---|---|---|---|"]
+    for name, kind in outputs(resource):
+        lines.append(f"| `{name}` | {OUTPUT_KINDS.get(kind, kind)} | {'yes' if name in secrets else 'no'} | "
+                     f"{'yes' if name in inputs else 'no'} |")
+    lines += ["", "Every argument is also an output, with the value as last set or read back from the service.", ""]
+    return lines
+
+
+def render() -> str:
+    lines = [
+        "# Resource reference",
+        "",
+        "<!-- generated by scripts/gen_resources_doc.py from the resource schemas; do not edit by hand -->",
+        "",
+        "Package `smh_provider` (`from smh_provider import Bucket, MediaProcessing, MediaLibrary, Space, Album`).",
+        "Arguments are checked at `preview`: a broken rule fails with a message naming the property and the rule,",
+        "and nothing is created. *replace* means a change creates a new resource and deletes the old one; *in place*",
+        "means one update call. `—` as a default means unset.",
+        "",
+    ]
+    lines += [f"- [{r.__name__}](#{r.__name__.lower()}): {inspect.getdoc(r)}" for r in RESOURCES]
+    lines.append("")
+    for resource in RESOURCES:
+        lines += render_resource(resource)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if docs/resources.md is out of date")
+    args = parser.parse_args(argv)
+    wanted = render()
+    current = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+    if args.check:
+        if wanted != current:
+            print(f"{DOC.relative_to(ROOT)} is stale: run python scripts/gen_resources_doc.py", file=sys.stderr)
+            return 1
+        return 0
+    if wanted != current:
+        DOC.parent.mkdir(exist_ok=True)
+        DOC.write_text(wanted, encoding="utf-8")
+        print(f"wrote {DOC.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
