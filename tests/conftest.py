@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 
+from tests import targets
 from tests.emulator_process import EmulatorProcess
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    targets.mark_for_target(items, os.environ)
 
 
 @pytest.fixture(scope="session")

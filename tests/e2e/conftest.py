@@ -1,8 +1,10 @@
 """End-to-end fixtures: the real pulumi CLI (Automation API, local program), a file backend in a temp
-dir, and the session's shared emulator. Nothing here mocks the engine or the SDKs."""
+dir, and a target: the session's shared emulator, or real Tencent Cloud with SMH_LIVE=1 (tests/targets.py).
+Nothing here mocks the engine or the SDKs."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import uuid
@@ -12,8 +14,9 @@ from pathlib import Path
 import pytest
 from pulumi import automation as auto
 
-from emulator.accounts import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY
+from tests import targets
 from tests.emulator_process import ROOT, EmulatorProcess
+from tests.targets import Target
 
 PASSPHRASE = "e2e-test-passphrase"
 
@@ -58,14 +61,35 @@ def project_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return d
 
 
-def base_config(emulator: EmulatorProcess, **overrides: object) -> dict[str, auto.ConfigValue]:
+@pytest.fixture(scope="session")
+def live_target() -> Iterator[Target]:
+    """Real Tencent Cloud for this session; the sweep at the end deletes whatever still has the run's prefix."""
+    reason = targets.live_skip_reason(os.environ)
+    if reason:
+        pytest.skip(reason)
+    target = Target.from_env(os.environ)
+    yield target
+    targets.sweep(target)
+
+
+@pytest.fixture
+def target(request: pytest.FixtureRequest) -> Target:
+    """Where this test's stacks go: the (reset) session emulator, or real Tencent Cloud with SMH_LIVE=1."""
+    if targets.live_requested(os.environ):
+        return request.getfixturevalue("live_target")
+    return Target.for_emulator(request.getfixturevalue("emulator"))
+
+
+def base_config(where: EmulatorProcess | Target, **overrides: object) -> dict[str, auto.ConfigValue]:
+    """Stack config of the default one-library stack on `where`, with overrides (None removes a key).
+
+    Live, the bucket name and library_name (given or default) become new names with the run's prefix."""
+    target = where if isinstance(where, Target) else Target.for_emulator(where)
     cfg: dict[str, auto.ConfigValue] = {
-        "tencentcloud:secretId": auto.ConfigValue(DEFAULT_SECRET_ID),
-        "tencentcloud:secretKey": auto.ConfigValue(DEFAULT_SECRET_KEY, secret=True),
-        "smh:endpoint": auto.ConfigValue(emulator.url),
+        **target.credentials_config(),
         "smh-media:bucketName": auto.ConfigValue("photos"),
-        "smh-media:appId": auto.ConfigValue("1250000000"),
-        "smh-media:region": auto.ConfigValue("ap-guangzhou"),
+        "smh-media:appId": auto.ConfigValue(target.app_id),
+        "smh-media:region": auto.ConfigValue(target.region),
         "smh-media:library": auto.ConfigValue('{"library_name": "photos"}'),
     }
     for key, value in overrides.items():
@@ -73,6 +97,13 @@ def base_config(emulator: EmulatorProcess, **overrides: object) -> dict[str, aut
             cfg.pop(key, None)
         else:
             cfg[key] = value if isinstance(value, auto.ConfigValue) else auto.ConfigValue(str(value))
+    if target.live:
+        if "smh-media:bucketName" in cfg:
+            cfg["smh-media:bucketName"] = auto.ConfigValue(target.name(cfg["smh-media:bucketName"].value))
+        library = json.loads(cfg["smh-media:library"].value) if "smh-media:library" in cfg else None
+        if isinstance(library, dict) and isinstance(library.get("library_name"), str):
+            library["library_name"] = target.name(library["library_name"], targets.MAX_LIBRARY_NAME)
+            cfg["smh-media:library"] = auto.ConfigValue(json.dumps(library))
     return cfg
 
 

@@ -1,16 +1,20 @@
-"""The whole life of a media library through the real engine, against the emulator."""
+"""The whole life of a media library through the real engine, on the target (the emulator, or live with SMH_LIVE=1).
+
+What only the emulator can show (its request log, the whole account's inventory) is checked on the emulator only."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from pulumi import automation as auto
 
-from tests import sdk_clients
 from tests.e2e.conftest import base_config
+from tests.targets import Target
 
 QUIET = {"on_output": lambda _: None}
+EMPTY = {"buckets": [], "media_buckets": [], "libraries": [], "spaces": []}
 
 
 def inventory(emulator) -> dict:  # type: ignore[no-untyped-def]
@@ -21,75 +25,78 @@ def mutating_calls(emulator) -> int:  # type: ignore[no-untyped-def]
     return emulator.control("GET", "requests")["mutating_total"]
 
 
-def library(emulator, lib_id: str) -> dict | None:  # type: ignore[no-untyped-def]
-    return next((lib for lib in inventory(emulator)["libraries"] if lib["LibraryId"] == lib_id), None)
+def library_config(cfg: dict[str, auto.ConfigValue], **settings: object) -> auto.ConfigValue:
+    """smh-media:library with the stack's library_name (unique when live) and these settings."""
+    return auto.ConfigValue(json.dumps({**json.loads(cfg["smh-media:library"].value), **settings}))
 
 
-def test_lifecycle(emulator, make_stack) -> None:  # type: ignore[no-untyped-def]
-    stack = make_stack(base_config(emulator))
+def test_lifecycle(target: Target, make_stack) -> None:  # type: ignore[no-untyped-def]
+    emulator = target.emulator
+    cfg = base_config(target)
+    stack = make_stack(cfg)
+    full = target.full_bucket(cfg["smh-media:bucketName"].value)
 
     up = stack.up(**QUIET)
     assert up.summary.result == "succeeded"
     outs = up.outputs
     lib_id = outs["library_id"].value
-    assert outs["bucket"].value == "photos-1250000000"
+    assert outs["bucket"].value == full
     assert outs["library_secret"].secret is True and len(outs["library_secret"].value) == 64
-    inv = inventory(emulator)
-    assert [b["bucket"] for b in inv["buckets"]] == ["photos-1250000000"]
-    assert inv["buckets"][0]["acl"] == "private"
-    assert [m["bucket"] for m in inv["media_buckets"]] == ["photos-1250000000"]
-    assert [lib["LibraryId"] for lib in inv["libraries"]] == [lib_id]
+    assert target.bucket(full) is not None and target.media_binding(full) is not None
+    assert target.library(lib_id)["BucketName"] == full
+    if emulator:
+        inv = inventory(emulator)
+        assert [b["bucket"] for b in inv["buckets"]] == [full]
+        assert inv["buckets"][0]["acl"] == "private"
+        assert [m["bucket"] for m in inv["media_buckets"]] == [full]
+        assert [lib["LibraryId"] for lib in inv["libraries"]] == [lib_id]
 
     # A no-op preview and refresh change nothing and mutate nothing.
-    before = mutating_calls(emulator)
+    before = mutating_calls(emulator) if emulator else None
     stack.preview(expect_no_changes=True, **QUIET)
     stack.refresh(expect_no_changes=True, **QUIET)
     second = stack.up(**QUIET)
     assert set(second.summary.resource_changes or {}) == {"same"}
-    assert mutating_calls(emulator) == before
+    if emulator:
+        assert mutating_calls(emulator) == before
 
     # Secrets never reach the state in plain text: read what the backend wrote to disk.
     state_dir = Path(stack.workspace.env_vars["PULUMI_BACKEND_URL"].removeprefix("file://"))
     on_disk = "".join(p.read_text(errors="replace") for p in state_dir.rglob("*") if p.is_file())
     assert stack.name in on_disk and '"ciphertext"' in on_disk  # the state is there, with encrypted values
     assert outs["library_secret"].value not in on_disk
-    assert "emulatorSecretKey" not in on_disk
+    assert target.secret_key not in on_disk
     stack_file = (stack.workspace.work_dir + f"/stacks/Pulumi.{stack.name}.yaml")
-    assert "emulatorSecretKey" not in Path(stack_file).read_text()
+    assert target.secret_key not in Path(stack_file).read_text()
 
     # In place: public_read keeps the library.
-    stack.set_config("smh-media:library", auto.ConfigValue('{"library_name": "photos", "public_read": true}'))
+    stack.set_config("smh-media:library", library_config(cfg, public_read=True))
     up = stack.up(**QUIET)
     assert up.outputs["library_id"].value == lib_id
-    assert library(emulator, lib_id)["LibraryExtension"]["IsPublicRead"] is True
+    assert target.library(lib_id)["LibraryExtension"]["IsPublicRead"] is True
 
     # Replace-only: flipping multi_album creates a new library and removes the old one.
-    stack.set_config("smh-media:library",
-                     auto.ConfigValue('{"library_name": "photos", "public_read": true, "multi_album": true}'))
+    stack.set_config("smh-media:library", library_config(cfg, public_read=True, multi_album=True))
     up = stack.up(**QUIET)
     new_id = up.outputs["library_id"].value
     assert new_id != lib_id
-    assert library(emulator, lib_id) is None
-    assert library(emulator, new_id)["LibraryExtension"]["IsMultiAlbum"] is True
+    assert target.library(lib_id) is None
+    assert target.library(new_id)["LibraryExtension"]["IsMultiAlbum"] is True
     stack.preview(expect_no_changes=True, **QUIET)
 
     # Deleted outside Pulumi: refresh drops it, up recreates it.
-    sdk = sdk_clients.smh(emulator.url)
-    from tencentcloud.smh.v20210712 import models
-
-    req = models.DeleteLibraryRequest()
-    req.LibraryId = new_id
-    sdk.DeleteLibrary(req)
+    target.delete_library(new_id)
     refreshed = stack.refresh(**QUIET)
     assert refreshed.summary.resource_changes.get("delete") == 1
     up = stack.up(**QUIET)
     assert up.summary.resource_changes.get("create") == 1
     recreated = up.outputs["library_id"].value
-    assert recreated != new_id and library(emulator, recreated) is not None
+    assert recreated != new_id and target.library(recreated) is not None
 
     stack.destroy(**QUIET)
-    inv = inventory(emulator)
-    assert inv == {"buckets": [], "media_buckets": [], "libraries": [], "spaces": []}
+    assert target.library(recreated) is None and target.bucket(full) is None
+    if emulator:
+        assert inventory(emulator) == EMPTY
 
 
 @pytest.mark.parametrize(
@@ -101,10 +108,15 @@ def test_lifecycle(emulator, make_stack) -> None:  # type: ignore[no-untyped-def
         ({"tencentcloud:secretId": None, "tencentcloud:secretKey": None}, "TENCENTCLOUD_SECRET_ID"),
     ],
 )
-def test_bad_input_fails_preview_and_creates_nothing(emulator, make_stack, overrides, needle) -> None:  # type: ignore[no-untyped-def]
-    stack = make_stack(base_config(emulator, **overrides))
+def test_bad_input_fails_preview_and_creates_nothing(target: Target, make_stack, overrides, needle) -> None:  # type: ignore[no-untyped-def]
+    cfg = base_config(target, **overrides)
+    # Credentials in the environment would stand in for the removed config keys.
+    stack = make_stack(cfg, env={"TENCENTCLOUD_SECRET_ID": "", "TENCENTCLOUD_SECRET_KEY": ""})
     with pytest.raises(auto.CommandError) as info:
         stack.preview(**QUIET)
     assert needle in str(info.value)
-    assert mutating_calls(emulator) == 0
-    assert inventory(emulator) == {"buckets": [], "media_buckets": [], "libraries": [], "spaces": []}
+    if target.emulator:
+        assert mutating_calls(target.emulator) == 0
+        assert inventory(target.emulator) == EMPTY
+    elif "smh-media:bucketName" not in overrides:  # a valid name that must not exist
+        assert target.bucket(target.full_bucket(cfg["smh-media:bucketName"].value)) is None

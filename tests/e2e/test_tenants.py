@@ -9,6 +9,7 @@ import requests
 from pulumi import automation as auto
 
 from tests.e2e.conftest import base_config
+from tests.targets import Target
 
 QUIET = {"on_output": lambda _: None}
 
@@ -39,6 +40,7 @@ def spaces_in(emulator) -> dict[str, dict]:  # type: ignore[no-untyped-def]
     return {s["spaceId"]: s for s in emulator.control("GET", "inventory")["spaces"]}
 
 
+@pytest.mark.emulator_only  # reads the data plane through the emulator and checks its inventory
 def test_tenants_stack(emulator, make_stack) -> None:  # type: ignore[no-untyped-def]
     spaces = {"alice": {"multi_album": True, "albums": {"trip": "Trip"}}, "bob": {"space_tag": "personal"}}
     stack = make_stack(tenants_config(emulator, spaces))
@@ -88,10 +90,13 @@ def test_tenants_stack(emulator, make_stack) -> None:  # type: ignore[no-untyped
     assert inv == {"buckets": [], "media_buckets": [], "libraries": [], "spaces": []}
 
 
-def test_spaces_on_a_single_tenant_library_fail_at_preview(emulator, make_stack) -> None:  # type: ignore[no-untyped-def]
-    cfg = base_config(emulator, **{"smh-media:spaces": json.dumps({"alice": {}})})
+def test_spaces_on_a_single_tenant_library_fail_at_preview(target: Target, make_stack) -> None:  # type: ignore[no-untyped-def]
+    cfg = base_config(target, **{"smh-media:spaces": json.dumps({"alice": {}})})
     stack = make_stack(cfg)
     with pytest.raises(auto.CommandError) as info:
         stack.preview(**QUIET)
     assert "single-tenant" in str(info.value) and "multi_tenant" in str(info.value)
-    assert emulator.control("GET", "requests")["mutating_total"] == 0
+    if target.emulator:
+        assert target.emulator.control("GET", "requests")["mutating_total"] == 0
+    else:
+        assert target.bucket(target.full_bucket(cfg["smh-media:bucketName"].value)) is None
