@@ -24,12 +24,14 @@ PYTEST_ARGS ?=
 # If set, `make test` also writes pytest's exit code to this file (.ci/run uses it).
 PYTEST_RC_FILE ?=
 
-.PHONY: help bootstrap venv test lint up preview refresh destroy down
+.PHONY: help bootstrap venv test lint up preview refresh destroy down docs test-live
 
 help:
 	@echo "make bootstrap  - .venv + pinned Pulumi CLI in .tools/pulumi (first run may build it: several minutes)"
 	@echo "make test       - bootstrap, then pytest -q tests (PYTEST_ARGS=... for extra arguments)"
 	@echo "make lint       - ruff check ."
+	@echo "make docs       - regenerate docs/resources.md from the resource schemas"
+	@echo "make test-live  - e2e + live suites against real Tencent Cloud (SMH_LIVE=1; see tests/live/README.md)"
 	@echo "make up         - start the emulator if the stack uses it, pulumi up stack \$$STACK (default local)"
 	@echo "make preview    - pulumi preview --diff (POLICY=1 adds the policy pack when present)"
 	@echo "make refresh    - pulumi refresh"
@@ -51,6 +53,12 @@ test: bootstrap
 
 lint: venv
 	$(CURDIR)/.venv/bin/ruff check .
+
+docs: venv
+	$(PYTHON) scripts/gen_resources_doc.py
+
+test-live: bootstrap
+	SMH_LIVE=1 $(PYTHON) -m pytest -rs $(PYTEST_ARGS) tests/live tests/e2e
 
 # Stack operations (scripts/stack.sh): STACK=local by default; the emulator is started in the
 # background when the stack points at it and nothing answers there (state in .emulator-state/).
