@@ -1,4 +1,4 @@
-"""Tenant spaces and albums through the real engine, against the emulator's SMH data plane."""
+"""Tenant spaces and albums through the real engine, on the target's SMH data plane (the emulator, or live)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ import pytest
 import requests
 from pulumi import automation as auto
 
+from smh_provider.clients.smhdata import DataPlane
 from tests.e2e.conftest import base_config
 from tests.targets import Target
 
 QUIET = {"on_output": lambda _: None}
 
 
-def tenants_config(emulator, spaces: dict) -> dict:  # type: ignore[no-untyped-def]
-    return base_config(emulator, **{
+def tenants_config(target: Target, spaces: dict) -> dict:
+    return base_config(target, **{
         "smh-media:bucketName": "tenants",
         "smh-media:library": '{"library_name": "tenants", "multi_tenant": true}',
         "smh-media:forceDestroy": "true",
@@ -23,8 +24,10 @@ def tenants_config(emulator, spaces: dict) -> dict:  # type: ignore[no-untyped-d
     })
 
 
-def data_plane(emulator, lib_id: str, secret: str):  # type: ignore[no-untyped-def]
-    base, proxies = f"http://{lib_id}.api.tencentsmh.cn/api/v1", {"http": emulator.url}
+def data_plane(target: Target, lib_id: str, secret: str):  # type: ignore[no-untyped-def]
+    scheme = "http" if target.endpoint else "https"
+    base = f"{scheme}://{lib_id}.api.tencentsmh.cn/api/v1"
+    proxies = {"http": target.endpoint} if target.endpoint else None
     token = requests.get(f"{base}/token", params={"library_id": lib_id, "library_secret": secret, "grant": "admin"},
                          proxies=proxies, timeout=10).json()["accessToken"]
 
@@ -36,18 +39,18 @@ def data_plane(emulator, lib_id: str, secret: str):  # type: ignore[no-untyped-d
     return call
 
 
-def spaces_in(emulator) -> dict[str, dict]:  # type: ignore[no-untyped-def]
-    return {s["spaceId"]: s for s in emulator.control("GET", "inventory")["spaces"]}
+def spaces_in(target: Target, lib_id: str) -> set[str]:
+    return {s["spaceId"] for s in DataPlane(target.settings(), lib_id).list_spaces()}
 
 
-@pytest.mark.emulator_only  # reads the data plane through the emulator and checks its inventory
-def test_tenants_stack(emulator, make_stack) -> None:  # type: ignore[no-untyped-def]
+def test_tenants_stack(target: Target, make_stack) -> None:  # type: ignore[no-untyped-def]
     spaces = {"alice": {"multi_album": True, "albums": {"trip": "Trip"}}, "bob": {"space_tag": "personal"}}
-    stack = make_stack(tenants_config(emulator, spaces))
+    cfg = tenants_config(target, spaces)
+    stack = make_stack(cfg)
     up = stack.up(**QUIET)
     ids = up.outputs["space_ids"].value
     lib_id, secret = up.outputs["library_id"].value, up.outputs["library_secret"].value
-    assert set(spaces_in(emulator)) == {ids["alice"], ids["bob"]}
+    assert spaces_in(target, lib_id) == {ids["alice"], ids["bob"]}
     stack.preview(expect_no_changes=True, **QUIET)
 
     # In place: alice's public_read, same space id.
@@ -55,7 +58,7 @@ def test_tenants_stack(emulator, make_stack) -> None:  # type: ignore[no-untyped
     stack.set_config("smh-media:spaces", auto.ConfigValue(json.dumps(spaces)))
     up = stack.up(**QUIET)
     assert up.outputs["space_ids"].value["alice"] == ids["alice"]
-    call = data_plane(emulator, lib_id, secret)
+    call = data_plane(target, lib_id, secret)
     assert call("GET", f"/space/{lib_id}/{ids['alice']}/extension")["isPublicRead"] is True
 
     # Rename an album: moved in place, its files kept.
@@ -74,7 +77,7 @@ def test_tenants_stack(emulator, make_stack) -> None:  # type: ignore[no-untyped
     stack.set_config("smh-media:spaces", auto.ConfigValue(json.dumps(spaces)))
     up = stack.up(**QUIET)
     ids = up.outputs["space_ids"].value
-    assert set(spaces_in(emulator)) == {ids["alice"], ids["carol"]}
+    assert spaces_in(target, lib_id) == {ids["alice"], ids["carol"]}
 
     # Deleted outside Pulumi: refresh drops it from the state, up recreates it.
     call("DELETE", f"/space/{lib_id}/{ids['carol']}")
@@ -86,8 +89,11 @@ def test_tenants_stack(emulator, make_stack) -> None:  # type: ignore[no-untyped
 
     # Destroy: spaces go before their library; nothing is left behind.
     stack.destroy(**QUIET)
-    inv = emulator.control("GET", "inventory")
-    assert inv == {"buckets": [], "media_buckets": [], "libraries": [], "spaces": []}
+    assert target.library(lib_id) is None
+    assert target.bucket(target.full_bucket(cfg["smh-media:bucketName"].value)) is None
+    if target.emulator:
+        inv = target.emulator.control("GET", "inventory")
+        assert inv == {"buckets": [], "media_buckets": [], "libraries": [], "spaces": []}
 
 
 def test_spaces_on_a_single_tenant_library_fail_at_preview(target: Target, make_stack) -> None:  # type: ignore[no-untyped-def]
