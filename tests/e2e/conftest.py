@@ -38,7 +38,9 @@ def engine_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     bin_dir = pulumi_bin()
     # The Automation API finds `pulumi` on this process's PATH; the engine's children get env_vars.
     os.environ["PATH"] = f"{bin_dir}:{os.environ.get('PATH', '')}"
+    live = {"SMH_ENDPOINT": ""} if targets.live_requested(os.environ) else {}  # live must not fall back to an emulator
     return {
+        **live,
         "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}",
         "PULUMI_BACKEND_URL": f"file://{state}",
         "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,

@@ -49,7 +49,7 @@ def consumer(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_installed_package_serves_every_resource(consumer: Path, emulator, engine_env) -> None:  # type: ignore[no-untyped-def]
     site = next((consumer / "venv" / "lib").glob("python3.*/site-packages"))
     assert (site / "smh_provider" / "__init__.py").is_file()
-    env = {**engine_env, "PYTHONPATH": "", "PYTHONSAFEPATH": ""}
+    env = {**engine_env, "PYTHONPATH": ""}  # an inherited PYTHONPATH could put the repo on the provider's path
     ws = auto.LocalWorkspace(work_dir=str(consumer), env_vars=env)
     stack = auto.Stack.create(f"c{uuid.uuid4().hex[:8]}", ws)
     stack.set_all_config({
