@@ -25,11 +25,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if not report.ran():
         return
-    import pulumi
+    from importlib.metadata import version
 
     try:
         cli = subprocess.run([str(pulumi_bin() / "pulumi"), "version"], capture_output=True, text=True,
                              timeout=30).stdout.strip()
     except BaseException:  # noqa: BLE001 - the page is still worth writing without the CLI version
         cli = "unknown"
-    report.write({"pulumi CLI": cli, "pulumi SDK": pulumi.__version__})
+    report.write({"pulumi CLI": cli, "pulumi SDK": version("pulumi")})
