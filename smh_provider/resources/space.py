@@ -138,6 +138,8 @@ class SpaceProvider(BaseProvider):
         for prop, wire in ATTRS:
             if wire in ext:
                 current[prop] = ext[wire] if ext[wire] is not None or prop == "space_tag" else inputs[prop]
+        if not current.get("space_tag") and not inputs["space_tag"]:
+            current["space_tag"] = inputs["space_tag"]  # the service shows an unset tag as "": not a change
         if inputs["quota_bytes"] is not None:
             current["quota_bytes"] = DEFAULT_POLICY.call(lambda: plane.get_space_quota(id_))
         current = {**self.inputs_of(current), "force_destroy": inputs["force_destroy"]}
