@@ -325,8 +325,14 @@ class MediaLibraryProvider(BaseProvider):
             tags = ownership.with_mark(new["tags"], new["owner"])
             params["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
         c = smh.client(self.settings())
+        doing = f"updating media library {id_}"
         if len(params) > 1:
-            DEFAULT_POLICY.call(lambda: smh.modify_library(c, params, f"updating media library {id_}"))
+            # After an InternalError or a lost answer, read first: retry only if the change is not there yet.
+            def landed() -> dict[str, Any] | None:
+                lib = smh.find_library(c, id_, doing)
+                return lib if _applied(lib, params) else None
+
+            DEFAULT_POLICY.create_once(lambda: smh.modify_library(c, params, doing), landed, doing)
         lib = DEFAULT_POLICY.call(lambda: smh.find_library(c, id_, f"reading media library {id_}"))
         return UpdateResult(self._outs(new, lib, olds.get("library_secret") or ""))
 
@@ -387,3 +393,19 @@ class MediaLibrary(Resource, module="smh", name="MediaLibrary"):
 
 def _tags(lib: dict[str, Any]) -> dict[str, str]:
     return {t["TagKey"]: t.get("TagValue") or "" for t in (lib.get("Tags") or [])}
+
+
+def _applied(lib: dict[str, Any], params: dict[str, Any]) -> bool:
+    """Whether the library already shows everything a ModifyLibrary call asked for."""
+    if "Name" in params and lib.get("Name") != params["Name"]:
+        return False
+    if "Remark" in params and (lib.get("Remark") or "") != params["Remark"]:
+        return False
+    ext = lib.get("LibraryExtension") or {}
+    for field, value in (params.get("LibraryExtension") or {}).items():
+        current = ext.get(field)
+        if isinstance(value, int) and not isinstance(value, bool) and current is not None:
+            current = int(current)
+        if current != value:
+            return False
+    return "Tags" not in params or _tags(lib) == {t["TagKey"]: t["TagValue"] for t in params["Tags"]}

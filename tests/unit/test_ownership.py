@@ -142,3 +142,14 @@ def test_empty_album_of_that_name_is_adopted_full_one_is_not(cloud) -> None:  # 
                  proxies={"http": cloud.url}, timeout=10).raise_for_status()
     with pytest.raises(ProviderError, match="holds 1 files"):
         create(p, library_id=lib.id, album_name="trip")
+
+
+def test_modify_library_after_internal_error_reads_before_retrying(cloud) -> None:  # type: ignore[no-untyped-def]
+    p = MediaLibraryProvider()
+    made = create(p, library_name="photos", owner=LIB_MARK)
+    cloud.control("POST", "faults", {"errors": [
+        {"service": "smh", "action": "ModifyLibrary", "probability": 1.0, "code": "InternalError", "phase": "after"}]})
+    news = p.check(made.outs, {"library_name": "photos", "remark": "changed", "owner": LIB_MARK}).inputs
+    updated = p.update(made.id, made.outs, news)
+    assert updated.outs["remark"] == "changed"
+    assert cloud.control("GET", "requests")["counts"]["smh:ModifyLibrary"] == 1  # applied once, proven by a read
