@@ -6,9 +6,11 @@ Config (namespace `smh-media`, see stacks/Pulumi.local.yaml):
   region            COS region of the bucket, e.g. ap-guangzhou       (required)
   bucketAcl         private (default) | public-read | public-read-write
   bucketTags        map of bucket tags
+  adoptBucket       bool: take over a bucket of that name that exists without this stack's ownership mark
   forceDestroy      bool: destroying also deletes objects / library contents (default false)
   protectLibrary    bool: Pulumi `protect` on the library (default false)
-  library           object: MediaLibrary arguments in snake_case, e.g. {library_name: photos, multi_album: true}
+  library           object: MediaLibrary arguments in snake_case, e.g. {library_name: photos, multi_album: true};
+                    `adopt: true` takes over a library already bound to the bucket without this stack's mark
   spaces            map: tenant spaces of a multi-tenant library, key -> Space arguments, plus
                     `albums` (key -> album name) for a space with multi_album: true
   albums            map: albums of a single-tenant multi-album library, key -> album name
@@ -23,10 +25,10 @@ from smh_provider import Album, Bucket, MediaLibrary, MediaProcessing, Space
 from smh_provider.resources.media_library import PROPS as LIBRARY_PROPS
 from smh_provider.resources.space import PROPS as SPACE_PROPS
 
-LIBRARY_KEYS = {p.name for p in LIBRARY_PROPS} - {"bucket", "bucket_region", "force_destroy"}
-SPACE_KEYS = {p.name for p in SPACE_PROPS} - {"library_id"} | {"albums"}
+LIBRARY_KEYS = {p.name for p in LIBRARY_PROPS} - {"bucket", "bucket_region", "force_destroy", "owner"}
+SPACE_KEYS = {p.name for p in SPACE_PROPS} - {"library_id", "owner"} | {"albums"}
 TOP_KEYS = {"bucketName", "appId", "region", "bucketAcl", "bucketTags", "forceDestroy", "protectLibrary", "library",
-            "spaces", "albums"}
+            "spaces", "albums", "adoptBucket"}
 
 
 def _fail(message: str) -> None:
@@ -65,6 +67,7 @@ bucket = Bucket(
     acl=cfg.get("bucketAcl") or "private",
     tags=cfg.get_object("bucketTags") or {},
     force_destroy=force_destroy,
+    adopt=cfg.get_bool("adoptBucket") or False,
 )
 processing = MediaProcessing("media-processing", bucket=bucket.bucket, region=bucket.region)
 library = MediaLibrary(

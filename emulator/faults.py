@@ -12,6 +12,11 @@ Set with `POST /_emulator/faults` (JSON below), cleared with `DELETE /_emulator/
 `service`/`action` accept "*" (and the action may be a list). `phase` "before" fails the call
 without touching state; "after" applies the call and then fails or drops the answer, which is
 what makes a client wonder whether its create landed. Every injected fault is in the request log.
+
+`"hold_after_mutations": k` is for crash tests: once the k-th mutating call has been answered,
+every later cloud request is held (not processed) until the faults are replaced or cleared, and
+then dropped unanswered. A test waits until the log shows k mutations, kills the client, then
+clears the faults: the cloud saw exactly k changes, as if the client died right after call k.
 """
 
 from __future__ import annotations
@@ -65,12 +70,16 @@ class Faults:
     errors: list[Rule] = field(default_factory=list)
     drops: list[Rule] = field(default_factory=list)
     new_bucket_head_404_ms: float = 0.0
+    hold_after_mutations: int = 0
+    _mutations: int = 0
+    _released: threading.Event = field(default_factory=threading.Event)
     _rng: random.Random = field(default_factory=random.Random)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Faults:
-        allowed = {"seed", "latency_ms", "jitter_ms", "errors", "drops", "new_bucket_head_404_ms"}
+        allowed = {"seed", "latency_ms", "jitter_ms", "errors", "drops", "new_bucket_head_404_ms",
+                   "hold_after_mutations"}
         unknown = set(data) - allowed
         if unknown:
             raise ValueError(f"unknown fault settings: {sorted(unknown)}; allowed: {sorted(allowed)}")
@@ -93,6 +102,7 @@ class Faults:
             errors=rules(data.get("errors", []), "errors"),
             drops=rules(data.get("drops", []), "drops"),
             new_bucket_head_404_ms=float(data.get("new_bucket_head_404_ms", 0)),
+            hold_after_mutations=int(data.get("hold_after_mutations", 0)),
         )
         faults._rng = random.Random(faults.seed)
         return faults
@@ -105,7 +115,29 @@ class Faults:
             "errors": [r.__dict__ for r in self.errors],
             "drops": [r.__dict__ for r in self.drops],
             "new_bucket_head_404_ms": self.new_bucket_head_404_ms,
+            "hold_after_mutations": self.hold_after_mutations,
+            "mutations_seen": self._mutations,
+            "holding": self.holding(),
         }
+
+    # -- hold (crash tests) ---------------------------------------------------------------------
+    def holding(self) -> bool:
+        return bool(self.hold_after_mutations) and self._mutations >= self.hold_after_mutations \
+            and not self._released.is_set()
+
+    def mutated(self) -> None:
+        with self._lock:
+            self._mutations += 1
+
+    def wait_if_held(self) -> bool:
+        """Block while holding; True means the request arrived during the hold and must be dropped."""
+        if not self.holding():
+            return False
+        self._released.wait(timeout=600)
+        return True
+
+    def release(self) -> None:
+        self._released.set()
 
     def delay_seconds(self) -> float:
         if not self.latency_ms and not self.jitter_ms:

@@ -9,6 +9,7 @@ with its IP/endpoint options or with a proxy setting.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -84,6 +85,7 @@ class Emulator:
         if route == ("POST", "/_emulator/reset"):
             self.ctx.store.reset()
             self.log.clear()
+            self.ctx.faults.release()
             self.ctx.faults = Faults()
             return _json({"reset": True})
         if route == ("GET", "/_emulator/requests"):
@@ -97,11 +99,14 @@ class Emulator:
             return _json(self.ctx.faults.to_json())
         if route == ("POST", "/_emulator/faults"):
             try:
-                self.ctx.faults = Faults.from_json(json.loads(req.body or b"{}"))
+                new = Faults.from_json(json.loads(req.body or b"{}"))
             except (ValueError, TypeError) as exc:
                 return _json({"error": str(exc)}, 400)
+            self.ctx.faults.release()
+            self.ctx.faults = new
             return _json(self.ctx.faults.to_json())
         if route == ("DELETE", "/_emulator/faults"):
+            self.ctx.faults.release()
             self.ctx.faults = Faults()
             return _json({"cleared": True})
         return _json({"error": f"no emulator control route {req.method} {req.path}"}, 404)
@@ -115,6 +120,8 @@ class Emulator:
             "method": req.method,
             "host": req.raw_host,
             "path": req.path,
+            "query": _redacted_query(req.raw_query),
+            "body": _redacted_body(req.body),
             "service": "unknown",
             "action": "unknown",
             "status": 0,
@@ -129,6 +136,9 @@ class Emulator:
             req.action = service.resolve(req)
             entry["action"] = req.action
             faults = self.ctx.faults
+            if faults.wait_if_held():
+                entry["fault"] = "held-dropped"
+                return None, entry
             delay = faults.delay_seconds()
             if delay:
                 time.sleep(delay)
@@ -144,6 +154,8 @@ class Emulator:
                 entry["mutated"] = (
                     req.action in service.mutating and response.status < 300 and not _is_api3_error(response)
                 )
+                if entry["mutated"]:
+                    faults.mutated()
                 if decision:
                     entry["fault"] = decision.kind + "-after"
                     response = (
@@ -257,6 +269,21 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_CONNECT(self) -> None:  # noqa: N802
         self._send(_json({"error": "HTTPS through the emulator is not supported; use http"}, 405))
+
+
+# Query parameters that carry a credential by design (the SMH token call, presigned URLs): an access
+# log masks them, as a real one would. Anything else the client sent is logged as sent.
+CREDENTIAL_PARAMS = ("library_secret", "access_token", "q-signature", "x-amz-signature", "signature")
+_CREDENTIAL_RE = re.compile(r"(?i)(^|&)(" + "|".join(CREDENTIAL_PARAMS) + r")=[^&]*")
+LOGGED_BODY_BYTES = 4096
+
+
+def _redacted_query(raw: str) -> str:
+    return _CREDENTIAL_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}=***", raw or "")
+
+
+def _redacted_body(body: bytes) -> str:
+    return body[:LOGGED_BODY_BYTES].decode("utf-8", "replace") if body else ""
 
 
 def _first_values(query: str) -> dict[str, str]:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from smh_provider.errors import CloudError, Retryable, WaitTimeout
+from smh_provider.errors import CloudError, Retryable, Throttled, WaitTimeout
 
 T = TypeVar("T")
 
@@ -58,6 +58,8 @@ class RetryPolicy:
         """Run a non-idempotent create; after a retryable failure, look before trying again.
 
         `landed()` returns the created thing if an earlier attempt succeeded after all, else None.
+        A throttled attempt was refused, so it certainly did not apply: no need to look.
+        Also for non-idempotent updates: `landed()` then says whether the change is already there.
         """
         start = self.clock()
         attempt = 0
@@ -66,9 +68,10 @@ class RetryPolicy:
                 return create()
             except Retryable as err:
                 attempt += 1
-                found = self.call(landed, doing)
-                if found is not None:
-                    return found
+                if not isinstance(err, Throttled):
+                    found = self.call(landed, doing)
+                    if found is not None:
+                        return found
                 delay = self.backoff(attempt)
                 if attempt >= self.max_attempts or self.clock() - start + delay > self.deadline:
                     raise err.while_(doing or err.doing) from None

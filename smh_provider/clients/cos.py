@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+import requests
 from qcloud_cos import CosConfig, CosS3Client
 from qcloud_cos.cos_auth import CosS3Auth
 from qcloud_cos.cos_comm import xml_to_dict
@@ -69,6 +70,8 @@ def call(fn: Callable[[], T], doing: str) -> T:
         if code == "NoSuchResource" or (code in ("Unknown", f"HTTP{status}") and status == 404):
             code, message = "NoSuchBucket", "The specified bucket does not exist."
         raise cloud_error(code, message or code, err.get_request_id() or "", status, doing) from None
+    except requests.RequestException as err:  # the SDK lets some transport errors (ProxyError, ...) through
+        raise TransportError("ConnectionError", f"{type(err).__name__}: {str(err)[:250]}", "", 0, doing) from None
     except CosClientError as err:
         text = str(err)
         if any(marker in text for marker in NETWORK_MARKERS):

@@ -117,9 +117,10 @@ class DataPlane:
             return self._send(method, path, doing, **kw)
 
     # -- spaces -----------------------------------------------------------------------------------
-    def create_space(self, attrs: dict[str, Any]) -> str:
+    def create_space(self, attrs: dict[str, Any], user_id: str | None = None) -> str:
+        """Create a space; `user_id` (the space's owner user, listed by list_spaces) carries our mark."""
         data = self.call("POST", f"/space/{self.library_id}", f"creating a tenant space in {self.library_id}",
-                         body=attrs)
+                         body=attrs, params={"user_id": user_id} if user_id else None)
         return str(data["spaceId"])
 
     def list_spaces(self) -> list[dict[str, Any]]:

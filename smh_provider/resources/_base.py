@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
 from pulumi.output import Unknown
 
-from smh_provider import config
+from smh_provider import config, ownership
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN: a value not known in preview
 Rule = Callable[[Any, Mapping[str, Any]], "str | None"]
@@ -134,6 +134,9 @@ class BaseProvider(ResourceProvider):
 
     # -- diff ---------------------------------------------------------------------------------
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        # A create that follows (a replacement) must not adopt this object: see ownership.py.
+        ownership.note_in_state(news.get("owner"), _id)
+        ownership.note_in_state(olds.get("owner"), _id)
         changes, replaces = [], []
         for prop in self.props:
             old = olds.get(prop.name, prop.default)

@@ -2,7 +2,8 @@
 
 Replace-only: library_id, space_id. Renaming (album_name) moves the album in place and keeps its
 contents; it is never a delete-and-create. Delete refuses an album that holds files unless
-force_destroy.
+force_destroy. A create that finds an empty album of its name adopts it (an earlier attempt or an
+interrupted run made it); one that holds files is an error.
 """
 
 from __future__ import annotations
@@ -66,8 +67,13 @@ class AlbumProvider(BaseProvider):
         try:
             DEFAULT_POLICY.call(lambda: plane.create_album(inputs["space_id"], inputs["album_name"]))
         except AlreadyExists as err:
-            raise ProviderError(f"{err}. An album of that name exists already and this stack does not manage it; "
-                                "choose another album_name or delete the existing album.") from None
+            # An empty album of that name is adopted: most likely our own create whose answer was lost, or whose
+            # run died before saving state (albums have no mark; an empty one holds nothing to take over).
+            listing = DEFAULT_POLICY.call(lambda: plane.list_dir(inputs["space_id"], inputs["album_name"]), doing)
+            if listing.get("contents"):
+                raise ProviderError(
+                    f"{err}. An album of that name exists already, holds {len(listing['contents'])} files and this "
+                    "stack does not manage it; choose another album_name, or move its files and delete it.") from None
         except InvalidInput as err:
             if err.code == "DirectoryNotAllowed":
                 raise ProviderError(f"{err}. The tenant space {inputs['space_id']} was not created with "

@@ -1,9 +1,14 @@
 """Bucket: a COS bucket for a media library, private by default.
 
 Replace-only: bucket_name, app_id, region (a bucket's name and region never change; a new
-name is a new bucket). In place: acl, tags, force_destroy. Delete refuses a bucket that still
-holds objects or incomplete multipart uploads unless force_destroy, which removes every object
-version and upload first.
+name is a new bucket). In place: acl, tags, force_destroy, owner, adopt. Delete refuses a bucket
+that still holds objects or incomplete multipart uploads unless force_destroy, which removes every
+object version and upload first.
+
+The bucket carries this stack's ownership mark as the tag `pulumi:owner` (see ownership.py),
+set in the PutBucket call itself. A create that meets the bucket already in the account adopts it
+when the mark is ours (an earlier run died before saving state), takes it over when adopt=True,
+and otherwise fails saying whose it is. `tags` never shows the mark; `owner` does.
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
+from smh_provider import ownership
 from smh_provider.clients import cos
-from smh_provider.errors import AlreadyOwned, NotFound, ProviderError
+from smh_provider.errors import AlreadyExists, AlreadyOwned, NotFound, ProviderError
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop
 from smh_provider.retry import DEFAULT_POLICY, wait_for
@@ -29,6 +35,9 @@ PROPS = (
     Prop("acl", "str", default="private", rule=rules.one_of("acl", ACLS), doc="canned ACL"),
     Prop("tags", "map", default={}, rule=rules.tags, doc="bucket tags"),
     Prop("force_destroy", "bool", default=False, doc="on delete, remove every object and upload first"),
+    Prop("owner", "str", doc="ownership mark <project>/<stack>/<resource>, set by the Bucket class"),
+    Prop("adopt", "bool", default=False,
+         doc="take over a bucket that already exists in the account without this stack's mark"),
 )
 
 
@@ -47,30 +56,43 @@ class BucketProvider(BaseProvider):
         inputs = self.inputs_of(props)
         full = f"{inputs['bucket_name']}-{inputs['app_id']}"
         c = cos.client(self.settings(), inputs["region"])
-        first = True
+        owner = inputs["owner"]
+        doing = f"creating bucket {full}"
 
-        def attempt() -> bool:
-            nonlocal first
-            try:
-                cos.create_bucket(c, full, inputs["acl"], inputs["tags"])
-            except AlreadyOwned:
-                if first:
-                    raise
-                return True  # an earlier attempt of ours landed
-            finally:
-                first = False
-            return True
+        def ours() -> bool | None:
+            """After a failed attempt: True when the bucket is there with our mark (that attempt landed)."""
+            if cos.find_bucket(c, full) is None:
+                return None
+            return True if ownership.split_tags(cos.get_tags(c, full))[1] == owner and owner else None
 
         try:
-            DEFAULT_POLICY.create_once(attempt, lambda: cos.find_bucket(c, full), f"creating bucket {full}")
+            DEFAULT_POLICY.create_once(
+                lambda: cos.create_bucket(c, full, inputs["acl"], ownership.with_mark(inputs["tags"], owner)),
+                ours, doing)
         except AlreadyOwned as err:
+            self._take_existing(c, full, inputs, err)
+        except AlreadyExists as err:
             raise ProviderError(
-                f"creating bucket {full} (RequestId {err.request_id}): {err.code}: the bucket already exists in "
-                "your account and is not managed by this stack. Choose another bucket_name, or delete the "
-                "existing bucket first."
-            ) from None
+                f"{doing} (RequestId {err.request_id}): {err.code}: bucket names are global per APPID and this one "
+                "belongs to another account. Choose another bucket_name.") from None
         wait_for("bucket-visible", lambda: cos.find_bucket(c, full), BUCKET_VISIBLE_TIMEOUT)
         return CreateResult(full, self._outs(inputs))
+
+    def _take_existing(self, c: Any, full: str, inputs: dict[str, Any], err: AlreadyOwned) -> None:
+        """The bucket is already in the account: adopt it if it is ours or adopt=True, else explain."""
+        user_tags, found = ownership.split_tags(DEFAULT_POLICY.call(lambda: cos.get_tags(c, full)))
+        owner = inputs["owner"]
+        if not (owner and found == owner) and not inputs["adopt"]:
+            whose = (f"it carries the ownership mark of {found!r}, not this resource's ({owner!r})" if found
+                     else "it carries no ownership mark, so no stack of this provider created it")
+            raise ProviderError(
+                f"creating bucket {full} (RequestId {err.request_id}): {err.code}: the bucket already exists in "
+                f"your account and {whose}. " + ownership.take_over_hint(f"bucket {full}")
+            )
+        # Ours (an interrupted run created it) or explicitly adopted: converge it to the declared settings.
+        DEFAULT_POLICY.call(lambda: cos.put_acl(c, full, inputs["acl"]), f"adopting bucket {full}")
+        DEFAULT_POLICY.call(lambda: cos.put_tags(c, full, ownership.with_mark(inputs["tags"], owner)),
+                            f"adopting bucket {full}")
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         inputs = self.inputs_of(props)
@@ -79,17 +101,17 @@ class BucketProvider(BaseProvider):
         if head is None:
             return ReadResult("", {})
         acl = DEFAULT_POLICY.call(lambda: cos.get_acl(c, id_))
-        tags = DEFAULT_POLICY.call(lambda: cos.get_tags(c, id_))
-        outs = self._outs(inputs, acl, tags)
-        return ReadResult(id_, outs)
+        tags, owner = ownership.split_tags(DEFAULT_POLICY.call(lambda: cos.get_tags(c, id_)))
+        # A mark removed outside Pulumi reads as None, so the next `up` writes it back.
+        return ReadResult(id_, {**self._outs(inputs, acl, tags), "owner": owner or None})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         old, new = self.inputs_of(olds), self.inputs_of(news)
         c = cos.client(self.settings(), new["region"])
         if old["acl"] != new["acl"]:
             DEFAULT_POLICY.call(lambda: cos.put_acl(c, id_, new["acl"]))
-        if old["tags"] != new["tags"]:
-            DEFAULT_POLICY.call(lambda: cos.put_tags(c, id_, new["tags"]))
+        if old["tags"] != new["tags"] or old["owner"] != new["owner"]:
+            DEFAULT_POLICY.call(lambda: cos.put_tags(c, id_, ownership.with_mark(new["tags"], new["owner"])))
         return UpdateResult(self._outs(new))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -121,11 +143,13 @@ class Bucket(Resource, module="smh", name="Bucket"):
     acl: pulumi.Output[str]
     endpoint: pulumi.Output[str]
     tags: pulumi.Output[dict]
+    owner: pulumi.Output[str]
 
     def __init__(self, resource_name: str, *, bucket_name: pulumi.Input[str], app_id: pulumi.Input[str],
                  region: pulumi.Input[str], acl: pulumi.Input[str] = "private",
                  tags: pulumi.Input[dict] | None = None, force_destroy: pulumi.Input[bool] = False,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+                 adopt: pulumi.Input[bool] = False, opts: pulumi.ResourceOptions | None = None) -> None:
         props = {"bucket_name": bucket_name, "app_id": app_id, "region": region, "acl": acl,
-                 "tags": tags or {}, "force_destroy": force_destroy, "bucket": None, "endpoint": None}
+                 "tags": tags or {}, "force_destroy": force_destroy, "adopt": adopt,
+                 "owner": ownership.mark(resource_name), "bucket": None, "endpoint": None}
         super().__init__(BucketProvider(), resource_name, props, opts)

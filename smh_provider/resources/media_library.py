@@ -6,6 +6,13 @@ not). Everything else is an in-place ModifyLibrary that sends only what changed.
 `library_secret` is an output marked secret. Delete refuses a library that still holds files
 unless force_destroy.
 
+Ownership (ownership.py): the library carries the tag `pulumi:owner` from CreateLibrary on. A
+create first lists the account's libraries (one DescribeLibraries page per 100): a library with
+our mark is adopted (an earlier run died before saving state); a library already bound to the
+same bucket without our mark is an error unless adopt=True, which takes it over. A CreateLibrary
+that failed with a 5xx or a lost connection is retried only after that listing shows it did not
+land.
+
 Defaults depend on the kind of library, and `check` resolves them so that state, refresh and
 diff all compare like with like: on a single-tenant media library allow_photo and allow_video
 default to true, public_read and multi_album to false; on a multi-tenant or file library those
@@ -19,11 +26,14 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
+from smh_provider import ownership
 from smh_provider.clients import smh
 from smh_provider.errors import Conflict, NotFound, ProviderError, Throttled
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop, is_unknown, normalize
-from smh_provider.retry import DEFAULT_POLICY
+from smh_provider.retry import DEFAULT_POLICY, wait_for
+
+LIBRARY_LISTED_TIMEOUT = 60.0
 
 STORAGE_CLASSES = ("STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING", "MAZ_STANDARD", "MAZ_STANDARD_IA",
                    "MAZ_INTELLIGENT_TIERING")
@@ -78,7 +88,13 @@ PROPS = (
          doc="library quota in bytes (multi-tenant libraries); setting or clearing it replaces the library"),
     Prop("tags", "map", default={}, rule=rules.tags, doc="resource tags"),
     Prop("force_destroy", "bool", default=False, doc="delete the library even if it holds files"),
+    Prop("owner", "str", doc="ownership mark <project>/<stack>/<resource>, set by the MediaLibrary class"),
+    Prop("adopt", "bool", default=False,
+         doc="take over a library already bound to the same bucket that lacks this stack's mark"),
 )
+# Creation-only settings as LibraryExtension fields, to tell whether a found library is the one declared.
+CREATION_FIELDS = (("file_library", "IsFileLibrary"), ("multi_tenant", "IsMultiSpace"),
+                   ("storage_class", "CosStorageClass"), ("multi_album", "IsMultiAlbum"))
 OUTPUTS = ("library_id", "access_domain", "creation_time", "library_secret")
 
 
@@ -168,28 +184,112 @@ class MediaLibraryProvider(BaseProvider):
             if spec.kind == "int" and value is not None:
                 value = int(value)
             current[prop] = value
-        tags = {t["TagKey"]: t.get("TagValue") or "" for t in (lib.get("Tags") or [])}
-        current["tags"] = dict(sorted(tags.items()))
+        current["tags"], owner = ownership.split_tags(_tags(lib))
+        current["owner"] = owner or None  # a mark removed outside Pulumi is written back by the next up
         return current
 
     # -- CRUD ---------------------------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.inputs_of_checked(props)
         c = smh.client(self.settings())
+        owner = inputs["owner"]
         params: dict[str, Any] = {"Name": inputs["library_name"], "LibraryExtension": self._extension(inputs)}
         if inputs["remark"] is not None:
             params["Remark"] = inputs["remark"]
         if inputs["bucket"]:
             params |= {"BucketName": inputs["bucket"], "BucketRegion": inputs["bucket_region"]}
-        if inputs["tags"]:
-            params["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in inputs["tags"].items()]
+        tags = ownership.with_mark(inputs["tags"], owner)
+        if tags:
+            params["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
         doing = f"creating media library {inputs['library_name']!r}"
-        # CreateLibrary is not idempotent: only a throttled call (refused, so certainly not applied) is retried.
-        created = DEFAULT_POLICY.call(lambda: smh.create_library(c, params, doing), doing, retry_on=(Throttled,))
+        existing = self._existing(c, inputs, doing)
+        if existing is not None:
+            return self._adopt(c, existing, inputs)
+
+        def landed() -> dict[str, Any] | None:
+            held = ownership.held_ids(owner)
+            found = [lib for lib in self._marked(self._list(c, doing), owner) if lib["LibraryId"] not in held]
+            return found[0] if len(found) == 1 else None
+
+        # CreateLibrary is not idempotent: after a 5xx or a lost answer, look for our mark before trying again.
+        # Without a mark nothing can prove an attempt did not land: then only a throttled (refused) call is retried.
+        if owner:
+            created = DEFAULT_POLICY.create_once(lambda: smh.create_library(c, params, doing), landed, doing)
+        else:
+            created = DEFAULT_POLICY.call(lambda: smh.create_library(c, params, doing), doing, retry_on=(Throttled,))
         lib_id = created["LibraryId"]
         secret = DEFAULT_POLICY.call(lambda: smh.library_secret(c, lib_id, f"reading the secret of library {lib_id}"))
-        lib = DEFAULT_POLICY.call(lambda: smh.find_library(c, lib_id, f"reading media library {lib_id}"))
+        lib = wait_for("library-listed", lambda: smh.find_library(c, lib_id, f"reading media library {lib_id}"),
+                       LIBRARY_LISTED_TIMEOUT)
         return CreateResult(lib_id, self._outs(inputs, lib, secret))
+
+    # -- ownership ------------------------------------------------------------------------------
+    @staticmethod
+    def _list(c: Any, doing: str) -> list[dict[str, Any]]:
+        return DEFAULT_POLICY.call(lambda: smh.describe_libraries(c, doing=doing), doing)
+
+    @staticmethod
+    def _marked(libs: list[dict[str, Any]], owner: str | None) -> list[dict[str, Any]]:
+        return [lib for lib in libs if owner and ownership.split_tags(_tags(lib))[1] == owner]
+
+    def _existing(self, c: Any, inputs: dict[str, Any], doing: str) -> dict[str, Any] | None:
+        """The library this create should adopt instead of creating one, or None; raise if it must not go on."""
+        owner = inputs["owner"]
+        if not owner and not inputs["bucket"]:
+            return None
+        libs = self._list(c, doing)
+        held = ownership.held_ids(owner)  # being replaced: not ours to adopt
+        marked = [lib for lib in self._marked(libs, owner) if lib["LibraryId"] not in held]
+        if len(marked) > 1:
+            ids = ", ".join(lib["LibraryId"] for lib in marked)
+            raise ProviderError(f"{doing}: several libraries carry this resource's ownership mark {owner!r} ({ids}); "
+                                "delete the extra ones (they were created outside this stack's state), then run "
+                                "`pulumi up` again.")
+        if marked:
+            self._check_same_kind(marked[0], inputs, doing, "carries this resource's ownership mark")
+            return marked[0]
+        bound = [lib for lib in libs if inputs["bucket"] and lib.get("BucketName") == inputs["bucket"]
+                 and not (owner and ownership.split_tags(_tags(lib))[1] == owner) and lib["LibraryId"] not in held]
+        if not bound:
+            return None
+        lib = bound[0]
+        found = ownership.split_tags(_tags(lib))[1]
+        if not inputs["adopt"]:
+            whose = f"the ownership mark of {found!r}" if found else "no ownership mark"
+            raise ProviderError(
+                f"{doing}: media library {lib['LibraryId']} ({lib.get('Name')!r}) is already bound to bucket "
+                f"{inputs['bucket']} and carries {whose}. " + ownership.take_over_hint(f"library {lib['LibraryId']}"))
+        self._check_same_kind(lib, inputs, doing, "is already bound to the bucket")
+        return lib
+
+    @staticmethod
+    def _check_same_kind(lib: dict[str, Any], inputs: dict[str, Any], doing: str, why: str) -> None:
+        ext = lib.get("LibraryExtension") or {}
+        differ = [f"{prop} (it has {ext.get(field)!r}, declared {inputs[prop]!r})" for prop, field in CREATION_FIELDS
+                  if inputs.get(prop) is not None and bool(ext.get(field) or False) != bool(inputs[prop])
+                  and not (prop == "storage_class" and ext.get(field) == inputs[prop])]
+        if (inputs.get("quota_bytes") is not None) != bool(ext.get("EnableQuota")):
+            differ.append("quota_bytes (a quota is enabled only at creation)")
+        if differ:
+            raise ProviderError(f"{doing}: media library {lib['LibraryId']} {why}, but its creation-only settings "
+                                f"differ: {'; '.join(differ)}. Delete it or declare those settings, then run "
+                                "`pulumi up` again.")
+
+    def _adopt(self, c: Any, lib: dict[str, Any], inputs: dict[str, Any]) -> CreateResult:
+        """Take over `lib`: write our mark and every declared in-place setting, then report it."""
+        lib_id = lib["LibraryId"]
+        doing = f"adopting media library {lib_id}"
+        mutable = {p.name for p in PROPS if not p.replace} | {"quota_bytes"}
+        ext = self._extension(inputs, mutable)
+        ext.pop("EnableQuota", None)
+        tags = ownership.with_mark(inputs["tags"], inputs["owner"])
+        params: dict[str, Any] = {"LibraryId": lib_id, "Name": inputs["library_name"],
+                                  "Remark": inputs["remark"] or "", "LibraryExtension": ext,
+                                  "Tags": [{"TagKey": k, "TagValue": v} for k, v in tags.items()]}
+        DEFAULT_POLICY.call(lambda: smh.modify_library(c, params, doing), doing)
+        secret = DEFAULT_POLICY.call(lambda: smh.library_secret(c, lib_id, doing), doing)
+        current = DEFAULT_POLICY.call(lambda: smh.find_library(c, lib_id, doing), doing)
+        return CreateResult(lib_id, self._outs(inputs, current, secret))
 
     def inputs_of_checked(self, props: dict[str, Any]) -> dict[str, Any]:
         """Inputs already resolved by check (None stays None: kind-dependent settings); wire floats -> ints."""
@@ -221,11 +321,18 @@ class MediaLibraryProvider(BaseProvider):
         ext = {k: v for k, v in ext.items() if v is not None}
         if ext:
             params["LibraryExtension"] = ext
-        if "tags" in changed:
-            params["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in new["tags"].items()]
+        if "tags" in changed or "owner" in changed:
+            tags = ownership.with_mark(new["tags"], new["owner"])
+            params["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
         c = smh.client(self.settings())
+        doing = f"updating media library {id_}"
         if len(params) > 1:
-            DEFAULT_POLICY.call(lambda: smh.modify_library(c, params, f"updating media library {id_}"))
+            # After an InternalError or a lost answer, read first: retry only if the change is not there yet.
+            def landed() -> dict[str, Any] | None:
+                lib = smh.find_library(c, id_, doing)
+                return lib if _applied(lib, params) else None
+
+            DEFAULT_POLICY.create_once(lambda: smh.modify_library(c, params, doing), landed, doing)
         lib = DEFAULT_POLICY.call(lambda: smh.find_library(c, id_, f"reading media library {id_}"))
         return UpdateResult(self._outs(new, lib, olds.get("library_secret") or ""))
 
@@ -270,14 +377,35 @@ class MediaLibrary(Resource, module="smh", name="MediaLibrary"):
 
     def __init__(self, resource_name: str, *, library_name: pulumi.Input[str],
                  opts: pulumi.ResourceOptions | None = None, **settings: Any) -> None:
-        known = {p.name for p in PROPS}
+        known = {p.name for p in PROPS} - {"owner"}
         unknown = sorted(set(settings) - known)
         if unknown:
             raise TypeError(f"MediaLibrary got unknown argument(s) {unknown}; known: {sorted(known)}")
         props: dict[str, Any] = {p.name: settings.get(p.name, p.default) for p in PROPS}
         props["library_name"] = library_name
+        props["owner"] = ownership.mark(resource_name)
         props.update(dict.fromkeys(OUTPUTS))
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["library_secret"]))
         super().__init__(MediaLibraryProvider(), resource_name, props, opts)
         # What the program declared (plain values only), so Space/Album can check the mode at preview time.
         self.declared_settings = {k: v for k, v in settings.items() if isinstance(v, (bool, int, str, list, dict))}
+
+
+def _tags(lib: dict[str, Any]) -> dict[str, str]:
+    return {t["TagKey"]: t.get("TagValue") or "" for t in (lib.get("Tags") or [])}
+
+
+def _applied(lib: dict[str, Any], params: dict[str, Any]) -> bool:
+    """Whether the library already shows everything a ModifyLibrary call asked for."""
+    if "Name" in params and lib.get("Name") != params["Name"]:
+        return False
+    if "Remark" in params and (lib.get("Remark") or "") != params["Remark"]:
+        return False
+    ext = lib.get("LibraryExtension") or {}
+    for field, value in (params.get("LibraryExtension") or {}).items():
+        current = ext.get(field)
+        if isinstance(value, int) and not isinstance(value, bool) and current is not None:
+            current = int(current)
+        if current != value:
+            return False
+    return "Tags" not in params or _tags(lib) == {t["TagKey"]: t["TagValue"] for t in params["Tags"]}

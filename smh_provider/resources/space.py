@@ -3,15 +3,22 @@
 Replace-only: library_id, multi_album (fixed when the space is created). In place: allow_photo,
 allow_video, public_read, the extension lists, recognize_sensitive_content, space_tag. Delete
 refuses a space that still holds files unless force_destroy.
+
+Ownership (ownership.py): a space has no name and no tags, so the mark is its `userId`, given at
+creation (`user_id`) and shown by the space listing. A create looks once per library and provider
+process for a space with our mark (an earlier run died before saving state) and adopts it; after
+a 5xx or a lost answer it lists again before trying CreateSpace a second time.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
+from smh_provider import ownership
 from smh_provider.clients import smh
 from smh_provider.clients.smhdata import DataPlane
 from smh_provider.errors import Conflict, NotFound, ProviderError, Throttled
@@ -40,6 +47,7 @@ PROPS = (
     Prop("quota_bytes", "int", rule=rules.int_range("quota_bytes", 1, 9223372036854775807),
          doc="space quota in bytes; setting a first quota or changing it is in place, clearing it replaces"),
     Prop("force_destroy", "bool", default=False, doc="delete the space even if it holds files"),
+    Prop("owner", "str", doc="ownership mark <project>/<stack>/<resource> (its userId), set by the Space class"),
 )
 
 
@@ -47,6 +55,22 @@ def library_mode(settings: Any, library_id: str, doing: str) -> dict[str, Any]:
     """The library's LibraryExtension (mode flags), read with the provider's credentials."""
     lib = DEFAULT_POLICY.call(lambda: smh.find_library(smh.client(settings), library_id, doing))
     return lib.get("LibraryExtension") or {}
+
+
+_listed: dict[tuple[Any, str], dict[str, str]] = {}
+_list_lock = threading.Lock()
+
+
+def _marked_spaces(plane: DataPlane, fresh: bool = False) -> dict[str, str]:
+    """userId -> spaceId of the library's spaces, listed once per library in this provider process.
+
+    Spaces this process creates later need not be in it: each resource has its own mark.
+    """
+    with _list_lock:  # one listing even when the engine creates several spaces at once
+        if fresh or plane.key not in _listed:
+            spaces = DEFAULT_POLICY.call(plane.list_spaces, f"listing tenant spaces of {plane.library_id}")
+            _listed[plane.key] = {s["userId"]: s["spaceId"] for s in spaces if s.get("userId")}
+        return _listed[plane.key]
 
 
 class SpaceProvider(BaseProvider):
@@ -70,10 +94,29 @@ class SpaceProvider(BaseProvider):
                 "or recreate the library with multi_tenant=True."
             )
         plane = DataPlane(settings, lib_id)
-        # CreateSpace is not idempotent: only a throttled (refused) call is retried.
-        space_id = DEFAULT_POLICY.call(lambda: plane.create_space(self._attrs(inputs)), doing, retry_on=(Throttled,))
+        owner = inputs["owner"]
+        found = _marked_spaces(plane).get(owner) if owner else None
+        if found in ownership.held_ids(owner):
+            found = None  # the space this create replaces
+        if found:
+            # An earlier run created it and died before saving state: adopt it, with the declared settings.
+            attrs = self._attrs(inputs)
+            attrs.pop("isMultiAlbum", None)
+            DEFAULT_POLICY.call(lambda: plane.update_space_extension(found, attrs), f"adopting tenant space {found}")
+            space_id = found
+        else:
+            def landed() -> str | None:
+                again = _marked_spaces(plane, fresh=True).get(owner or "")
+                return again if again not in ownership.held_ids(owner) else None
+
+            # CreateSpace is not idempotent: after a 5xx or a lost answer, look for our mark before trying again
+            # (without a mark, only a throttled call - refused, so certainly not applied - is retried).
+            create = lambda: plane.create_space(self._attrs(inputs), owner)  # noqa: E731
+            space_id = (DEFAULT_POLICY.create_once(create, landed, doing) if owner
+                        else DEFAULT_POLICY.call(create, doing, retry_on=(Throttled,)))
         if inputs["quota_bytes"] is not None:
-            DEFAULT_POLICY.call(lambda: plane.set_space_quota(space_id, inputs["quota_bytes"], exists=False))
+            exists = found is not None and DEFAULT_POLICY.call(lambda: plane.get_space_quota(space_id)) is not None
+            DEFAULT_POLICY.call(lambda: plane.set_space_quota(space_id, inputs["quota_bytes"], exists=exists))
         return CreateResult(space_id, {**inputs, "space_id": space_id})
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -95,6 +138,8 @@ class SpaceProvider(BaseProvider):
         for prop, wire in ATTRS:
             if wire in ext:
                 current[prop] = ext[wire] if ext[wire] is not None or prop == "space_tag" else inputs[prop]
+        if not current.get("space_tag") and not inputs["space_tag"]:
+            current["space_tag"] = inputs["space_tag"]  # the service shows an unset tag as "": not a change
         if inputs["quota_bytes"] is not None:
             current["quota_bytes"] = DEFAULT_POLICY.call(lambda: plane.get_space_quota(id_))
         current = {**self.inputs_of(current), "force_destroy": inputs["force_destroy"]}
@@ -142,7 +187,7 @@ class Space(Resource, module="smh", name="Space"):
     def __init__(self, resource_name: str, *, library_id: pulumi.Input[str] | None = None,
                  library: MediaLibrary | None = None, opts: pulumi.ResourceOptions | None = None,
                  **settings: Any) -> None:
-        known = {p.name for p in PROPS} - {"library_id"}
+        known = {p.name for p in PROPS} - {"library_id", "owner"}
         unknown = sorted(set(settings) - known)
         if unknown:
             raise TypeError(f"Space got unknown argument(s) {unknown}; known: {sorted(known)}")
@@ -157,7 +202,7 @@ class Space(Resource, module="smh", name="Space"):
             opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(depends_on=[library]), opts)
         if library_id is None:
             raise TypeError(f"Space {resource_name!r}: give library_id or library")
-        props = {p.name: settings.get(p.name, p.default) for p in PROPS} | {"library_id": library_id,
-                                                                             "space_id": None}
+        props = {p.name: settings.get(p.name, p.default) for p in PROPS} | {
+            "library_id": library_id, "space_id": None, "owner": ownership.mark(resource_name)}
         super().__init__(SpaceProvider(), resource_name, props, opts)
         self.declared_multi_album = settings.get("multi_album", False)

@@ -158,3 +158,44 @@ def test_seed_replays_the_same_faults(emulator: EmulatorProcess) -> None:
     assert first == second
     assert 3 <= sum(1 for _, fault, _ in first if fault) <= 25  # some faults, not all
     assert fault_pattern(emulator, seed=8) != first
+
+
+def test_hold_after_mutations_freezes_the_cloud_after_call_k(emulator: EmulatorProcess, client: CosS3Client) -> None:
+    import threading
+
+    emulator.control("POST", "faults", {"hold_after_mutations": 1})
+    client.put_object(Bucket=B, Key="first", Body=b"1")  # mutation 1: answered, then the hold starts
+    assert emulator.control("GET", "faults")["holding"] is True
+    outcome: list[str] = []
+
+    def late() -> None:
+        try:
+            client.put_object(Bucket=B, Key="second", Body=b"2")
+            outcome.append("answered")
+        except Exception as err:  # noqa: BLE001 - the SDK lets the transport's own error through here
+            outcome.append("dropped" if "closed connection" in str(err) or "Connection" in str(err) else repr(err))
+
+    t = threading.Thread(target=late)
+    t.start()
+    deadline = time.monotonic() + 10
+    while not any(e["action"] == "PutObject" for e in entries(emulator)[2:]) and time.monotonic() < deadline:
+        t.join(0.1)
+        if not t.is_alive():
+            break
+    assert t.is_alive()  # held, not answered
+    emulator.control("DELETE", "faults")
+    t.join(10)
+    assert outcome == ["dropped"]  # dropped unanswered after the release
+    assert emulator.control("GET", "inventory")["buckets"][0]["objects"] == 1  # "second" never landed
+    held = entries(emulator, "PutObject")[-1]
+    assert held["fault"] == "held-dropped" and held["mutated"] is False
+
+
+def test_request_log_masks_credential_parameters(emulator: EmulatorProcess) -> None:
+    import requests
+
+    requests.get("http://smhlib.api.tencentsmh.cn/api/v1/token", params={"library_id": "smhlib",
+                 "library_secret": "s3cr3t", "grant": "admin"}, proxies={"http": emulator.url}, timeout=10)
+    entry = entries(emulator)[-1]
+    assert "library_secret=***" in entry["query"] and "s3cr3t" not in str(entry)
+    assert "grant=admin" in entry["query"]

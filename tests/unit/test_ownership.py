@@ -1,0 +1,155 @@
+"""Ownership marks: interrupted creates are adopted, never duplicated; foreign objects need adopt=True."""
+
+from __future__ import annotations
+
+import pytest
+
+from smh_provider import ownership
+from smh_provider.errors import ProviderError
+from smh_provider.resources import AlbumProvider, BucketProvider, MediaLibraryProvider, SpaceProvider
+from smh_provider.resources import space as space_module
+from tests import sdk_clients
+
+BUCKET = {"bucket_name": "photos", "app_id": "1250000000", "region": "ap-guangzhou"}
+MARK = "proj/stack/media-bucket"
+
+
+def create(provider, **inputs):  # type: ignore[no-untyped-def]
+    checked = provider.check({}, inputs)
+    assert checked.failures == [], checked.failures
+    return provider.create(checked.inputs)
+
+
+def counts(cloud) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    return cloud.control("GET", "requests")["mutating_counts"]
+
+
+def test_bucket_carries_the_mark_but_tags_do_not_show_it(cloud) -> None:  # type: ignore[no-untyped-def]
+    p = BucketProvider()
+    made = create(p, **BUCKET, tags={"team": "media"}, owner=MARK)
+    tagging = sdk_clients.cos(cloud.url).get_bucket_tagging(Bucket=made.id)["TagSet"]["Tag"]
+    assert {t["Key"]: t["Value"] for t in tagging} == {"team": "media", ownership.OWNER_TAG: MARK}
+    read = p.read(made.id, made.outs).outs
+    assert read["tags"] == {"team": "media"} and read["owner"] == MARK
+
+
+def test_bucket_with_our_mark_is_adopted(cloud) -> None:  # type: ignore[no-untyped-def]
+    sdk_clients.cos(cloud.url).create_bucket(Bucket="photos-1250000000", Tagging=f"{ownership.OWNER_TAG}={MARK}")
+    made = create(BucketProvider(), **BUCKET, acl="private", owner=MARK)
+    assert made.id == "photos-1250000000"
+    assert len(cloud.control("GET", "inventory")["buckets"]) == 1
+
+
+def test_foreign_bucket_needs_adopt(cloud) -> None:  # type: ignore[no-untyped-def]
+    sdk = sdk_clients.cos(cloud.url)
+    sdk.create_bucket(Bucket="photos-1250000000", Tagging=f"{ownership.OWNER_TAG}=other/prod/media-bucket")
+    with pytest.raises(ProviderError, match=r"ownership mark of 'other/prod/media-bucket'.*adopt=True"):
+        create(BucketProvider(), **BUCKET, owner=MARK)
+    made = create(BucketProvider(), **BUCKET, owner=MARK, adopt=True, tags={"team": "media"})
+    tagging = sdk.get_bucket_tagging(Bucket=made.id)["TagSet"]["Tag"]
+    assert {t["Key"]: t["Value"] for t in tagging} == {"team": "media", ownership.OWNER_TAG: MARK}
+
+
+def test_bucket_mark_removed_outside_is_drift(cloud) -> None:  # type: ignore[no-untyped-def]
+    p = BucketProvider()
+    made = create(p, **BUCKET, owner=MARK)
+    sdk_clients.cos(cloud.url).delete_bucket_tagging(Bucket=made.id)
+    read = p.read(made.id, made.outs).outs
+    assert read["owner"] is None
+    news = p.check(read, {**BUCKET, "owner": MARK}).inputs
+    assert p.diff(made.id, read, news).changes
+    p.update(made.id, read, news)
+    assert p.read(made.id, read).outs["owner"] == MARK
+
+
+LIB_MARK = "proj/stack/media-library"
+
+
+def test_library_create_whose_answer_is_lost_is_not_duplicated(cloud) -> None:  # type: ignore[no-untyped-def]
+    cloud.control("POST", "faults", {"errors": [
+        {"service": "smh", "action": "CreateLibrary", "probability": 1.0, "code": "InternalError", "phase": "after"}]})
+    made = create(MediaLibraryProvider(), library_name="photos", owner=LIB_MARK)
+    libs = cloud.control("GET", "inventory")["libraries"]
+    assert [lib["LibraryId"] for lib in libs] == [made.id]
+    assert counts(cloud) == {"smh:CreateLibrary": 1}
+
+
+def test_library_with_our_mark_is_adopted_not_recreated(cloud) -> None:  # type: ignore[no-untyped-def]
+    first = create(MediaLibraryProvider(), library_name="photos", owner=LIB_MARK)
+    cloud.control("DELETE", "requests")
+    # The engine lost the state of `first` (the run died): the next create adopts it, with the declared settings.
+    again = create(MediaLibraryProvider(), library_name="photos", remark="now declared", owner=LIB_MARK)
+    assert again.id == first.id and again.outs["remark"] == "now declared"
+    assert "smh:CreateLibrary" not in counts(cloud)
+    assert len(cloud.control("GET", "inventory")["libraries"]) == 1
+
+
+def test_replacement_does_not_adopt_the_library_it_replaces(cloud) -> None:  # type: ignore[no-untyped-def]
+    p = MediaLibraryProvider()
+    first = create(p, library_name="photos", owner=LIB_MARK)
+    # `pulumi up --replace`: the engine diffs the resource it holds, then creates its replacement.
+    news = p.check({}, {"library_name": "photos", "owner": LIB_MARK}).inputs
+    p.diff(first.id, first.outs, news)
+    second = p.create(news)
+    assert second.id != first.id
+
+
+def test_library_with_other_mode_and_our_mark_is_an_error(cloud) -> None:  # type: ignore[no-untyped-def]
+    create(MediaLibraryProvider(), library_name="photos", multi_album=True, owner=LIB_MARK)
+    with pytest.raises(ProviderError, match="creation-only settings differ: multi_album"):
+        create(MediaLibraryProvider(), library_name="photos", multi_album=False, owner=LIB_MARK)
+
+
+def test_unmarked_library_on_the_bucket_needs_adopt(cloud) -> None:  # type: ignore[no-untyped-def]
+    sdk_clients.cos(cloud.url).create_bucket(Bucket="photos-1250000000")
+    where = {"bucket": "photos-1250000000", "bucket_region": "ap-guangzhou"}
+    foreign = create(MediaLibraryProvider(), library_name="photos", **where)
+    with pytest.raises(ProviderError, match=r"already bound to bucket photos-1250000000 and carries no ownership"
+                                            r" mark.*adopt=True"):
+        create(MediaLibraryProvider(), library_name="photos", owner=LIB_MARK, **where)
+    taken = create(MediaLibraryProvider(), library_name="photos", owner=LIB_MARK, adopt=True, **where)
+    assert taken.id == foreign.id and taken.outs["owner"] == LIB_MARK
+    assert len(cloud.control("GET", "inventory")["libraries"]) == 1
+
+
+def test_space_create_whose_answer_is_lost_is_not_duplicated(cloud) -> None:  # type: ignore[no-untyped-def]
+    lib = create(MediaLibraryProvider(), library_name="tenants", multi_tenant=True)
+    space_module._listed.clear()
+    cloud.control("POST", "faults", {"drops": [
+        {"service": "smhdata", "action": "CreateSpace", "probability": 1.0, "phase": "after"}]})
+    made = create(SpaceProvider(), library_id=lib.id, owner="proj/stack/space-a")
+    spaces = cloud.control("GET", "inventory")["spaces"]
+    assert [s["spaceId"] for s in spaces] == [made.id]
+    cloud.control("DELETE", "faults")
+    space_module._listed.clear()  # a new provider process after a crash
+    again = create(SpaceProvider(), library_id=lib.id, owner="proj/stack/space-a", public_read=True)
+    assert again.id == made.id
+    assert len(cloud.control("GET", "inventory")["spaces"]) == 1
+
+
+def test_empty_album_of_that_name_is_adopted_full_one_is_not(cloud) -> None:  # type: ignore[no-untyped-def]
+    lib = create(MediaLibraryProvider(), library_name="albums", multi_album=True)
+    p = AlbumProvider()
+    create(p, library_id=lib.id, album_name="trip")
+    create(p, library_id=lib.id, album_name="trip")  # empty: adopted
+    import requests
+
+    base = f"http://{lib.id}.api.tencentsmh.cn/api/v1"
+    token = requests.get(f"{base}/token", params={"library_id": lib.id, "library_secret": lib.outs["library_secret"],
+                                                  "grant": "admin"}, proxies={"http": cloud.url},
+                         timeout=10).json()["accessToken"]
+    requests.put(f"{base}/file/{lib.id}/-/trip/a.jpg", params={"access_token": token}, data=b"jpeg",
+                 proxies={"http": cloud.url}, timeout=10).raise_for_status()
+    with pytest.raises(ProviderError, match="holds 1 files"):
+        create(p, library_id=lib.id, album_name="trip")
+
+
+def test_modify_library_after_internal_error_reads_before_retrying(cloud) -> None:  # type: ignore[no-untyped-def]
+    p = MediaLibraryProvider()
+    made = create(p, library_name="photos", owner=LIB_MARK)
+    cloud.control("POST", "faults", {"errors": [
+        {"service": "smh", "action": "ModifyLibrary", "probability": 1.0, "code": "InternalError", "phase": "after"}]})
+    news = p.check(made.outs, {"library_name": "photos", "remark": "changed", "owner": LIB_MARK}).inputs
+    updated = p.update(made.id, made.outs, news)
+    assert updated.outs["remark"] == "changed"
+    assert cloud.control("GET", "requests")["counts"]["smh:ModifyLibrary"] == 1  # applied once, proven by a read
