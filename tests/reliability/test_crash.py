@@ -23,6 +23,7 @@ from tests.reliability import report
 from tests.reliability.cloud import compare, full_config
 
 FULL_UP_MUTATIONS = 12  # PutBucket, CI bind, CreateLibrary, a token, 3 x CreateSpace, 1 quota, 4 albums
+pytestmark = pytest.mark.emulator_only  # seeded faults and crashes need the emulator
 QUIET = {"on_output": lambda _: None}
 
 

@@ -12,6 +12,7 @@ from tests.emulator_process import EmulatorProcess
 from tests.reliability import report
 from tests.reliability.cloud import compare, full_config
 
+pytestmark = pytest.mark.emulator_only  # seeded faults and crashes need the emulator
 QUIET = {"on_output": lambda _: None}
 THROTTLE = {"cos": ("SlowDown", 503), "ci": ("SlowDown", 429), "smh": ("RequestLimitExceeded", 200),
             "smhdata": ("RateLimitExceeded", 429)}
