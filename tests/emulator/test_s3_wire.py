@@ -132,3 +132,11 @@ def test_path_style_refused_on_cos_host_accepted_on_emulator_address(bucket: Emu
     assert s3(bucket, "PUT", f"/{B}/k", body=b"v", host=host, via_proxy=False).status_code == 200
     listed = ET.fromstring(s3(bucket, "GET", f"/{B}", {"list-type": "2"}, host=host, via_proxy=False).content)
     assert [c.findtext(f"{NS}Key") for c in listed.iter(f"{NS}Contents")] == ["k"]
+
+
+def test_unsigned_payload_sent_with_transfer_encoding_chunked(bucket: EmulatorProcess) -> None:
+    parts = [b"part one, ", b"part two"]
+    resp = s3(bucket, "PUT", "/streamed", body=iter(parts), payload_hash="UNSIGNED-PAYLOAD")  # type: ignore[arg-type]
+    assert resp.request.headers.get("Transfer-Encoding") == "chunked"
+    assert resp.status_code == 200
+    assert s3(bucket, "GET", "/streamed").content == b"".join(parts)
