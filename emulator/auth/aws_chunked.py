@@ -28,7 +28,8 @@ SIGNED = ("STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "STREAMING-AWS4-HMAC-SHA256-PAYL
 UNSIGNED_TRAILER = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
 
 
-def _digest(name: str, data: bytes) -> str | None:
+def checksum(name: str, data: bytes) -> str | None:
+    """The base64 value an `x-amz-checksum-<algorithm>` header or trailer must have, or None if unchecked."""
     if name == "x-amz-checksum-crc32":
         return base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
     if name == "x-amz-checksum-sha1":
@@ -107,7 +108,7 @@ def decode_aws_chunked(
     if decoded_length is not None and decoded_length.isdigit() and int(decoded_length) != len(out):
         raise AuthFailure("incomplete", f"x-amz-decoded-content-length says {decoded_length} bytes; got {len(out)}")
     for name, value in trailers.items():
-        digest = _digest(name, bytes(out))
+        digest = checksum(name, bytes(out))
         if digest is not None and digest != value:
             raise AuthFailure("digest", f"The {name} you specified did not match the calculated checksum")
     return bytes(out), trailers

@@ -12,7 +12,8 @@ gocloud.dev) use COS. Implemented from the AWS SigV4 specification:
 
 The payload hash is the `x-amz-content-sha256` header: a hex SHA-256 of the body (checked against
 the body), `UNSIGNED-PAYLOAD`, or a `STREAMING-*` value whose aws-chunked body is decoded here
-(aws_chunked.py) with every chunk signature checked. Presigned URLs carry the same fields in
+(aws_chunked.py) with every chunk signature checked. An `x-amz-checksum-crc32|sha1|sha256` header (what the
+SDKs send instead of a trailer over plain http) is checked against the body. Presigned URLs carry the same fields in
 `X-Amz-*` query parameters and sign `UNSIGNED-PAYLOAD`.
 
 UNVERIFIED against real COS (decided from the S3 documentation, not observed):
@@ -36,7 +37,7 @@ from urllib.parse import parse_qsl, quote, unquote
 
 from emulator.accounts import Account, Accounts, Key
 from emulator.auth import AuthFailure
-from emulator.auth.aws_chunked import decode_aws_chunked
+from emulator.auth.aws_chunked import checksum, decode_aws_chunked
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_SKEW_SECONDS = 15 * 60
@@ -205,4 +206,7 @@ def verify_sigv4(
     elif payload_hash != UNSIGNED:
         if not hmac.compare_digest(hashlib.sha256(body).hexdigest(), payload_hash.lower()):
             raise PayloadMismatch("The provided 'x-amz-content-sha256' header does not match what was computed.")
+    for name, value in headers.items():  # e.g. x-amz-checksum-crc32, sent by SDKs over plain http
+        if name.startswith("x-amz-checksum-") and checksum(name, body) not in (None, value):
+            raise AuthFailure("digest", f"The {name} you specified did not match the calculated checksum")
     return SigV4Result(account, key, body, scope_region, trailers)

@@ -114,6 +114,10 @@ def test_aws_chunked_upload_with_crc32_trailer(bucket: EmulatorProcess) -> None:
     assert put(crc).status_code == 200
     assert s3(bucket, "GET", "/state.json").content == data
     assert code(put("AAAAAA==")) == (400, "BadDigest")
+    # over plain http the AWS SDKs send the checksum as a header instead of a trailer
+    assert s3(bucket, "PUT", "/h.json", body=data, headers={"x-amz-checksum-crc32": crc}).status_code == 200
+    assert code(s3(bucket, "PUT", "/h.json", body=data, headers={"x-amz-checksum-crc32": "AAAAAA=="})) == (
+        400, "BadDigest")
 
 
 def test_signature_failures_answer_s3_style_cos_errors(bucket: EmulatorProcess) -> None:
