@@ -4,11 +4,14 @@ The login URL is the real-COS form (virtual-hosted: `s3://<bucket>-<appid>?endpo
 plus `disable_https=true`; Go's net/http sends those `http://` calls to HTTP_PROXY, the emulator, which sees the
 real Host and checks the CLI's real SigV4 signatures. Each checkout has its own directory and PULUMI_HOME; the
 only thing they share is the bucket (and the stack's Pulumi.<stack>.yaml, as a team shares it through git).
+Checkout A names the backend with PULUMI_BACKEND_URL, checkout B runs `pulumi login <url>`.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -49,16 +52,23 @@ def checkouts(emulator: EmulatorProcess, engine_env: dict[str, str],
     cos(emulator.url).create_bucket(Bucket=STATE_BUCKET)
     made: list[auto.LocalWorkspace] = []
 
-    def workspace(name: str, **extra_env: str) -> auto.LocalWorkspace:
+    def workspace(name: str, login: bool = False, **extra_env: str) -> auto.LocalWorkspace:
+        """A checkout with its own PULUMI_HOME; `login` runs `pulumi login <url>` in it instead of setting
+        PULUMI_BACKEND_URL (the CLI then keeps the URL in that home's credentials.json)."""
         home = tmp_path / f"home-{name}"
         home.mkdir()
-        env = {**engine_env, "PULUMI_HOME": str(home), "PULUMI_BACKEND_URL": login_url(),
+        env = {**engine_env, "PULUMI_HOME": str(home), "PULUMI_BACKEND_URL": "" if login else login_url(),
                "HTTP_PROXY": emulator.url, "NO_PROXY": "127.0.0.1,localhost",
                "AWS_ACCESS_KEY_ID": DEFAULT_SECRET_ID, "AWS_SECRET_ACCESS_KEY": DEFAULT_SECRET_KEY,
                # keep the host's ~/.aws out of it
                "AWS_CONFIG_FILE": str(home / "aws-config"), "AWS_SHARED_CREDENTIALS_FILE": str(home / "aws-creds"),
                **extra_env}
-        ws = auto.LocalWorkspace(work_dir=str(make_checkout(tmp_path / name)), env_vars=env)
+        checkout = make_checkout(tmp_path / name)
+        if login:
+            done = subprocess.run(["pulumi", "login", login_url()], cwd=checkout, env={**os.environ, **env},
+                                  capture_output=True, text=True, timeout=120)
+            assert done.returncode == 0 and "Logged in to" in done.stdout, done.stderr
+        ws = auto.LocalWorkspace(work_dir=str(checkout), env_vars=env)
         made.append(ws)
         return ws
 
@@ -98,13 +108,14 @@ def last_seq(emulator: EmulatorProcess) -> int:
 
 
 def test_two_checkouts_share_one_stack(emulator, checkouts) -> None:  # type: ignore[no-untyped-def]
-    a, b = checkouts("a"), checkouts("b")
+    a, b = checkouts("a"), checkouts("b", login=True)
     stack_a = new_stack(a, emulator)
     up = stack_a.up(on_output=lambda _: None)
     assert up.summary.result == "succeeded" and up.summary.resource_changes == {"create": 2}
     bucket = up.outputs["bucket"].value
     assert bucket.endswith(f"-{APP_ID}")
 
+    assert b.who_am_i().url.startswith(f"s3://{STATE_BUCKET}?")  # B uses the backend it logged in to
     assert [s.name for s in b.list_stacks()] == [stack_a.name]  # B sees A's stack before it has the stack file
     stack_b = share_stack_file(stack_a, b)
     assert {k: v.value for k, v in stack_b.outputs().items()} == {k: v.value for k, v in up.outputs.items()}
