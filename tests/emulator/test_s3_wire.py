@@ -144,3 +144,23 @@ def test_unsigned_payload_sent_with_transfer_encoding_chunked(bucket: EmulatorPr
     assert resp.request.headers.get("Transfer-Encoding") == "chunked"
     assert resp.status_code == 200
     assert s3(bucket, "GET", "/streamed").content == b"".join(parts)
+
+
+def presigned_get(emulator: EmulatorProcess, path: str, signed_at: float, expires: int) -> requests.Response:
+    amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(signed_at))
+    scope = f"{amz_date[:8]}/{REGION}/s3/aws4_request"
+    query = urlencode({"X-Amz-Algorithm": "AWS4-HMAC-SHA256", "X-Amz-Credential": f"{DEFAULT_SECRET_ID}/{scope}",
+                       "X-Amz-Date": amz_date, "X-Amz-Expires": str(expires), "X-Amz-SignedHeaders": "host"})
+    canonical = canonical_request("GET", path, query, {"host": HOST}, ["host"], "UNSIGNED-PAYLOAD")
+    sig = sign(signing_key(DEFAULT_SECRET_KEY, amz_date[:8], REGION), string_to_sign(amz_date, scope, canonical))
+    session = requests.Session()
+    session.trust_env = False
+    return session.get(f"http://{HOST}{path}?{query}&X-Amz-Signature={sig}", proxies={"http": emulator.url},
+                       timeout=10)
+
+
+def test_presigned_url(bucket: EmulatorProcess) -> None:
+    cos(bucket.url).put_object(Bucket=B, Key="shared/report.txt", Body=b"ok")
+    assert presigned_get(bucket, "/shared/report.txt", time.time(), 300).content == b"ok"
+    expired = presigned_get(bucket, "/shared/report.txt", time.time() - 600, 300)
+    assert code(expired) == (403, "AccessDenied") and "Request has expired" in expired.text

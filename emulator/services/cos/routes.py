@@ -26,6 +26,7 @@ AUTH_ERRORS = {
 # SigV4 (S3) requests answer S3's codes where COS's q-sign table has no equivalent.
 SIGV4_ERRORS = AUTH_ERRORS | {
     "malformed": (400, "AuthorizationHeaderMalformed"),
+    "expired": (403, "AccessDenied"),  # S3: AccessDenied, "Request has expired"
     "payload": (400, "XAmzContentSHA256Mismatch"),
     "incomplete": (400, "IncompleteBody"),
     "digest": (400, "BadDigest"),
@@ -97,9 +98,10 @@ class CosService(Service):
         """COS q-sign, or AWS SigV4 for S3 clients (emulator/auth/sigv4.py, with its UNVERIFIED list).
 
         Fidelity gap: SigV4 failures answer S3's codes where COS's q-sign table has none (400
-        AuthorizationHeaderMalformed, XAmzContentSHA256Mismatch, IncompleteBody, BadDigest; unverified against
-        COS); SigV4a (ECDSA) is refused. Objects carry no x-amz-checksum-* headers, so an S3 SDK that asks for
-        checksum validation logs that the response has none and skips it.
+        AuthorizationHeaderMalformed, XAmzContentSHA256Mismatch, IncompleteBody, BadDigest; 403 AccessDenied
+        "Request has expired" for an expired presigned URL; unverified against COS); SigV4a (ECDSA) is refused.
+        Objects carry no x-amz-checksum-* headers, so an S3 SDK that asks for checksum validation logs that the
+        response has none and skips it.
         """
         sigv4 = is_sigv4(req.headers, req.query)
         try:

@@ -61,7 +61,7 @@ def list_objects_v2(b: CosBackend, req: Request) -> Response:
     body["IsTruncated"] = "true" if res["truncated"] else "false"
     if token:
         body["ContinuationToken"] = token
-    if res["truncated"]:
+    if res["truncated"] and res["next_marker"]:  # max-keys=0 is truncated with nothing to resume after
         body["NextContinuationToken"] = _token(res["next_marker"])
     if start_after:
         body["StartAfter"] = enc(start_after)
