@@ -192,6 +192,11 @@ CODE_TABLE: dict[str, type[CloudError]] = {
     "InvalidHost": InvalidInput,
     "InvalidURI": InvalidInput,
     "MethodNotAllowed": InvalidInput,
+    # S3 signature (SigV4) answers of COS
+    "AuthorizationHeaderMalformed": AuthError,
+    "XAmzContentSHA256Mismatch": InvalidInput,
+    "IncompleteBody": InvalidInput,
+    "BadDigest": InvalidInput,
 }
 PREFIX_TABLE: list[tuple[str, type[CloudError]]] = [
     ("InvalidParameterValue", InvalidInput),

@@ -27,8 +27,8 @@ def emitted_codes() -> dict[str, set[int]]:
     """code -> HTTP statuses it is emitted with (0 when unknown, as for API 3.0 errors, always HTTP 200).
 
     Sources: the first argument (or `code=`) of every `*Error(...)`/`fail(...)` call; `_invalid(...)` (default
-    InvalidParameterValue) and `_missing(...)` (MissingParameter) helpers; and the code tables AUTH_ERRORS,
-    STATUS and DEFAULT_STATUS.
+    InvalidParameterValue) and `_missing(...)` (MissingParameter) helpers; and the code tables (`*_ERRORS`,
+    STATUS and DEFAULT_STATUS).
     """
     found: dict[str, set[int]] = {}
 
@@ -51,13 +51,14 @@ def emitted_codes() -> dict[str, set[int]]:
                     add(codes[0] if codes else "InvalidParameterValue")
                 elif name == "_missing":
                     add("MissingParameter")
-            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict):
+            elif isinstance(node, ast.Assign):
                 target = node.targets[0].id if isinstance(node.targets[0], ast.Name) else ""
+                tables = [d for d in ast.walk(node.value) if isinstance(d, ast.Dict)]
                 if target in ("STATUS", "DEFAULT_STATUS"):
-                    for k, v in zip(node.value.keys, node.value.values, strict=True):
+                    for k, v in ((k, v) for d in tables for k, v in zip(d.keys, d.values, strict=True)):
                         add(_code(k) if k is not None else None, v.value if isinstance(v, ast.Constant) else 0)
-                elif target == "AUTH_ERRORS":
-                    for v in node.value.values:
+                elif target.endswith("_ERRORS"):
+                    for v in (v for d in tables for v in d.values):
                         if isinstance(v, ast.Tuple):
                             add(_code(v.elts[1]), v.elts[0].value if isinstance(v.elts[0], ast.Constant) else 0)
                         else:
