@@ -7,7 +7,8 @@
     <LibraryId>.api.tencentsmh.cn, /api/v1/... on a bare host                    -> smhdata
 
 A bare `127.0.0.1:PORT` Host is routed by the TC3 credential scope / X-TC-Action header,
-the `/mediabucket` path, the `/api/v1/` prefix, and otherwise as GET Service.
+the `/mediabucket` path, the `/api/v1/` prefix, and otherwise as GET Service. An S3 (SigV4) request on a bare
+address is path style (`/<bucket>-<appid>/<key>`, region from the credential scope): an emulator-only convenience.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from emulator.auth.sigv4 import credential_region, is_sigv4
 from emulator.errors import CosError
 from emulator.services import Context, Service
 from emulator.wire import Request
@@ -61,6 +63,8 @@ class Router:
             return self.services["cos"]
         if m := COS_SERVICE_HOST.match(host):
             req.params.update(kind="service", region=m["region"])
+            if req.path != "/":
+                req.params.update(kind="path_style")  # refused: see CosService.resolve
             return self.services["cos"]
         if m := CI_HOST.match(host):
             req.params.update(bucket=m["bucket"], region=m["region"])
@@ -72,6 +76,8 @@ class Router:
             req.params.update(library=m["library"])
             return self.services["smhdata"]
         # A bare address: route by what else identifies the request.
+        if is_sigv4(req.headers, req.query):
+            return self._path_style(req)
         if "x-tc-action" in req.headers or req.headers.get("authorization", "").startswith("TC3-"):
             return self.services["smh"]
         if req.path.startswith("/mediabucket"):
@@ -83,6 +89,17 @@ class Router:
             req.params.update(kind="service", region=None)
             return self.services["cos"]
         return self.unknown
+
+    def _path_style(self, req: Request) -> Service:
+        """`/<bucket>/<key>` on the emulator's own address; req.path becomes the key path, raw_path stays signed."""
+        bucket, _, rest = req.path[1:].partition("/")
+        region = credential_region(req.headers, req.query)
+        if not bucket:
+            req.params.update(kind="service", region=None)
+        else:
+            req.params.update(kind="bucket", bucket=bucket, region=region, path_style=True)
+            req.path = "/" + rest
+        return self.services["cos"]
 
     def inventory(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

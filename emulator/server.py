@@ -214,8 +214,11 @@ class _Handler(BaseHTTPRequestHandler):
         super().handle_one_request()
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            body = self._read_chunked()  # S3 SDKs stream bodies of unknown length this way
+        else:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
         target = self.path
         split = urlsplit(target)
         headers = {k.lower(): v for k, v in self.headers.items()}
@@ -251,6 +254,17 @@ class _Handler(BaseHTTPRequestHandler):
                 pass
             return
         self._send(response, head=self.command == "HEAD")
+
+    def _read_chunked(self) -> bytes:
+        out = bytearray()
+        while True:
+            size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline() not in (b"\r\n", b"\n", b""):  # trailers, then the blank line
+                    pass
+                return bytes(out)
+            out += self.rfile.read(size)
+            self.rfile.readline()
 
     def _send(self, resp: Response, head: bool = False) -> None:
         # send_response_only: send_response would add its own Server and Date, duplicating the service's.

@@ -175,6 +175,28 @@ CODE_TABLE: dict[str, type[CloudError]] = {
     "NoPermission": AuthError,
     "WrongLibraryIdOrSecret": AuthError,
     "EmptyAccessToken": AuthError,
+    "EmptyLibraryId": InvalidInput,
+    "EmptyLibrarySecret": InvalidInput,
+    "EmptyLibraryIdOrSecret": InvalidInput,
+    "EmptyFileName": InvalidInput,
+    "ExtnameNotAllowed": InvalidInput,
+    "FileNameLengthExceed": InvalidInput,
+    "InvalidConflictResolutionStrategy": InvalidInput,
+    "UploadToRootDirectoryNotAllowed": InvalidInput,
+    # The request itself is malformed (a provider defect, never worth a retry)
+    "InvalidAction": InvalidInput,
+    "UnknownParameter": InvalidInput,
+    "UnsupportedProtocol": InvalidInput,
+    "NoSuchVersion": InvalidInput,
+    "UnsupportedOperation": InvalidInput,
+    "InvalidHost": InvalidInput,
+    "InvalidURI": InvalidInput,
+    "MethodNotAllowed": InvalidInput,
+    # S3 signature (SigV4) answers of COS
+    "AuthorizationHeaderMalformed": AuthError,
+    "XAmzContentSHA256Mismatch": InvalidInput,
+    "IncompleteBody": InvalidInput,
+    "BadDigest": InvalidInput,
 }
 PREFIX_TABLE: list[tuple[str, type[CloudError]]] = [
     ("InvalidParameterValue", InvalidInput),

@@ -239,6 +239,16 @@ class CosBackend:
             )
         return doc
 
+    def copy_object(
+        self, account: Account, src_bucket: str, src_region: str, src_key: str, bucket: str, region: str, key: str
+    ) -> dict[str, Any]:
+        """Fidelity gap: metadata is always copied (x-cos-metadata-directive Replaced is ignored); a source in
+        another account's bucket answers 403 AccessDenied (bucket policies are not modelled)."""
+        with self.store.transaction():
+            src = self.get_object(account, src_bucket, src_region, src_key)
+            self.put_object(account, bucket, region, key, base64.b64decode(src["body"]), src["content_type"])
+            return self.store.get("object", f"{bucket}/{key}")
+
     def delete_object(self, account: Account, bucket: str, region: str, key: str) -> None:
         """Fidelity gap: versioning is not emulated; deleting a missing key succeeds (204), as S3."""
         with self.store.transaction():

@@ -23,10 +23,11 @@ def base_headers(req: Request) -> dict[str, str]:
 
 
 def cos_xml(
-    req: Request, root: str, children: Any, status: int = 200, headers: dict[str, str] | None = None
+    req: Request, root: str, children: Any, status: int = 200, headers: dict[str, str] | None = None,
+    attrs: str = "",
 ) -> Response:
     h = base_headers(req) | {"Content-Type": "application/xml"} | (headers or {})
-    return Response(status, h, xml_doc(root, children))
+    return Response(status, h, xml_doc(root, children, attrs))
 
 
 def cos_empty(req: Request, status: int = 200, headers: dict[str, str] | None = None) -> Response:
