@@ -25,6 +25,8 @@ from tests.e2e.conftest import base_config
 from tests.emulator_process import ROOT, EmulatorProcess
 from tests.sdk_clients import APP_ID, REGION, cos
 
+pytestmark = pytest.mark.emulator_only  # the state bucket and HTTP_PROXY are the emulator's
+
 STATE_BUCKET = f"team-state-{APP_ID}"
 PROJECT = "s3-team"
 HERE = Path(__file__).resolve().parent
