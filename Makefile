@@ -24,7 +24,7 @@ PYTEST_ARGS ?=
 # If set, `make test` also writes pytest's exit code to this file (.ci/run uses it).
 PYTEST_RC_FILE ?=
 
-.PHONY: help bootstrap venv test lint up preview refresh destroy down
+.PHONY: help bootstrap venv test lint up preview refresh destroy down recover
 
 help:
 	@echo "make bootstrap  - .venv + pinned Pulumi CLI in .tools/pulumi (first run may build it: several minutes)"
@@ -35,6 +35,7 @@ help:
 	@echo "make refresh    - pulumi refresh"
 	@echo "make destroy    - pulumi destroy"
 	@echo "make down       - stop the emulator that make up started"
+	@echo "make recover    - after an interrupted up: unlock, refresh --clear-pending-creates, up (scripts/recover.sh)"
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -57,7 +58,7 @@ lint: venv
 STACK ?= local
 export STACK
 
-up preview refresh destroy: bootstrap
+up preview refresh destroy recover: bootstrap
 	@PULUMI_BACKEND_URL=$${PULUMI_BACKEND_URL:-$(PULUMI_STATE_URL)} scripts/stack.sh $@
 
 down:
