@@ -24,7 +24,7 @@ PYTEST_ARGS ?=
 # If set, `make test` also writes pytest's exit code to this file (.ci/run uses it).
 PYTEST_RC_FILE ?=
 
-.PHONY: help bootstrap venv test lint up preview refresh destroy down docs test-live
+.PHONY: help bootstrap venv test lint up preview refresh destroy down recover docs test-live
 
 help:
 	@echo "make bootstrap  - .venv + pinned Pulumi CLI in .tools/pulumi (first run may build it: several minutes)"
@@ -37,6 +37,7 @@ help:
 	@echo "make refresh    - pulumi refresh"
 	@echo "make destroy    - pulumi destroy"
 	@echo "make down       - stop the emulator that make up started"
+	@echo "make recover    - after an interrupted up: unlock, refresh --clear-pending-creates, up (scripts/recover.sh)"
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -65,7 +66,7 @@ test-live: bootstrap
 STACK ?= local
 export STACK
 
-up preview refresh destroy: bootstrap
+up preview refresh destroy recover: bootstrap
 	@PULUMI_BACKEND_URL=$${PULUMI_BACKEND_URL:-$(PULUMI_STATE_URL)} scripts/stack.sh $@
 
 down:

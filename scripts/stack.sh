@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run one Pulumi operation on a stack of this project: up | preview | refresh | destroy | down.
+# Run one Pulumi operation on a stack of this project: up | preview | refresh | destroy | recover | down.
 #
 #   STACK=local (default)  the emulator stack. Stacks whose smh:endpoint is this machine's emulator (local,
 #                          albums, tenants) use the fixed, public passphrase "local-emulator"
@@ -71,5 +71,6 @@ case $op in
   preview) pulumi preview --diff --non-interactive --stack "$STACK" "${policy[@]}" ;;
   refresh) pulumi refresh --yes --non-interactive --stack "$STACK" ;;
   destroy) pulumi destroy --yes --non-interactive --stack "$STACK" ;;
+  recover) "$ROOT/scripts/recover.sh" "$STACK" ;;
   *) echo "unknown operation $op" >&2; exit 2 ;;
 esac

@@ -21,7 +21,7 @@ import requests
 
 from smh_provider.clients import smh
 from smh_provider.config import Settings
-from smh_provider.errors import CloudError, NotFound, TransportError, cloud_error
+from smh_provider.errors import AlreadyExists, CloudError, NotFound, TransportError, cloud_error
 
 TOKEN_PERIOD = 7200  # seconds asked for; the service raises anything under 1200 to 1200
 RENEW_MARGIN = 300  # fetch a new token this long before the old one expires
@@ -163,10 +163,13 @@ class DataPlane:
     def set_space_quota(self, space_id: str, capacity: int, exists: bool) -> None:
         body = {"capacity": str(capacity), "removeWhenExceed": False, "removeAfterDays": 0}
         doing = f"setting the quota of space {space_id} to {capacity} bytes"
-        if exists:
-            self.call("PUT", f"/quota/{self.library_id}/{space_id}", doing, body=body)
-        else:
-            self.call("POST", f"/quota/{self.library_id}", doing, body={"spaces": [space_id], **body})
+        if not exists:
+            try:
+                self.call("POST", f"/quota/{self.library_id}", doing, body={"spaces": [space_id], **body})
+                return
+            except AlreadyExists:
+                pass  # an earlier attempt whose answer was lost created it: set the value instead
+        self.call("PUT", f"/quota/{self.library_id}/{space_id}", doing, body=body)
 
     # -- albums (first-level directories) ---------------------------------------------------------
     def _dir(self, space_id: str, name: str = "") -> str:
