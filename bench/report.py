@@ -67,10 +67,13 @@ def plot(result: dict[str, Any], path: Path) -> Path | None:
         ax.plot(ns, [s["wall_s"] for _, s in pts], "o" + style, color="tab:blue", label=f"{sid} this tool")
         ax.plot(ns, [s["script_s"] for _, s in pts], "s" + style, color="tab:orange", label=f"{sid} sequential script")
         ax.plot(ns, [s["floor_s"] for _, s in pts], "^" + style, color="tab:green", label=f"{sid} floor")
+    pts = sorted((s["n"], s["wall_s"]) for s in result["scenarios"] if s["id"] == "S3" and s["n"])
+    if pts:  # no API call at all: what the engine and the program cost by themselves
+        ax.plot([n for n, _ in pts], [w for _, w in pts], "x-.", color="gray", label="S3 preview (0 calls)")
     settings = result["settings"]
     ax.set_xlabel("N tenant spaces (2 albums each)")
     ax.set_ylabel("wall time, s")
-    ax.set_title(f"S5 create / S6 change / S7 destroy, {settings['latency_ms']:.0f} ms per request, "
+    ax.set_title(f"S5 create / S6 change / S7 destroy / S3 preview, {settings['latency_ms']:.0f} ms per request, "
                  f"median of {settings['reps']}", fontsize=10)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8, ncol=3)

@@ -66,17 +66,23 @@ def check(result: dict[str, Any]) -> list[dict[str, Any]]:
         speedup = (s5["script_s"] or 0) / s5["wall_s"]
         vs_floor = s5["wall_s"] / s5["floor_s"] if s5["floor_s"] else float("inf")
         ovh = overhead_ms(s5)
+        s3, s4 = _get(result, "S3", n), _get(result, "S4", n)
+        evidence = ""
+        if s3 and s4:
+            per_step = (s5["wall_s"] - s3["wall_s"] - s5["floor_s"]) * 1000 / s5["resources"]
+            evidence = (f"A preview of the same stack (the program, check and diff of every resource, no API call) "
+                        f"takes {s3['wall_s']:.1f} s and a refresh ({s4['calls']['total']} reads) {s4['wall_s']:.1f} "
+                        f"s, so about {per_step:.0f} ms per resource go to the engine's create steps themselves, "
+                        "beyond their API calls; that cost grows with the size of the state (see the linearity rows). ")
         engine_why = (
-            f"Engine overhead, not API calls: wall minus floor is {ovh:.0f} ms per resource ({s5['resources']} "
-            "resources). Every resource is its own register/check/diff/create round of gRPC calls between the "
-            "language host, the engine and the dynamic provider (which unpickles the provider on every RPC), and the "
-            "engine's file backend rewrites the whole checkpoint after every step; all of it shares this machine's "
-            "cores with the emulator. And the dynamic provider serves at most 4 RPCs at once "
-            "(ThreadPoolExecutor(max_workers=4) in pulumi/dynamic/__main__.py), which sets the floor itself. "
-            "What would lift it: fewer, larger resources (a `Spaces` resource that owns all spaces of a library and "
-            "creates them on its own thread pool: one RPC round for N spaces), or a native provider "
-            "(pulumi-go-provider) with its own concurrency; the per-step checkpoint cost can be cut with "
-            "PULUMI_SKIP_CHECKPOINTS=true at the price of crash safety.")
+            f"Engine time, not API calls: wall minus floor is {ovh:.0f} ms per resource ({s5['resources']} "
+            f"resources). {evidence}The dynamic provider's limit of 4 RPCs at once "
+            "(ThreadPoolExecutor(max_workers=4) in pulumi/dynamic/__main__.py) bounds the floor itself, and the "
+            "machine's 2 cores are shared with the emulator and other work. What would lift it: fewer, larger "
+            "resources (e.g. one `Spaces` resource owning all spaces of a library and calling the API on its own "
+            "thread pool: one engine step for N spaces), or a native provider (pulumi-go-provider) with its own "
+            "concurrency; the engine's per-step state checkpoint can be switched off with "
+            "`--engine-env PULUMI_SKIP_CHECKPOINTS=true` (bench/README.md), at the price of crash safety.")
         out.append(_t(f"S5 at N = {n}: at least 3x faster than the sequential script", speedup >= 3,
                       f"{speedup:.2f}x ({s5['wall_s']:.1f} s against {s5['script_s']:.1f} s)", engine_why))
         out.append(_t(f"S5 at N = {n}: within 2x of the floor", vs_floor <= 2,
@@ -114,9 +120,11 @@ def _scaling(result: dict[str, Any], ns: list[int]) -> list[dict[str, Any]]:
             f"{sid}: cost grows linearly in N", calls_linear and wall_linear,
             f"calls per added space {' / '.join(f'{x:.1f}' for x in marg_calls)}, wall ms per added space "
             f"{' / '.join(f'{x:.0f}' for x in marg_wall)} (N {' -> '.join(map(str, ns))})",
-            "Calls are exactly linear; wall time per added space grows with N because the engine's per-step cost "
-            "grows with the size of the state (the file backend rewrites the whole checkpoint after every step) "
-            "and with CPU contention on this shared machine." if calls_linear else
+            "Calls are exactly linear in N; wall time is not. The S3 preview rows (program, check and diff of every "
+            "resource, no call) grow less than linearly, so the growing part is in the steps that change something: "
+            "each costs more the larger the stack's state is. The engine checkpoints the whole state after every "
+            "step (O(resources) per step, O(N^2) per operation); bench/README.md has a run with checkpoints off. "
+            "On this shared machine, CPU contention adds noise." if calls_linear else
             "Calls per added space differ between N steps: see calls by action."))
     peaks = [(n, (_get(result, "S5", n) or {}).get("peak_mib")) for n in ns]
     if all(p for _, p in peaks):
