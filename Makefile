@@ -38,6 +38,7 @@ help:
 	@echo "make destroy    - pulumi destroy"
 	@echo "make down       - stop the emulator that make up started"
 	@echo "make recover    - after an interrupted up: unlock, refresh --clear-pending-creates, up (scripts/recover.sh)"
+	@echo "make bench      - benchmarks (not part of make test): docs/benchmarks.md (BENCH_ARGS=... see bench/README.md)"
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -71,3 +72,12 @@ up preview refresh destroy recover: bootstrap
 
 down:
 	@scripts/stack.sh down
+
+# Benchmarks (bench/README.md): bootstrap, bench-only pins into .venv, then bench/run.py with its own emulator.
+# Not part of `make test`. BENCH_ARGS for quick runs, e.g. BENCH_ARGS="--reps 1 --tenants 10 --latency-ms 20".
+BENCH_ARGS ?=
+.PHONY: bench
+bench:
+	@started=$$(date +%s); scripts/bootstrap.sh && \
+	$(PYTHON) -m pip install -q --disable-pip-version-check -r bench/requirements.txt && \
+	$(PYTHON) bench/run.py --started $$started $(BENCH_ARGS)

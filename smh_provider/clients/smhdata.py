@@ -38,6 +38,7 @@ class DataPlane:
 
     _secrets: dict[tuple[Settings, str], str] = {}
     _tokens: dict[tuple[Settings, str], _Token] = {}
+    _fetch_locks: dict[tuple[Settings, str], threading.Lock] = {}
     _lock = threading.Lock()
     _session = requests.Session()
 
@@ -50,6 +51,12 @@ class DataPlane:
         self.proxies = {"http": settings.proxy, "https": settings.proxy} if settings.proxy else None
 
     # -- credentials ----------------------------------------------------------------------------
+    def _fetch_lock(self) -> threading.Lock:
+        """One lock per library: the first caller fetches the secret and token, concurrent ones wait for it
+        (the engine runs up to 4 creates at once; without this, each would fetch its own token)."""
+        with self._lock:
+            return self._fetch_locks.setdefault(self.key, threading.Lock())
+
     def _secret(self) -> str:
         with self._lock:
             cached = self._secrets.get(self.key)
@@ -61,18 +68,26 @@ class DataPlane:
             self._secrets[self.key] = secret
         return secret
 
-    def token(self) -> str:
+    def _cached_token(self) -> str | None:
         with self._lock:
             tok = self._tokens.get(self.key)
-            if tok and tok.expires_at - RENEW_MARGIN > time.time():
-                return tok.value
-        data = self._send("GET", "/token", doing=f"getting an access token for media library {self.library_id}",
-                          params={"library_id": self.library_id, "library_secret": self._secret(),
-                                  "grant": "admin", "period": str(TOKEN_PERIOD)}, auth=False)
-        tok = _Token(str(data["accessToken"]), time.time() + float(data.get("expiresIn") or TOKEN_PERIOD))
-        with self._lock:
-            self._tokens[self.key] = tok
-        return tok.value
+        return tok.value if tok and tok.expires_at - RENEW_MARGIN > time.time() else None
+
+    def token(self) -> str:
+        cached = self._cached_token()
+        if cached:
+            return cached
+        with self._fetch_lock():
+            cached = self._cached_token()
+            if cached:
+                return cached
+            data = self._send("GET", "/token", doing=f"getting an access token for media library {self.library_id}",
+                              params={"library_id": self.library_id, "library_secret": self._secret(),
+                                      "grant": "admin", "period": str(TOKEN_PERIOD)}, auth=False)
+            tok = _Token(str(data["accessToken"]), time.time() + float(data.get("expiresIn") or TOKEN_PERIOD))
+            with self._lock:
+                self._tokens[self.key] = tok
+            return tok.value
 
     def forget_token(self) -> None:
         with self._lock:

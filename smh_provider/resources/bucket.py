@@ -97,11 +97,13 @@ class BucketProvider(BaseProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         inputs = self.inputs_of(props)
         c = cos.client(self.settings(), inputs["region"])
-        head = DEFAULT_POLICY.call(lambda: cos.find_bucket(c, id_), f"reading bucket {id_}")
-        if head is None:
+        try:  # two reads, no HEAD: GET ?acl answers NoSuchBucket for a bucket that is gone
+            acl = DEFAULT_POLICY.call(lambda: cos.get_acl(c, id_), f"reading bucket {id_}")
+            tags, owner = ownership.split_tags(DEFAULT_POLICY.call(lambda: cos.get_tags(c, id_)))
+        except NotFound as err:
+            if err.code == "NoSuchTagSet":
+                raise
             return ReadResult("", {})
-        acl = DEFAULT_POLICY.call(lambda: cos.get_acl(c, id_))
-        tags, owner = ownership.split_tags(DEFAULT_POLICY.call(lambda: cos.get_tags(c, id_)))
         # A mark removed outside Pulumi reads as None, so the next `up` writes it back.
         return ReadResult(id_, {**self._outs(inputs, acl, tags), "owner": owner or None})
 

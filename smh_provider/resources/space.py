@@ -51,10 +51,26 @@ PROPS = (
 )
 
 
+_modes: dict[tuple[Any, str], dict[str, Any]] = {}
+_mode_locks: dict[tuple[Any, str], threading.Lock] = {}
+_modes_lock = threading.Lock()
+
+
 def library_mode(settings: Any, library_id: str, doing: str) -> dict[str, Any]:
-    """The library's LibraryExtension (mode flags), read with the provider's credentials."""
-    lib = DEFAULT_POLICY.call(lambda: smh.find_library(smh.client(settings), library_id, doing))
-    return lib.get("LibraryExtension") or {}
+    """The library's LibraryExtension (mode flags), read with the provider's credentials.
+
+    Read once per library per provider process: the mode flags (multi_tenant, multi_album, file_library) are
+    replace-only, so a library whose mode changes gets a new id. N spaces and their albums then cost one
+    DescribeLibraries, not one each; concurrent creates wait for the first read instead of repeating it.
+    """
+    key = (settings, library_id)
+    with _modes_lock:
+        lock = _mode_locks.setdefault(key, threading.Lock())
+    with lock:
+        if key not in _modes:
+            lib = DEFAULT_POLICY.call(lambda: smh.find_library(smh.client(settings), library_id, doing))
+            _modes[key] = lib.get("LibraryExtension") or {}
+        return _modes[key]
 
 
 _listed: dict[tuple[Any, str], dict[str, str]] = {}
