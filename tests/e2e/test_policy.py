@@ -1,0 +1,73 @@
+"""The policy pack in policy/ through the real engine: a violation fails preview and up with the rule's name
+and creates nothing; a compliant stack passes; the advisory rule warns without failing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pulumi import automation as auto
+
+from tests.e2e.conftest import base_config
+from tests.emulator_process import ROOT
+
+POLICY = str(ROOT / "policy")
+
+
+def run(stack: auto.Stack, op: str, config: dict | None = None, tmp_path: Path | None = None) -> tuple[bool, str]:
+    """(succeeded, all output) of preview or up with the policy pack."""
+    lines: list[str] = []
+    kwargs: dict = {"policy_packs": [POLICY], "on_output": lines.append}
+    if config is not None and tmp_path is not None:
+        path = tmp_path / "policy-config.json"
+        path.write_text(json.dumps(config))
+        kwargs["policy_pack_configs"] = [str(path)]
+    try:
+        getattr(stack, op)(**kwargs)
+    except auto.CommandError as err:
+        return False, "\n".join(lines) + str(err)
+    return True, "\n".join(lines)
+
+
+def test_violations_fail_preview_and_up_with_rule_names(emulator, make_stack) -> None:  # type: ignore[no-untyped-def]
+    stack = make_stack(base_config(
+        emulator, **{"smh-media:bucketAcl": "public-read",
+                     "smh-media:library": '{"library_name": "Holiday Photos", "public_read": true}'}))
+
+    ok, out = run(stack, "preview")
+    assert not ok
+    for rule in ("bucket-private", "public-read-allow-list", "library-name-pattern"):
+        assert rule in out, f"{rule} missing from:\n{out}"
+    assert "'public-read'" in out and "'Holiday Photos'" in out
+    assert "media-library-media-processing" not in out  # the program always declares MediaProcessing
+
+    ok, out = run(stack, "up")
+    assert not ok and "bucket-private" in out
+    inv = emulator.control("GET", "inventory")
+    assert inv["buckets"] == [] and inv["libraries"] == []
+
+
+def test_compliant_stack_passes_and_config_allow_lists(emulator, make_stack, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    library = '{"library_name": "photos", "public_read": true}'
+    stack = make_stack(base_config(emulator, **{"smh-media:library": library}))
+    ok, out = run(stack, "preview")
+    assert not ok and "public-read-allow-list" in out
+
+    # The policy config allows public read on this stack: the same program now passes and deploys.
+    config = {"public-read-allow-list": {"publicReadStacks": [stack.name]}}
+    ok, out = run(stack, "up", config, tmp_path)
+    assert ok, out
+    assert "mandatory" not in out and "advisory" not in out
+    assert [lib["Name"] for lib in emulator.control("GET", "inventory")["libraries"]] == ["photos"]
+
+
+@pytest.mark.parametrize("recycle_bin", [False, True])
+def test_production_recycle_bin_is_advisory(emulator, make_stack, tmp_path, recycle_bin) -> None:  # type: ignore[no-untyped-def]
+    stack = make_stack(base_config(
+        emulator, **{"smh-media:library": json.dumps({"library_name": "photos", "recycle_bin": recycle_bin})}))
+    config = {"production-recycle-bin": {"productionStacks": [stack.name]}}
+    ok, out = run(stack, "preview", config, tmp_path)
+    assert ok, out
+    assert ("production-recycle-bin" in out) is (not recycle_bin)
+    assert "mandatory" not in out
