@@ -54,8 +54,10 @@ def validate_public_read(args: ResourceValidationArgs, report: ReportViolation) 
     kinds = {r.MEDIA_LIBRARY: "library", r.SPACE: "space"}
     if args.resource_type in kinds:
         allowed = args.get_config().get("publicReadStacks", r.DEFAULT_PUBLIC_READ_STACKS)
-        _report(r.public_read(kinds[args.resource_type], args.name, plain(args.props), r.stack_of(args.urn),
-                              allowed), report)
+        props = plain(args.props)
+        # a library by its name; a space has none, so by its Pulumi resource name
+        name = props.get("library_name") if isinstance(props.get("library_name"), str) else args.name
+        _report(r.public_read(kinds[args.resource_type], name, props, r.stack_of(args.urn), allowed), report)
 
 
 def validate_library_name(args: ResourceValidationArgs, report: ReportViolation) -> None:

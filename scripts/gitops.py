@@ -5,7 +5,8 @@
   drift-check      nightly: `pulumi preview --refresh --expect-no-changes`; exit 1 and say what drifted
   rehearse         the whole sequence against a running emulator, on a throwaway stack with a file
                    backend in a temp dir: up, a replacing change (comment, apply), no drift, an
-                   out-of-band change, drift found; then destroy
+                   out-of-band change, drift found; then destroy. Preview and up run with the policy
+                   pack, as in the workflows
 
 Run it with the project's interpreter: `.venv/bin/python scripts/gitops.py <command> --stack dev`. The pulumi
 CLI is .tools/pulumi/pulumi; PULUMI_BACKEND_URL defaults to the project's file backend (as in the Makefile).
@@ -53,18 +54,41 @@ def pulumi(args: list[str], cwd: Path, env: dict[str, str], capture: bool = True
 
 
 def preview_json(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, dict[str, Any], str]:
-    """(exit code, parsed JSON, stderr) of `pulumi preview --json ...`."""
-    res = pulumi(["preview", "--json", *args], cwd, env)
+    """(exit code, parsed JSON, stderr) of `pulumi preview --json ...`.
+
+    The CLI leaves policy events out of --json, so they come from the engine's event log (a debug flag the
+    Automation API uses too) and are added to the JSON as "policyEvents".
+    """
+    with tempfile.TemporaryDirectory(prefix="smh-gitops-") as tmp:
+        log = Path(tmp) / "events.jsonl"
+        debug_env = {**env, "PULUMI_DEBUG_COMMANDS": "true"}
+        res = pulumi(["preview", "--json", "--event-log", str(log), *args], cwd, debug_env)
+        events = log.read_text().splitlines() if log.exists() else []
     if os.environ.get("GITOPS_KEEP_JSON"):  # for debugging the report: keep what the engine printed
         Path(os.environ["GITOPS_KEEP_JSON"]).write_text(res.stdout)
     try:
         data = json.loads(res.stdout) if res.stdout.strip() else {}
     except json.JSONDecodeError:
         data = {}
+    policy = [json.loads(e)["policyEvent"] for e in events if '"policyEvent"' in e]
+    if data and policy:
+        data["policyEvents"] = policy
     return res.returncode, data, res.stderr
 
 
+def select_stack(a: argparse.Namespace, env: dict[str, str]) -> None:
+    """As scripts/stack.sh does: the first preview or up of a stack creates it in the backend."""
+    pulumi(["stack", "select", a.stack, "--create"], a.cwd, env)
+
+
+def write_summary(text: str) -> None:
+    if os.environ.get("GITHUB_STEP_SUMMARY"):  # the job's summary page on GitHub Actions
+        with open(os.environ["GITHUB_STEP_SUMMARY"], "a") as f:
+            f.write(text + "\n")
+
+
 def cmd_preview_comment(a: argparse.Namespace, env: dict[str, str]) -> int:
+    select_stack(a, env)
     rc, data, stderr = preview_json(["--diff", "--stack", a.stack, *policy_args(a.policy)], a.cwd, env)
     if not data:
         print(f"gitops: pulumi preview printed no JSON (exit {rc}):\n{stderr}", file=sys.stderr)
@@ -73,13 +97,12 @@ def cmd_preview_comment(a: argparse.Namespace, env: dict[str, str]) -> int:
     if a.out:
         Path(a.out).write_text(text)
     print(text)
-    if os.environ.get("GITHUB_STEP_SUMMARY"):
-        with open(os.environ["GITHUB_STEP_SUMMARY"], "a") as f:
-            f.write(text)
+    write_summary(text)
     return 0 if rc == 0 else 1
 
 
 def cmd_apply(a: argparse.Namespace, env: dict[str, str]) -> int:
+    select_stack(a, env)
     res = pulumi(["up", "--yes", "--stack", a.stack, *policy_args(a.policy)], a.cwd, env, capture=False)
     return 0 if res.returncode == 0 else 1
 
@@ -88,14 +111,17 @@ def cmd_drift_check(a: argparse.Namespace, env: dict[str, str]) -> int:
     rc, data, stderr = preview_json(["--refresh", "--expect-no-changes", "--diff", "--stack", a.stack], a.cwd, env)
     drifted = report.drift(data)
     if drifted:
-        print(f"drift on stack {a.stack}: the cloud no longer matches the stack")
-        print("\n".join(f"- {line}" for line in drifted))
+        text = f"drift on stack {a.stack}: the cloud no longer matches the stack\n" + "\n".join(
+            f"- {line}" for line in drifted)
+        print(text)
+        write_summary(text)
         return 1
     if rc != 0 or not data:
         problems = report.errors(data) or [stderr.strip()]
         print(f"gitops: drift check of stack {a.stack} failed (exit {rc}):\n" + "\n".join(problems), file=sys.stderr)
         return 2
     print(f"no drift on stack {a.stack}")
+    write_summary(f"no drift on stack {a.stack}")
     return 0
 
 
@@ -133,7 +159,8 @@ def cmd_rehearse(a: argparse.Namespace, env: dict[str, str]) -> int:
     env = {**env, "PULUMI_BACKEND_URL": f"file://{tmp / 'state'}", "PULUMI_CONFIG_PASSPHRASE": "rehearsal"}
     (tmp / "project").mkdir()
     cwd = project_copy(tmp / "project")
-    ns = argparse.Namespace(stack=a.stack, cwd=cwd, policy=a.policy, out=str(tmp / "comment.md"))
+    # with the policy pack, as the workflows run preview and up
+    ns = argparse.Namespace(stack=a.stack, cwd=cwd, policy=True, out=str(tmp / "comment.md"))
     failures: list[str] = []
 
     def step(title: str, want: int, got: int) -> None:
@@ -176,8 +203,9 @@ def main(argv: list[str] | None = None) -> int:
         p = sub.add_parser(name)
         # rehearse ignores $STACK: its stack lives only in a temp backend
         p.add_argument("--stack", default="rehearsal" if name == "rehearse" else os.environ.get("STACK") or "dev")
-        p.add_argument("--cwd", type=Path, default=ROOT, help="project directory (default: this checkout)")
-        if name != "drift-check":
+        if name != "rehearse":  # which copies the project into its temp dir
+            p.add_argument("--cwd", type=Path, default=ROOT, help="project directory (default: this checkout)")
+        if name in ("preview-comment", "apply"):
             p.add_argument("--policy", action="store_true", help="run policy/ with POLICY_CONFIG or its config.json")
         if name == "preview-comment":
             p.add_argument("--out", help="also write the markdown to this file")

@@ -48,7 +48,14 @@ class Change:
         return self.type.removeprefix(SMH_TYPE)
 
 
+def urn_type(urn: str) -> str:
+    parts = urn.split("::")
+    return parts[-2].split("$")[-1] if len(parts) >= 2 else ""
+
+
 def _changed_keys(step: dict[str, Any]) -> list[str]:
+    if step.get("op") in ("create", "delete"):
+        return []  # every property; listing them says nothing
     keys = step.get("diffs") or list((step.get("detailedDiff") or {}).keys())
     if keys:
         return sorted({k.split(".")[0].split("[")[0] for k in keys})
@@ -76,7 +83,7 @@ def changes(preview: dict[str, Any]) -> list[Change]:
     out: dict[str, Change] = {}
     for step in preview.get("steps") or []:
         op = step.get("op", "")
-        if op in QUIET_OPS:
+        if op in QUIET_OPS or urn_type(step.get("urn", "")) == "pulumi:pulumi:Stack":
             continue
         state = step.get("newState") or step.get("oldState") or {}
         urn = step.get("urn", "")
@@ -88,7 +95,7 @@ def changes(preview: dict[str, Any]) -> list[Change]:
         reasons = list(step.get("replaceReasons") or [])
         new_inputs = (step.get("newState") or {}).get("inputs") or {}
         maybe = kind == "replace" and bool(reasons) and all(new_inputs.get(k) == UNKNOWN for k in reasons)
-        out[urn] = Change(kind, urn, state.get("type") or urn.split("::")[-2], _changed_keys(step), reasons,
+        out[urn] = Change(kind, urn, state.get("type") or urn_type(urn), _changed_keys(step), reasons,
                           _ident(step), maybe)
     return list(out.values())
 
@@ -111,17 +118,21 @@ def _warning(c: Change) -> str:
 
 
 def errors(preview: dict[str, Any]) -> list[str]:
+    noise = ("Resource monitor has terminated", "preview failed")
     return [str(d.get("message", "")).strip() for d in preview.get("diagnostics") or []
-            if d.get("severity") == "error" and "Resource monitor has terminated" not in str(d.get("message"))]
+            if d.get("severity") == "error" and not any(n in str(d.get("message")) for n in noise)]
 
 
 def policy_violations(preview: dict[str, Any]) -> list[str]:
-    """Policy diagnostics as one line each; the CLI puts them in "diagnostics" with the rule name in the text."""
+    """One line per policy event (scripts/gitops.py adds them from the engine's event log): level, rule,
+    resource, and the rule's own message (the line after the rule's description)."""
     out = []
-    for d in preview.get("diagnostics") or []:
-        text = str(d.get("message", ""))
-        if "[mandatory]" in text or "[advisory]" in text or d.get("policyName"):
-            out.append(" ".join(text.split()))
+    for e in preview.get("policyEvents") or []:
+        rule = str(e.get("policyName", "?"))
+        message = (str(e.get("message", "")).strip().splitlines() or [""])[-1].removeprefix(f"{rule}: ")
+        where = str(e.get("resourceUrn", "")).split("::")[-1]
+        out.append(f"**{e.get('enforcementLevel', '?')}** `{rule}`" + (f" on `{where}`" if where else "")
+                   + f": {message}")
     return out
 
 
@@ -130,8 +141,13 @@ def comment(preview: dict[str, Any], stack: str, ok: bool = True) -> str:
     items = changes(preview)
     lines = [f"## Pulumi preview of stack `{stack}`", ""]
     if not ok:
-        lines += ["**The preview failed**; nothing can be applied until this is fixed:", ""]
-        lines += [f"```\n{e}\n```" for e in errors(preview)] or ["(no error details in the JSON; see the job log)"]
+        blocked = any(e.get("enforcementLevel") == "mandatory" for e in preview.get("policyEvents") or [])
+        lines += ["**The preview failed**" + (": a mandatory policy is violated (see Policy below)" if blocked else "")
+                  + "; nothing can be applied until this is fixed.", ""]
+        found = [f"```\n{e}\n```" for e in errors(preview)]
+        if not found and not preview.get("policyEvents"):
+            found = ["(no error details in the JSON; see the job log)"]
+        lines += found
         lines.append("")
     bad = destructive(items)
     if bad:

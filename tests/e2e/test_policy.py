@@ -4,6 +4,9 @@ and creates nothing; a compliant stack passes; the advisory rule warns without f
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,20 +33,25 @@ def run(stack: auto.Stack, op: str, config: dict | None = None, tmp_path: Path |
     return True, "\n".join(lines)
 
 
-def test_violations_fail_preview_and_up_with_rule_names(emulator, make_stack) -> None:  # type: ignore[no-untyped-def]
+def test_violations_fail_preview_and_up_with_rule_names(emulator, make_stack, project_dir, engine_env) -> None:  # type: ignore[no-untyped-def]
     stack = make_stack(base_config(
         emulator, **{"smh-media:bucketAcl": "public-read",
                      "smh-media:library": '{"library_name": "Holiday Photos", "public_read": true}'}))
 
-    ok, out = run(stack, "preview")
-    assert not ok
-    for rule in ("bucket-private", "public-read-allow-list", "library-name-pattern"):
-        assert rule in out, f"{rule} missing from:\n{out}"
-    assert "'public-read'" in out and "'Holiday Photos'" in out
-    assert "media-library-media-processing" not in out  # the program always declares MediaProcessing
+    # The pull-request preview as the workflow runs it: scripts/gitops.py with --policy (policy/config.json).
+    res = subprocess.run([sys.executable, str(ROOT / "scripts" / "gitops.py"), "preview-comment", "--policy",
+                          "--stack", stack.name, "--cwd", str(project_dir)],
+                         env={**os.environ, **engine_env}, capture_output=True, text=True, timeout=300, check=False)
+    assert res.returncode == 1, res.stdout + res.stderr
+    comment = res.stdout
+    assert "**The preview failed**: a mandatory policy is violated" in comment
+    assert "- **mandatory** `bucket-private` on `media-bucket`: bucket 'photos' has acl 'public-read'" in comment
+    assert "- **mandatory** `public-read-allow-list` on `media-library`: library 'Holiday Photos' has" in comment
+    assert "- **mandatory** `library-name-pattern` on `media-library`: library_name 'Holiday Photos'" in comment
+    assert "media-library-media-processing" not in comment  # the program always declares MediaProcessing
 
     ok, out = run(stack, "up")
-    assert not ok and "bucket-private" in out
+    assert not ok and "bucket-private: bucket 'photos' has acl 'public-read'" in out
     inv = emulator.control("GET", "inventory")
     assert inv["buckets"] == [] and inv["libraries"] == []
 
