@@ -147,8 +147,7 @@ def comment(preview: dict[str, Any], stack: str, ok: bool = True) -> str:
         found = [f"```\n{e}\n```" for e in errors(preview)]
         if not found and not preview.get("policyEvents"):
             found = ["(no error details in the JSON; see the job log)"]
-        lines += found
-        lines.append("")
+        lines += [*found, ""] if found else []
     bad = destructive(items)
     if bad:
         verb = "deletes" if any(not c.maybe for c in bad) else "may delete"
