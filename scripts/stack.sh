@@ -4,7 +4,8 @@
 #   STACK=local (default)  the emulator stack. Stacks whose smh:endpoint is this machine's emulator (local,
 #                          albums, tenants) use the fixed, public passphrase "local-emulator"
 #   STACK=<other>          needs PULUMI_CONFIG_PASSPHRASE (and real credentials in its config or env)
-#   POLICY=1               preview/up with the policy pack in policy/ (when present)
+#   POLICY=1               preview/up with the policy pack in policy/ (when present) and its config
+#                          POLICY_CONFIG (default policy/config.json)
 #
 # When the stack's smh:endpoint (or SMH_ENDPOINT) points at this machine and nothing answers
 # there, the embedded emulator is started in the background with its state in .emulator-state/.
@@ -64,7 +65,12 @@ fi
 
 pulumi stack select "$STACK" --create --non-interactive >/dev/null
 policy=()
-if [[ ${POLICY:-} == 1 && -d policy ]]; then policy=(--policy-pack "$ROOT/policy"); fi
+if [[ ${POLICY:-} == 1 && -d policy ]]; then
+  policy=(--policy-pack "$ROOT/policy")
+  policy_config=${POLICY_CONFIG:-$ROOT/policy/config.json}
+  [[ -f $policy_config ]] || { echo "POLICY_CONFIG: no such file: $policy_config" >&2; exit 2; }
+  policy+=(--policy-pack-config "$policy_config")
+fi
 case $op in
   up) pulumi up --yes --non-interactive --stack "$STACK" "${policy[@]}"
       pulumi stack output --stack "$STACK" ;;

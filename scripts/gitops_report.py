@@ -1,0 +1,195 @@
+"""Turn the JSON of `pulumi preview --diff --json` into what a reviewer reads (scripts/gitops.py uses it).
+
+The engine prints {"steps": [{"op", "urn", "oldState", "newState", "diffs"?, "detailedDiff"?,
+"replaceReasons"?}], "diagnostics": [...], "changeSummary": {...}}. A dynamic resource's step often has
+no "diffs" (the dynamic provider answers only replaces), so changed keys are also derived by comparing the
+old and new inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SMH_TYPE = "pulumi-python:dynamic/smh:"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's "known only after apply" (pulumi.runtime.rpc)
+QUIET_OPS = {"same", "refresh", "read"}
+REPLACE_OPS = {"replace", "create-replacement", "delete-replaced"}
+
+# What is lost when a resource of this type is deleted (a replacement deletes the old one).
+LOSSES = {
+    "MediaLibrary": "its files, its library ID and its library secret are lost (apps and links that use them "
+                    "stop working)",
+    "Space": "its albums and files are lost, and its space ID changes",
+    "Bucket": "its objects are lost",
+    "Album": "its files are lost",
+}
+NOUNS = {"MediaLibrary": "media library", "Space": "space", "Bucket": "bucket", "Album": "album"}
+
+
+@dataclass
+class Change:
+    op: str
+    urn: str
+    type: str
+    keys: list[str] = field(default_factory=list)
+    replace_reasons: list[str] = field(default_factory=list)
+    ident: str = ""
+    # Replaced only because an input is unknown in preview (an output of a resource that changes first):
+    # the provider decides again during `up`, with the value known.
+    maybe: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.urn.split("::")[-1]
+
+    @property
+    def short_type(self) -> str:
+        return self.type.removeprefix(SMH_TYPE)
+
+
+def urn_type(urn: str) -> str:
+    parts = urn.split("::")
+    return parts[-2].split("$")[-1] if len(parts) >= 2 else ""
+
+
+def _changed_keys(step: dict[str, Any]) -> list[str]:
+    if step.get("op") in ("create", "delete"):
+        return []  # every property; listing them says nothing
+    keys = step.get("diffs") or list((step.get("detailedDiff") or {}).keys())
+    if keys:
+        return sorted({k.split(".")[0].split("[")[0] for k in keys})
+    old_state, new = step.get("oldState") or {}, (step.get("newState") or {}).get("inputs") or {}
+    # After a refresh the cloud's values are in the old outputs, not necessarily in the old inputs.
+    for old in (old_state.get("inputs") or {}, old_state.get("outputs") or {}):
+        keys = sorted(k for k in set(old) | set(new) if k in new and k != "__provider" and old.get(k) != new[k])
+        if keys:
+            return keys
+    return []
+
+
+def _ident(step: dict[str, Any]) -> str:
+    """The cloud name and ID of the resource as the old state knows it, e.g. "'photos', id smh..."."""
+    state = step.get("oldState") or step.get("newState") or {}
+    outs = {**(state.get("inputs") or {}), **(state.get("outputs") or {})}
+    name = outs.get("library_name") or outs.get("album_name") or outs.get("bucket") or outs.get("space_tag")
+    ident = next((outs[k] for k in ("library_id", "space_id") if isinstance(outs.get(k), str)), None)
+    parts = [f"`{name}`" if isinstance(name, str) else "", f"id `{ident}`" if ident else ""]
+    return ", ".join(p for p in parts if p)
+
+
+def changes(preview: dict[str, Any]) -> list[Change]:
+    """The steps that change something, one per resource (a replacement's sub-steps are folded into one)."""
+    out: dict[str, Change] = {}
+    for step in preview.get("steps") or []:
+        op = step.get("op", "")
+        if op in QUIET_OPS or urn_type(step.get("urn", "")) == "pulumi:pulumi:Stack":
+            continue
+        state = step.get("newState") or step.get("oldState") or {}
+        urn = step.get("urn", "")
+        kind = "replace" if op in REPLACE_OPS else op
+        if urn in out:
+            if kind == "replace":
+                out[urn].op = "replace"
+            continue
+        reasons = list(step.get("replaceReasons") or [])
+        new_inputs = (step.get("newState") or {}).get("inputs") or {}
+        maybe = kind == "replace" and bool(reasons) and all(new_inputs.get(k) == UNKNOWN for k in reasons)
+        out[urn] = Change(kind, urn, state.get("type") or urn_type(urn), _changed_keys(step), reasons,
+                          _ident(step), maybe)
+    return list(out.values())
+
+
+def destructive(items: list[Change]) -> list[Change]:
+    return [c for c in items if c.op in ("replace", "delete") and c.short_type in LOSSES]
+
+
+def _warning(c: Change) -> str:
+    noun = NOUNS[c.short_type]
+    what = f"{noun} {c.ident} (resource `{c.name}`)" if c.ident else f"{noun} `{c.name}`"
+    if c.maybe:
+        return (f"- **May replace** {what}: {', '.join(f'`{k}`' for k in c.replace_reasons)} is known only after "
+                f"another resource changes; if it differs, the old {noun} is deleted and {LOSSES[c.short_type]}.")
+    if c.op == "replace":
+        why = ", ".join(f"`{k}`" for k in c.replace_reasons) or "a replace-only property"
+        return (f"- **Replace** {what}, because {why} cannot change in place: the old {noun} is deleted, "
+                f"so {LOSSES[c.short_type]}.")
+    return f"- **Delete** {what}: {LOSSES[c.short_type]}."
+
+
+def errors(preview: dict[str, Any]) -> list[str]:
+    noise = ("Resource monitor has terminated", "preview failed")
+    return [str(d.get("message", "")).strip() for d in preview.get("diagnostics") or []
+            if d.get("severity") == "error" and not any(n in str(d.get("message")) for n in noise)]
+
+
+def policy_violations(preview: dict[str, Any]) -> list[str]:
+    """One line per policy event (scripts/gitops.py adds them from the engine's event log): level, rule,
+    resource, and the rule's own message (the line after the rule's description)."""
+    out = []
+    for e in preview.get("policyEvents") or []:
+        rule = str(e.get("policyName", "?"))
+        message = (str(e.get("message", "")).strip().splitlines() or [""])[-1].removeprefix(f"{rule}: ")
+        where = str(e.get("resourceUrn", "")).split("::")[-1]
+        out.append(f"**{e.get('enforcementLevel', '?')}** `{rule}`" + (f" on `{where}`" if where else "")
+                   + f": {message}")
+    return out
+
+
+def comment(preview: dict[str, Any], stack: str, ok: bool = True) -> str:
+    """The markdown a reviewer reads: destructive changes first, then every change."""
+    items = changes(preview)
+    lines = [f"## Pulumi preview of stack `{stack}`", ""]
+    if not ok:
+        blocked = any(e.get("enforcementLevel") == "mandatory" for e in preview.get("policyEvents") or [])
+        lines += ["**The preview failed**" + (": a mandatory policy is violated (see Policy below)" if blocked else "")
+                  + "; nothing can be applied until this is fixed.", ""]
+        found = [f"```\n{e}\n```" for e in errors(preview)]
+        if not found and not preview.get("policyEvents"):
+            found = ["(no error details in the JSON; see the job log)"]
+        lines += [*found, ""] if found else []
+    bad = destructive(items)
+    if bad:
+        verb = "deletes" if any(not c.maybe for c in bad) else "may delete"
+        lines += ["### ⚠️ Destructive changes", "",
+                  f"Applying this change {verb} {len(bad)} resource(s) that hold data. This cannot be undone; "
+                  "back up what you need first, or keep the old settings.", ""]
+        lines += [_warning(c) for c in bad]
+        lines.append("")
+    violations = policy_violations(preview)
+    if violations:
+        lines += ["### Policy", ""] + [f"- {v}" for v in violations] + [""]
+    lines += ["### Changes", ""]
+    if items:
+        lines += ["| Operation | Resource | Type | Properties |", "|---|---|---|---|"]
+        for c in items:
+            props = ", ".join(f"**{k}** (replace)" if k in c.replace_reasons else k
+                              for k in (c.keys or c.replace_reasons))
+            lines.append(f"| {c.op}{'?' if c.maybe else ''} | `{c.name}` | {c.short_type} | {props} |")
+    else:
+        lines.append("No changes.")
+    summary = preview.get("changeSummary") or {}
+    if summary:
+        lines += ["", "Summary: " + ", ".join(f"{n} {op}" for op, n in sorted(summary.items()))]
+    return "\n".join(lines) + "\n"
+
+
+def drift(preview: dict[str, Any]) -> list[str]:
+    """One line per resource whose cloud state no longer matches the stack (from `preview --refresh`)."""
+    out = []
+    for c in changes(preview):
+        if c.maybe:
+            out.append(f"{c.short_type} `{c.name}`: takes {', '.join(c.replace_reasons)} from a drifted resource; "
+                       "`up` would replace it only if that value changed")
+        elif c.op == "create":
+            out.append(f"{c.short_type} `{c.name}`: gone from the cloud (deleted out of band); `up` would "
+                       "create it again")
+        elif c.op == "update":
+            out.append(f"{c.short_type} `{c.name}`: changed out of band: {', '.join(c.keys) or '?'}; `up` would "
+                       "set it back")
+        elif c.op == "replace":
+            out.append(f"{c.short_type} `{c.name}`: changed out of band: {', '.join(c.replace_reasons)}; `up` "
+                       "would replace it")
+        else:
+            out.append(f"{c.short_type} `{c.name}`: {c.op}")
+    return out

@@ -1,0 +1,84 @@
+"""scripts/gitops_report.py on hand-made `pulumi preview --json` documents (the real CLI's JSON is exercised by
+tests/e2e/test_gitops.py)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+from tests.emulator_process import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+report = importlib.import_module("gitops_report")
+
+T = "pulumi-python:dynamic/smh:"
+
+
+def urn(kind: str, name: str) -> str:
+    return f"urn:pulumi:dev::smh-media::{T}{kind}::{name}"
+
+
+def step(op: str, kind: str, name: str, old: dict | None = None, new: dict | None = None, **extra: object) -> dict:
+    return {"op": op, "urn": urn(kind, name), "oldState": {"type": T + kind, "inputs": old or {}, "outputs": old or {}},
+            "newState": {"type": T + kind, "inputs": new or {}}, **extra}
+
+
+def test_deleted_space_and_replaced_bucket_lead_the_comment() -> None:
+    preview = {"steps": [
+        {"op": "same", "urn": "urn:pulumi:dev::smh-media::pulumi:pulumi:Stack::smh-media-dev"},
+        step("update", "MediaLibrary", "media-library", {"remark": "a"}, {"remark": "b"}, diffs=["remark"]),
+        step("delete", "Space", "space-bob", {"space_id": "space1", "space_tag": "bob"}),
+        step("delete-replaced", "Bucket", "media-bucket", {"bucket": "photos-1250000000", "region": "ap-guangzhou"},
+             replaceReasons=["region"]),
+        step("replace", "Bucket", "media-bucket", {"bucket": "photos-1250000000", "region": "ap-guangzhou"},
+             {"region": "ap-shanghai"}, replaceReasons=["region"]),
+        step("delete", "MediaProcessing", "media-processing", {"bucket": "photos-1250000000"}),
+    ], "changeSummary": {"update": 1, "delete": 2, "replace": 1}}
+    text = report.comment(preview, "dev")
+    top, _, table = text.partition("### Changes")
+    assert top.index("Destructive changes") < top.index("space `bob`, id `space1`")
+    assert "- **Delete** space `bob`, id `space1` (resource `space-bob`): its albums and files are lost" in top
+    assert ("- **Replace** bucket `photos-1250000000` (resource `media-bucket`), because `region` cannot change in "
+            "place: the old bucket is deleted, so its objects are lost.") in top
+    assert "MediaProcessing" not in top and "remark" not in top  # nothing of value lost there
+    assert table.count("| replace |") == 1  # a replacement's sub-steps are one row
+    assert "| update | `media-library` | MediaLibrary | remark |" in table
+    assert "| delete | `media-processing` | MediaProcessing |  |" in table
+    assert "Stack" not in table
+
+
+def test_unknown_replace_reason_is_a_possible_replacement() -> None:
+    preview = {"steps": [step("replace", "MediaLibrary", "media-library", {"library_name": "photos"},
+                              {"bucket": report.UNKNOWN}, replaceReasons=["bucket"])]}
+    text = report.comment(preview, "dev")
+    assert "may delete 1 resource(s)" in text and "- **May replace** media library `photos`" in text
+    assert "| replace? | `media-library` |" in text
+    assert report.drift(preview) == [
+        "MediaLibrary `media-library`: takes bucket from a drifted resource; `up` would replace it only if that "
+        "value changed"]
+
+
+def test_failed_preview_shows_errors_and_policy() -> None:
+    preview = {"steps": [], "diagnostics": [
+        {"message": "error: stack config: missing required key(s) smh-media:region\n", "severity": "error"},
+        {"message": "error: preview failed\n", "severity": "error"}],
+        "policyEvents": [{"policyName": "bucket-private", "enforcementLevel": "mandatory",
+                          "resourceUrn": urn("Bucket", "media-bucket"),
+                          "message": "Buckets stay private.\nbucket-private: bucket 'photos' has acl 'public-read'\n"}]}
+    text = report.comment(preview, "dev", ok=False)
+    assert "**The preview failed**: a mandatory policy is violated" in text
+    assert "```\nerror: stack config: missing required key(s) smh-media:region\n```" in text
+    assert "preview failed\n```" not in text
+    assert "- **mandatory** `bucket-private` on `media-bucket`: bucket 'photos' has acl 'public-read'" in text
+    assert "No changes." in text
+
+
+def test_drift_lines_after_refresh() -> None:
+    # After a refresh the cloud's value is in the old outputs; the step may carry no "diffs".
+    changed = step("update", "Bucket", "media-bucket", {"acl": "public-read"}, {"acl": "private"})
+    changed["oldState"]["inputs"] = {"acl": "private"}
+    gone = {"op": "create", "urn": urn("MediaLibrary", "media-library"), "newState": {"type": T + "MediaLibrary"}}
+    assert report.drift({"steps": [changed, gone]}) == [
+        "Bucket `media-bucket`: changed out of band: acl; `up` would set it back",
+        "MediaLibrary `media-library`: gone from the cloud (deleted out of band); `up` would create it again"]
+    assert report.drift({"steps": [{"op": "refresh", "urn": urn("Bucket", "b")}]}) == []
