@@ -25,8 +25,8 @@ from smh_provider import Album, Bucket, MediaLibrary, MediaProcessing, Space
 from smh_provider.resources.media_library import PROPS as LIBRARY_PROPS
 from smh_provider.resources.space import PROPS as SPACE_PROPS
 
-LIBRARY_KEYS = {p.name for p in LIBRARY_PROPS} - {"bucket", "bucket_region", "force_destroy", "owner"}
-SPACE_KEYS = {p.name for p in SPACE_PROPS} - {"library_id", "owner"} | {"albums"}
+LIBRARY_KEYS = {p.name for p in LIBRARY_PROPS if not p.internal} - {"bucket", "bucket_region", "force_destroy", "owner"}
+SPACE_KEYS = {p.name for p in SPACE_PROPS if not p.internal} - {"library_id", "owner"} | {"albums"}
 TOP_KEYS = {"bucketName", "appId", "region", "bucketAcl", "bucketTags", "forceDestroy", "protectLibrary", "library",
             "spaces", "albums", "adoptBucket"}
 

@@ -189,7 +189,7 @@ def render_resource(resource: type) -> list[str]:
     head += ["API field"] * bool(wire)
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     special = custom_replaces(provider)
-    for prop in provider.props:
+    for prop in [p for p in provider.props if not p.internal]:  # internal: bookkeeping set by the classes
         change = "replace" if prop.replace else "in place"
         if prop.name in special and not prop.replace:
             change = "in place; some changes replace (see description)"
@@ -199,7 +199,7 @@ def render_resource(resource: type) -> list[str]:
             cells.append(f"`{wire[prop.name]}`" if prop.name in wire else "")
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     secrets = secret_outputs(resource)
-    inputs = {p.name for p in provider.props}
+    inputs = {p.name for p in provider.props if not p.internal}
     lines += ["", "| output | type | secret | also an argument |", "|---|---|---|---|"]
     for name, kind in outputs(resource):
         lines.append(f"| `{name}` | {OUTPUT_KINDS.get(kind, kind)} | {'yes' if name in secrets else 'no'} | "

@@ -14,6 +14,8 @@ Providers hold nothing: credentials live in `smh_provider.config` inside the pro
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -35,6 +37,10 @@ class Prop:
     replace: bool = False
     rule: Rule | None = None
     doc: str = ""
+    # Preview support (see known_outputs): `via` names the internal prop carrying the identity of the resource
+    # this value comes from; `internal` props are bookkeeping, never a change of their own.
+    via: str | None = None
+    internal: bool = False
 
 
 def is_unknown(value: Any) -> bool:
@@ -123,10 +129,50 @@ class BaseProvider(ResourceProvider):
                 failures.append(CheckFailure(prop.name, problem))
         failures.extend(CheckFailure(p, r) for p, r in self.check_resource(inputs))
         if not failures:
+            inputs.update(self.known_outputs(_olds, inputs))
+            if any(p.name == "identity" for p in self.props):
+                inputs["identity"] = self.identity(inputs)
+        if not failures:
             problem = config.config_error() or config.current().missing_credentials()
             if problem:
                 failures.append(CheckFailure("tencentcloud:secretId", problem))
         return CheckResult(inputs, failures)
+
+    def known_outputs(self, olds: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+        """Outputs known before any cloud call, returned with the checked inputs.
+
+        A dynamic provider cannot preview an update, so during a preview the engine reports an updated
+        resource's outputs as its checked inputs: anything not in them turns unknown, and a dependent whose
+        replace-only input comes from it (a library's bucket, a space's library_id) would preview as replaced
+        although `up` only updates. Outputs that follow from the inputs (a bucket's full name) or that an
+        update keeps (ids, carried over from the old inputs) are returned here so they stay known.
+        """
+        return {}
+
+    def identity(self, inputs: dict[str, Any]) -> str | None:
+        """A digest of what makes this object this object: its ownership mark and creation-only settings.
+
+        It changes exactly when a settings change replaces the object, and it is known at preview even when
+        the object's id is not: a dependent carries it (`Prop.via`) so that an unknown id whose identity is
+        unchanged is not mistaken for a replacement. None when a creation-only setting is itself unknown.
+        """
+        parts: list[Any] = [inputs.get("owner")]
+        for prop in self.props:
+            if not prop.replace:
+                continue
+            value = inputs.get(prop.name)
+            stand_in = inputs.get(prop.via) if prop.via else None
+            if stand_in and not is_unknown(stand_in):
+                value = ["via", stand_in]
+            elif is_unknown(value):
+                return None
+            parts.append([prop.name, value])
+        parts.extend(self.identity_extra(inputs))
+        return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:20]
+
+    def identity_extra(self, inputs: dict[str, Any]) -> list[Any]:
+        """Other creation-only facts (e.g. whether a quota is enabled)."""
+        return []
 
     def check_resource(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
         """Rules that involve several properties; return (property, reason) pairs."""
@@ -139,8 +185,13 @@ class BaseProvider(ResourceProvider):
         ownership.note_in_state(olds.get("owner"), _id)
         changes, replaces = [], []
         for prop in self.props:
+            if prop.internal:
+                continue
             old = olds.get(prop.name, prop.default)
             new = news.get(prop.name, prop.default)
+            if is_unknown(new) and prop.via and not is_unknown(news.get(prop.via)) and news.get(prop.via) \
+                    and news.get(prop.via) == olds.get(prop.via):
+                continue  # unknown only because its source updates in place at preview: same object
             if is_unknown(new):
                 changes.append(prop.name)
                 if prop.replace:

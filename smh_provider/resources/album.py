@@ -33,10 +33,13 @@ def _album_name(value: str, _: Any) -> str | None:
 
 
 PROPS = (
-    Prop("library_id", "str", replace=True, doc="the media library"),
+    Prop("library_id", "str", replace=True, via="library_identity", doc="the media library"),
     Prop("album_name", "str", rule=_album_name, doc="album name; renaming moves the album and keeps its contents"),
-    Prop("space_id", "str", default="-", replace=True, doc="tenant space id ('-' in a single-tenant library)"),
+    Prop("space_id", "str", default="-", replace=True, via="space_identity",
+         doc="tenant space id ('-' in a single-tenant library)"),
     Prop("force_destroy", "bool", default=False, doc="delete the album even if it holds files"),
+    Prop("library_identity", "str", internal=True, doc="the library's identity (set when given library=)"),
+    Prop("space_identity", "str", internal=True, doc="the space's identity (set when given space=)"),
 )
 
 
@@ -126,6 +129,7 @@ class Album(Resource, module="smh", name="Album"):
                  space_id: pulumi.Input[str] = "-", space: Space | None = None, force_destroy: bool = False,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         deps: list[pulumi.Resource] = []
+        identities: dict[str, Any] = {}
         if library is not None:
             declared = library.declared_settings
             if declared.get("multi_tenant") is not True and declared.get("multi_album") is not True:
@@ -137,16 +141,18 @@ class Album(Resource, module="smh", name="Album"):
                 raise ValueError(f"Album {resource_name!r}: library {library._name!r} is multi-tenant; albums "
                                  "live in a Space created with multi_album=True: pass space=...")
             library_id = library.library_id
+            identities["library_identity"] = library.identity
             deps.append(library)
         if space is not None:
             if space.declared_multi_album is not True:
                 raise ValueError(f"Album {resource_name!r}: space {space._name!r} was not declared with "
                                  "multi_album=True, so it holds no albums.")
             space_id, library_id = space.space_id, library_id if library_id is not None else space.library_id
+            identities["space_identity"] = space.identity
             deps.append(space)
         if library_id is None:
             raise TypeError(f"Album {resource_name!r}: give library_id or library")
         props = {"library_id": library_id, "album_name": album_name, "space_id": space_id,
-                 "force_destroy": force_destroy}
+                 "force_destroy": force_destroy, "library_identity": None, "space_identity": None, **identities}
         opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(depends_on=deps), opts)
         super().__init__(AlbumProvider(), resource_name, props, opts)

@@ -22,7 +22,7 @@ from smh_provider import ownership
 from smh_provider.clients import cos
 from smh_provider.errors import AlreadyExists, AlreadyOwned, NotFound, ProviderError
 from smh_provider.resources import rules
-from smh_provider.resources._base import BaseProvider, Prop
+from smh_provider.resources._base import BaseProvider, Prop, is_unknown
 from smh_provider.retry import DEFAULT_POLICY, wait_for
 
 ACLS = ("private", "public-read", "public-read-write")
@@ -45,6 +45,12 @@ class BucketProvider(BaseProvider):
     props = PROPS
     type_label = "Bucket"
     unique_identity = ("bucket_name", "app_id")
+
+    def known_outputs(self, olds: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+        if any(is_unknown(inputs.get(k)) for k in ("bucket_name", "app_id", "region")):
+            return {}
+        full = f"{inputs['bucket_name']}-{inputs['app_id']}"
+        return {"bucket": full, "endpoint": f"{full}.cos.{inputs['region']}.myqcloud.com"}
 
     def _outs(self, inputs: dict[str, Any], acl: str | None = None, tags: dict[str, str] | None = None) -> dict:
         full = f"{inputs['bucket_name']}-{inputs['app_id']}"

@@ -91,6 +91,8 @@ PROPS = (
     Prop("owner", "str", doc="ownership mark <project>/<stack>/<resource>, set by the MediaLibrary class"),
     Prop("adopt", "bool", default=False,
          doc="take over a library already bound to the same bucket that lacks this stack's mark"),
+    Prop("identity", "str", internal=True,
+         doc="digest of the owner mark and creation-only settings; keeps dependents' previews exact"),
 )
 # Creation-only settings as LibraryExtension fields, to tell whether a found library is the one declared.
 CREATION_FIELDS = (("file_library", "IsFileLibrary"), ("multi_tenant", "IsMultiSpace"),
@@ -143,6 +145,9 @@ class MediaLibraryProvider(BaseProvider):
         if not bad and inputs.get("recycle_bin") is True and inputs.get("recycle_days") is None:
             inputs["recycle_days"] = 0
         return bad
+
+    def identity_extra(self, inputs: dict[str, Any]) -> list[Any]:
+        return [["quota", inputs.get("quota_bytes") is not None]]
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         result = super().diff(id_, olds, news)
@@ -374,10 +379,11 @@ class MediaLibrary(Resource, module="smh", name="MediaLibrary"):
     access_domain: pulumi.Output[str]
     creation_time: pulumi.Output[str]
     library_secret: pulumi.Output[str]
+    identity: pulumi.Output[str]
 
     def __init__(self, resource_name: str, *, library_name: pulumi.Input[str],
                  opts: pulumi.ResourceOptions | None = None, **settings: Any) -> None:
-        known = {p.name for p in PROPS} - {"owner"}
+        known = {p.name for p in PROPS} - {"owner", "identity"}
         unknown = sorted(set(settings) - known)
         if unknown:
             raise TypeError(f"MediaLibrary got unknown argument(s) {unknown}; known: {sorted(known)}")

@@ -35,7 +35,7 @@ ATTRS = (
     ("space_tag", "spaceTag"),
 )
 PROPS = (
-    Prop("library_id", "str", replace=True, doc="the multi-tenant media library"),
+    Prop("library_id", "str", replace=True, via="library_identity", doc="the multi-tenant media library"),
     Prop("allow_photo", "bool", default=True, doc="allow photo uploads"),
     Prop("allow_video", "bool", default=True, doc="allow video uploads"),
     Prop("public_read", "bool", default=False, doc="files can be read without a token"),
@@ -48,6 +48,9 @@ PROPS = (
          doc="space quota in bytes; setting a first quota or changing it is in place, clearing it replaces"),
     Prop("force_destroy", "bool", default=False, doc="delete the space even if it holds files"),
     Prop("owner", "str", doc="ownership mark <project>/<stack>/<resource> (its userId), set by the Space class"),
+    Prop("library_identity", "str", internal=True, doc="the library's identity (set when given library=)"),
+    Prop("identity", "str", internal=True,
+         doc="digest of the owner mark and creation-only settings; keeps albums' previews exact"),
 )
 
 
@@ -135,6 +138,9 @@ class SpaceProvider(BaseProvider):
             DEFAULT_POLICY.call(lambda: plane.set_space_quota(space_id, inputs["quota_bytes"], exists=exists))
         return CreateResult(space_id, {**inputs, "space_id": space_id})
 
+    def identity_extra(self, inputs: dict[str, Any]) -> list[Any]:
+        return [["quota", inputs.get("quota_bytes") is not None]]
+
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         result = super().diff(id_, olds, news)
         # The data plane has no call to remove a quota: clearing it needs a new space.
@@ -199,11 +205,12 @@ class Space(Resource, module="smh", name="Space"):
 
     space_id: pulumi.Output[str]
     library_id: pulumi.Output[str]
+    identity: pulumi.Output[str]
 
     def __init__(self, resource_name: str, *, library_id: pulumi.Input[str] | None = None,
                  library: MediaLibrary | None = None, opts: pulumi.ResourceOptions | None = None,
                  **settings: Any) -> None:
-        known = {p.name for p in PROPS} - {"library_id", "owner"}
+        known = {p.name for p in PROPS} - {"library_id", "owner", "library_identity", "identity"}
         unknown = sorted(set(settings) - known)
         if unknown:
             raise TypeError(f"Space got unknown argument(s) {unknown}; known: {sorted(known)}")
@@ -215,6 +222,7 @@ class Space(Resource, module="smh", name="Space"):
                     "MediaLibrary (this replaces it), or put allow_photo/allow_video/public_read on the library."
                 )
             library_id = library.library_id
+            settings["library_identity"] = library.identity
             opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(depends_on=[library]), opts)
         if library_id is None:
             raise TypeError(f"Space {resource_name!r}: give library_id or library")
