@@ -14,6 +14,9 @@ from typing import Any
 SMH_TYPE = "pulumi-python:dynamic/smh:"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's "known only after apply" (pulumi.runtime.rpc)
 QUIET_OPS = {"same", "refresh", "read"}
+# Bookkeeping inputs the resource classes set (Prop(internal=True), the ownership mark): never worth a reviewer's
+# attention, and they change along with what really changed.
+HIDDEN_KEYS = {"__provider", "identity", "library_identity", "space_identity", "owner"}
 REPLACE_OPS = {"replace", "create-replacement", "delete-replaced"}
 
 # What is lost when a resource of this type is deleted (a replacement deletes the old one).
@@ -58,11 +61,11 @@ def _changed_keys(step: dict[str, Any]) -> list[str]:
         return []  # every property; listing them says nothing
     keys = step.get("diffs") or list((step.get("detailedDiff") or {}).keys())
     if keys:
-        return sorted({k.split(".")[0].split("[")[0] for k in keys})
+        return sorted({k.split(".")[0].split("[")[0] for k in keys} - HIDDEN_KEYS)
     old_state, new = step.get("oldState") or {}, (step.get("newState") or {}).get("inputs") or {}
     # After a refresh the cloud's values are in the old outputs, not necessarily in the old inputs.
     for old in (old_state.get("inputs") or {}, old_state.get("outputs") or {}):
-        keys = sorted(k for k in set(old) | set(new) if k in new and k != "__provider" and old.get(k) != new[k])
+        keys = sorted(k for k in set(old) | set(new) if k in new and k not in HIDDEN_KEYS and old.get(k) != new[k])
         if keys:
             return keys
     return []

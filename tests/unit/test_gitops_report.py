@@ -82,3 +82,11 @@ def test_drift_lines_after_refresh() -> None:
         "Bucket `media-bucket`: changed out of band: acl; `up` would set it back",
         "MediaLibrary `media-library`: gone from the cloud (deleted out of band); `up` would create it again"]
     assert report.drift({"steps": [{"op": "refresh", "urn": urn("Bucket", "b")}]}) == []
+
+
+def test_bookkeeping_inputs_are_not_listed_as_changes() -> None:
+    from scripts import gitops_report
+
+    step = {"op": "replace", "urn": "urn:pulumi:s::p::pulumi-python:dynamic/smh:MediaLibrary::media-library",
+            "diffs": ["identity", "multi_album", "owner"]}
+    assert gitops_report._changed_keys(step) == ["multi_album"]
