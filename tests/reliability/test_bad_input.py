@@ -99,12 +99,14 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...], str]] = [
     ("space-albums-without-multi-album", {"smh-media:library": MULTI,
                                           "smh-media:spaces": '{"alice": {"albums": {"trip": "Trip"}}}'},
      ("alice", "multi_album=True"), "preview"),
+    ("space-not-an-object", {"smh-media:library": MULTI, "smh-media:spaces": '{"alice": "big"}'},
+     ("smh-media:spaces.alice", "must be an object"), "preview"),
     ("space-unknown-key", {"smh-media:library": MULTI, "smh-media:spaces": '{"alice": {"colour": "red"}}'},
      ("smh-media:spaces.alice", "unknown key"), "preview"),
     ("album-name-with-slash", {"smh-media:library": lib(multi_album=True), "smh-media:albums": '{"t": "a/b"}'},
      ("album_name", "one path segment"), "preview"),
     ("albums-not-names", {"smh-media:library": lib(multi_album=True), "smh-media:albums": '{"t": 7}'},
-     ("smh-media:albums", "map of key -> album name"), "preview"),
+     ("smh-media:albums must be a map of key -> album name",), "preview"),
     # unknown keys
     ("unknown-top-level-key", {"smh-media:bucketname": "photos"}, ("bucketname", "unknown key"), "preview"),
     # credentials and endpoints
@@ -140,7 +142,7 @@ def run(stack: auto.Stack, command: str, config: dict[str, auto.ConfigValue], pa
 
 
 @pytest.fixture(scope="module")
-def outcomes(emulator_proc, project_dir: Path, engine_env: dict[str, str],  # type: ignore[no-untyped-def]
+def outcomes(request, emulator_proc, project_dir: Path, engine_env: dict[str, str],  # type: ignore[no-untyped-def]
              tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, Outcome], dict[str, Any]]]:
     """Run every case once, WORKERS at a time on stacks of their own, against a freshly reset emulator.
 
@@ -163,7 +165,9 @@ def outcomes(emulator_proc, project_dir: Path, engine_env: dict[str, str],  # ty
         finally:
             free.put(stack)
 
-    ordered = sorted(CASES, key=lambda c: c[3] != "up")
+    selected = {item.callspec.params["case"] for item in request.session.items
+                if item.module is request.module and hasattr(item, "callspec")}  # honour -k
+    ordered = sorted((c for c in CASES if c[0] in selected), key=lambda c: c[3] != "up")
     with ThreadPoolExecutor(WORKERS) as pool:
         futures = {case: pool.submit(one, case, overrides, command) for case, overrides, _, command in ordered}
         results = {case: f.result() for case, f in futures.items()}
