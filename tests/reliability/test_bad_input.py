@@ -133,11 +133,20 @@ class Outcome:
 
 
 def run(stack: auto.Stack, command: str, config: dict[str, auto.ConfigValue], path: Path) -> Outcome:
-    """`pulumi <command>` on the stack with exactly `config` (a --config-file), as a user would run it."""
-    path.write_text(json.dumps({"config": {k: v.value for k, v in config.items()}}))
+    """`pulumi <command>` on the stack with exactly `config` (a --config-file), as a user would run it.
+
+    The secret key goes in the environment (TENCENTCLOUD_SECRET_KEY), not in that file: a plain config value
+    would be recorded in the update history of the shared state backend, which the secrets suite searches.
+    """
+    plain = {k: v.value for k, v in config.items()}
+    env = dict(stack.workspace.env_vars)
+    env.pop("TENCENTCLOUD_SECRET_KEY", None)
+    if "tencentcloud:secretKey" in plain:
+        env["TENCENTCLOUD_SECRET_KEY"] = plain.pop("tencentcloud:secretKey")
+    path.write_text(json.dumps({"config": plain}))
     args = ["pulumi", command, "--stack", stack.name, "--cwd", stack.workspace.work_dir, "--config-file", str(path),
             "--non-interactive", "--color", "never", *(["--yes"] if command == "up" else [])]
-    done = subprocess.run(args, env=stack.workspace.env_vars, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT)
     return Outcome(done.returncode, done.stdout + done.stderr)
 
 

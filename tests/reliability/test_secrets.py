@@ -77,7 +77,8 @@ def test_no_secret_in_state_export_logs_or_requests(durable_emulator, make_stack
     assert outputs["library_secret"].value == plane.secret
 
     state_dir = Path(stack.workspace.env_vars["PULUMI_BACKEND_URL"].removeprefix("file://"))
-    state_files = [p for p in state_dir.rglob("*") if p.is_file()]
+    # This stack's checkpoint, backups and update history (other suites' stacks share the backend directory).
+    state_files = [p for p in state_dir.rglob("*") if p.is_file() and stack.name in str(p.relative_to(state_dir))]
     stack_file = Path(stack.workspace.work_dir) / "stacks" / f"Pulumi.{stack.name}.yaml"
     export = cli(stack, "stack", "export")
     places = {
