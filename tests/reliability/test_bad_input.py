@@ -52,6 +52,8 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...], str]] = [
     ("bucket-underscore", {"smh-media:bucketName": "my_photos"}, ("bucket_name", "lowercase letters"), "preview"),
     ("bucket-leading-dash", {"smh-media:bucketName": "-photos"}, ("bucket_name", "must not start"), "preview"),
     ("bucket-too-long-for-host", {"smh-media:bucketName": "a" * 40}, ("bucket_name", "too long", "60"), "preview"),
+    ("bucket-name-with-appid-suffix", {"smh-media:bucketName": "photos-1250000000"},
+     ("bucket_name", "already ends with the APPID"), "preview"),
     ("bucket-name-missing", {"smh-media:bucketName": None}, ("smh-media:bucketName", "missing required"), "preview"),
     # APPIDs and regions
     ("appid-letters", {"smh-media:appId": "12abc"}, ("app_id", "5 to 12 digits"), "preview"),
@@ -64,6 +66,8 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...], str]] = [
     ("tags-not-a-map", {"smh-media:bucketTags": '["team"]'}, ("tags", "map of string to string"), "preview"),
     ("tags-bad-characters", {"smh-media:bucketTags": '{"team<1>": "media"}'}, ("tags", "only letters"), "preview"),
     ("force-destroy-not-bool", {"smh-media:forceDestroy": "maybe"}, ("smh-media:forceDestroy", "bool"), "preview"),
+    ("tags-reserved-owner-key", {"smh-media:bucketTags": '{"pulumi:owner": "me"}'}, ("tags key", "reserved"),
+     "preview"),
     # the library
     ("library-name-empty", {"smh-media:library": lib(library_name="")}, ("library_name", "required"), "preview"),
     ("library-name-too-long", {"smh-media:library": lib(library_name="n" * 51)}, ("library_name", "1 to 50"),
@@ -72,6 +76,8 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...], str]] = [
     ("library-not-an-object", {"smh-media:library": '["photos"]'}, ("smh-media:library", "must be an object"),
      "preview"),
     ("library-not-json", {"smh-media:library": "photos"}, ("smh-media:library", "JSON"), "preview"),
+    ("library-tags-reserved-owner-key", {"smh-media:library": lib(tags={"pulumi:owner": "me"})},
+     ("tags key", "reserved"), "preview"),
     ("library-unknown-key", {"smh-media:library": lib(colour="red")}, ("colour", "unknown key"), "preview"),
     ("library-bool-wrong-type", {"smh-media:library": lib(public_read="yes")}, ("public_read", "true or false"),
      "preview"),
