@@ -1,10 +1,11 @@
 """Suite 4, bad input: invalid stack configurations fail cleanly and touch nothing in the cloud.
 
-Each case replaces the config of ONE shared stack (a `--config-file` per case: preview creates nothing,
-so the stack stays empty throughout) and runs `preview`, or `up` for credentials and endpoints, which
-only fail at the first cloud call. A case passes when the run exits non-zero, the output names the
-property and the rule (every needle of the case appears), there is no Python traceback, and the
-emulator saw no mutating call.
+Each case is one complete stack config, given to the CLI as a `--config-file`, on one of a few shared
+stacks (nothing is ever created, so they stay empty). It runs `preview`, or `up` for credentials and
+endpoints, which only fail at the first cloud call. A case passes when the run exits non-zero, the output
+names the property and the rule (every needle of the case appears), there is no Python traceback (for
+`up`: none but the one pulumi.dynamic prints around a deliberate smh_provider error), and the emulator
+saw no mutating call.
 """
 
 from __future__ import annotations
