@@ -220,7 +220,8 @@ def test_bad_input_is_rejected_cleanly(outcomes, case, needles, command) -> None
                     if needles[0] in line and ("error" in line.lower() or "problem" in line)), "")
     report.record(SUITE, bad_inputs_tried=1, rejected_cleanly=int(clean))
     report.row(SUITE, case=case, command=command, exit_code=got.code, traceback=traceback,
-               message=re.sub(r"^.*?(has a problem: |error: |Error: )", "", message)[:220])
+               message=(message.split("has a problem: ", 1)[1] if "has a problem: " in message
+                        else re.sub(r"^.*?(error|Error): ", "", message))[:220])
     assert got.code != 0, f"{case}: {command} succeeded\n{got.output}"
     assert not missing, f"{case}: output lacks {missing}\n{got.output}"
     assert clean_error, f"{case}: a Python traceback instead of a clean message\n{got.output}"
