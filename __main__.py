@@ -82,7 +82,7 @@ library = MediaLibrary(
 
 def _albums(owner: str, albums: object, **where: object) -> None:
     if not isinstance(albums, dict) or not all(isinstance(v, str) for v in albums.values()):
-        _fail(f"{owner}.albums must be a map of key -> album name")
+        _fail(f"{owner if owner == 'smh-media:albums' else owner + '.albums'} must be a map of key -> album name")
     for key, album_name in albums.items():
         Album(f"album-{key}" if owner == "smh-media:albums" else f"album-{owner.split('.')[-1]}-{key}",
               album_name=album_name, force_destroy=force_destroy, **where)
@@ -93,6 +93,8 @@ spaces_cfg = cfg.get_object("spaces") or {}
 if not isinstance(spaces_cfg, dict):
     _fail("smh-media:spaces must be a map of key -> Space arguments")
 for key, space_cfg in spaces_cfg.items():
+    if not isinstance(space_cfg or {}, dict):
+        _fail(f"smh-media:spaces.{key} must be an object of Space arguments")
     space_cfg = dict(space_cfg or {})
     bad = sorted(set(space_cfg) - SPACE_KEYS)
     if bad:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from smh_provider.ownership import OWNER_TAG
 from smh_provider.regions import REGIONS
 
 BUCKET_USER_PART = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
@@ -19,6 +20,10 @@ def bucket_name(value: str, inputs: Mapping[str, Any]) -> str | None:
         return (f"bucket_name {value!r} may contain only lowercase letters, digits and '-', and must not start "
                 "or end with '-' (do not include the '-<appid>' suffix)")
     app_id, region = inputs.get("app_id"), inputs.get("region")
+    if isinstance(app_id, str) and APP_ID.match(app_id) and value.endswith(f"-{app_id}"):
+        # The full name would be <name>-<appid>-<appid>: a bucket nobody meant to create.
+        return (f"bucket_name {value!r} already ends with the APPID: give it without the '-{app_id}' suffix "
+                f"({value.removesuffix('-' + app_id)!r}); the provider appends it")
     if isinstance(app_id, str) and isinstance(region, str) and APP_ID.match(app_id) and region in REGIONS:
         host = f"{value}-{app_id}.cos.{region}.myqcloud.com"
         if len(host) > MAX_BUCKET_HOST:
@@ -53,6 +58,8 @@ def tags(value: dict[str, str], _: Mapping[str, Any]) -> str | None:
     if len(value) > 50:
         return f"tags has {len(value)} entries; at most 50 are allowed"
     for k, v in value.items():
+        if k == OWNER_TAG:
+            return f"tags key {k!r} is reserved: the provider writes this stack's ownership mark there"
         if not k or len(k.encode()) > 127:
             return f"tags key {k!r} must be 1 to 127 bytes"
         if len(v.encode()) > 255:

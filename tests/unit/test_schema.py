@@ -28,11 +28,13 @@ BUCKET = {"bucket_name": "photos", "app_id": "1250000000", "region": "ap-guangzh
     ({"bucket_name": "Photos"}, "bucket_name", "lowercase"),
     ({"bucket_name": "-photos"}, "bucket_name", "start"),
     ({"bucket_name": "a" * 40}, "bucket_name", "60"),
+    ({"bucket_name": "photos-1250000000"}, "bucket_name", "already ends with the APPID"),
     ({"app_id": "12ab"}, "app_id", "digits"),
     ({"region": "ap-mars"}, "region", "not a Tencent Cloud COS region"),
     ({"acl": "public"}, "acl", "one of"),
     ({"tags": {"k": "bad\u0000"}}, "tags", "only letters"),
     ({"tags": {f"k{i}": "v" for i in range(51)}}, "tags", "at most 50"),
+    ({"tags": {"pulumi:owner": "me"}}, "tags", "reserved"),
     ({"force_destroy": "maybe"}, "force_destroy", "true or false"),
 ])
 def test_bucket_rules_name_the_property(change, prop, words) -> None:  # type: ignore[no-untyped-def]
