@@ -55,6 +55,10 @@ class Settings:
         ways = "; ".join(f"stack config '{KEYS[m][0]}' or environment variable {KEYS[m][1]}" for m in missing)
         return f"Tencent Cloud credentials are missing: set {ways}"
 
+    def missing_key(self) -> str | None:
+        """The stack config key of the first missing credential (the property a check failure names)."""
+        return next((KEYS[m][0] for m in ("secret_id", "secret_key") if not getattr(self, m)), None)
+
     def require(self) -> Settings:
         problem = self.missing_credentials()
         if problem:
@@ -109,6 +113,12 @@ def set_config_error(message: str | None) -> None:
 def config_error() -> str | None:
     with _lock:
         return _config_error
+
+
+def config_error_key() -> str:
+    """The stack config key a configuration problem is about (its message starts with it)."""
+    problem = config_error() or ""
+    return next((cfg for cfg, _ in KEYS.values() if problem.startswith(cfg)), KEYS["secret_id"][0])
 
 
 def set_current(settings: Settings) -> None:

@@ -82,8 +82,27 @@ class InvalidInput(CloudError):
     pass
 
 
+# Codes that mean the caller's keys (not a data-plane token) were refused: the message says what to check.
+CREDENTIAL_CODES = {
+    "SignatureDoesNotMatch", "InvalidAccessKeyId", "AccessDenied", "RequestTimeTooSkewed", "Request has expired",
+    "MissingAuthorization", "InvalidAuthorization", "SecretidNotExist", "SignatureExpired",
+    "AuthorizationHeaderMalformed", "UnauthorizedOperation",
+}
+
+
 class AuthError(CloudError):
-    pass
+    def _text(self) -> str:
+        text = super()._text()
+        if self.code in CREDENTIAL_CODES or self.code.startswith(("AuthFailure", "UnauthorizedOperation")):
+            if self.code in ("AccessDenied", "UnauthorizedOperation") or "Unauthorized" in self.code:
+                text += (" - the key may lack a CAM permission this call needs (docs/permissions.md lists them), "
+                         "or tencentcloud:secretId / tencentcloud:secretKey are wrong")
+            elif self.code in ("RequestTimeTooSkewed", "SignatureExpired", "AuthFailure.SignatureExpire"):
+                text += " - check this machine's clock"
+            else:
+                text += (" - check tencentcloud:secretId and tencentcloud:secretKey (or TENCENTCLOUD_SECRET_ID / "
+                         "TENCENTCLOUD_SECRET_KEY): they do not form a valid key pair of the account")
+        return text
 
 
 class Retryable(CloudError):
@@ -99,7 +118,15 @@ class ServerError(Retryable):
 
 
 class TransportError(Retryable):
-    pass
+    def with_endpoint_hint(self, endpoint: str | None) -> TransportError:
+        """Say where the provider was talking to, once retries are exhausted."""
+        if endpoint:
+            self.message += (f" - nothing answered at smh:endpoint / SMH_ENDPOINT = {endpoint}: is the emulator "
+                             "running there (`make up` starts it), or should the endpoint be unset for Tencent Cloud?")
+        else:
+            self.message += " - Tencent Cloud did not answer: check the network, proxy settings and the region"
+        self.args = (self._text(),)
+        return self
 
 
 CODE_TABLE: dict[str, type[CloudError]] = {

@@ -16,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from smh_provider.errors import CloudError, Retryable, Throttled, WaitTimeout
+from smh_provider import config
+from smh_provider.errors import CloudError, Retryable, Throttled, TransportError, WaitTimeout
 
 T = TypeVar("T")
 
@@ -51,7 +52,7 @@ class RetryPolicy:
                 attempt += 1
                 delay = self.backoff(attempt)
                 if attempt >= self.max_attempts or self.clock() - start + delay > self.deadline:
-                    raise err.while_(doing or err.doing) from None
+                    raise _gave_up(err, doing) from None
                 self.sleep(delay)
 
     def create_once(self, create: Callable[[], T], landed: Callable[[], T | None], doing: str = "") -> T:
@@ -74,8 +75,15 @@ class RetryPolicy:
                         return found
                 delay = self.backoff(attempt)
                 if attempt >= self.max_attempts or self.clock() - start + delay > self.deadline:
-                    raise err.while_(doing or err.doing) from None
+                    raise _gave_up(err, doing) from None
                 self.sleep(delay)
+
+
+def _gave_up(err: CloudError, doing: str) -> CloudError:
+    err = err.while_(doing or err.doing)
+    if isinstance(err, TransportError):
+        err.with_endpoint_hint(config.current().proxy)
+    return err
 
 
 DEFAULT_POLICY = RetryPolicy()
@@ -94,6 +102,8 @@ def wait_for(name: str, probe: Callable[[], T | None], timeout: float, interval:
         except CloudError as err:
             last = err
         if clock() - start >= timeout:
+            if isinstance(last, TransportError):
+                last.with_endpoint_hint(config.current().proxy)
             detail = f" (last error: {last})" if last else ""
             raise WaitTimeout(f"waiter {name!r} timed out after {timeout:.0f}s{detail}")
         sleep(interval)

@@ -135,7 +135,8 @@ class BaseProvider(ResourceProvider):
         if not failures:
             problem = config.config_error() or config.current().missing_credentials()
             if problem:
-                failures.append(CheckFailure("tencentcloud:secretId", problem))
+                key = config.config_error_key() if config.config_error() else config.current().missing_key()
+                failures.append(CheckFailure(key or "tencentcloud:secretId", problem))
         return CheckResult(inputs, failures)
 
     def known_outputs(self, olds: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:

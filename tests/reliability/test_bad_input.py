@@ -119,14 +119,15 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...], str]] = [
     # credentials and endpoints
     ("credentials-missing", {"tencentcloud:secretId": None, "tencentcloud:secretKey": None},
      ("tencentcloud:secretId", "TENCENTCLOUD_SECRET_ID", "missing"), "preview"),
-    ("secret-key-missing", {"tencentcloud:secretKey": None}, ("tencentcloud:secretKey", "missing"), "preview"),
-    ("endpoint-malformed", {"smh:endpoint": "ftp://emulator"}, ("smh:endpoint", "scheme http"), "preview"),
+    ("secret-key-missing", {"tencentcloud:secretKey": None}, ("property tencentcloud:secretKey", "missing"), "preview"),
+    ("endpoint-malformed", {"smh:endpoint": "ftp://emulator"}, ("property smh:endpoint", "scheme http"), "preview"),
     ("secret-key-wrong", {"tencentcloud:secretKey": "wrongSecretKey00000000000000000000"},
-     ("creating bucket", "SignatureDoesNotMatch"), "up"),
+     ("creating bucket", "SignatureDoesNotMatch", "check tencentcloud:secretId and tencentcloud:secretKey"), "up"),
     ("secret-id-unknown", {"tencentcloud:secretId": "AKIDUNKNOWN00000000000000000000000000"},
-     ("creating bucket", "InvalidAccessKeyId"), "up"),
+     ("creating bucket", "InvalidAccessKeyId", "check tencentcloud:secretId and tencentcloud:secretKey"), "up"),
     ("endpoint-not-answering", {"smh:endpoint": f"http://{DEAD_ENDPOINT}"},
-     ("creating bucket", "ConnectionError", DEAD_PORT), "up"),
+     ("creating bucket", "ConnectionError", f"nothing answered at smh:endpoint / SMH_ENDPOINT = http://{DEAD_ENDPOINT}"),
+     "up"),
 ]
 
 
