@@ -8,6 +8,8 @@ interrupted run made it); one that holds files is an error.
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from typing import Any
 
@@ -43,6 +45,37 @@ PROPS = (
 )
 
 
+LISTING_TTL = 10.0  # seconds a space's album listing serves the refresh of its other albums
+_listings: dict[tuple[Any, str, str], tuple[float, set[str]]] = {}
+_listing_locks: dict[tuple[Any, str, str], threading.Lock] = {}
+_listings_lock = threading.Lock()
+
+
+def _album_names(plane: DataPlane, space_id: str) -> set[str]:
+    """Names of the space's albums: one listing serves every album of the space read within LISTING_TTL.
+
+    A refresh reads every album; listing the space once instead of each album keeps it at one read per
+    space rather than one per album.
+    """
+    key = (*plane.key, space_id)
+    with _listings_lock:
+        lock = _listing_locks.setdefault(key, threading.Lock())
+    with lock:
+        cached = _listings.get(key)
+        if cached and time.monotonic() - cached[0] < LISTING_TTL:
+            return cached[1]
+        listing = DEFAULT_POLICY.call(lambda: plane.list_dir(space_id), f"listing the albums of space {space_id}")
+        names = {c["name"] for c in listing.get("contents") or [] if c.get("type") == "dir"}
+        _listings[key] = (time.monotonic(), names)
+        return names
+
+
+def _forget(plane: DataPlane, space_id: str) -> None:
+    """This process changed the space's albums: its cached listing no longer holds."""
+    with _listings_lock:
+        _listings.pop((*plane.key, space_id), None)
+
+
 class AlbumProvider(BaseProvider):
     props = PROPS
     type_label = "Album"
@@ -67,6 +100,7 @@ class AlbumProvider(BaseProvider):
         if problem:
             raise ProviderError(f"{doing}: {problem}")
         plane = DataPlane(self.settings(), inputs["library_id"])
+        _forget(plane, inputs["space_id"])
         try:
             DEFAULT_POLICY.call(lambda: plane.create_album(inputs["space_id"], inputs["album_name"]))
         except AlreadyExists as err:
@@ -88,8 +122,10 @@ class AlbumProvider(BaseProvider):
         inputs = self.inputs_of(props)
         plane = DataPlane(self.settings(), inputs["library_id"])
         try:
-            DEFAULT_POLICY.call(lambda: plane.list_dir(inputs["space_id"], inputs["album_name"]))
-        except NotFound:
+            names = _album_names(plane, inputs["space_id"])
+        except NotFound:  # the space (or library) is gone, and the album with it
+            return ReadResult("", {})
+        if inputs["album_name"] not in names:
             return ReadResult("", {})
         return ReadResult(id_, dict(inputs))
 
@@ -97,6 +133,7 @@ class AlbumProvider(BaseProvider):
         old, new = self.inputs_of(olds), self.inputs_of(news)
         if old["album_name"] != new["album_name"]:
             plane = DataPlane(self.settings(), new["library_id"])
+            _forget(plane, new["space_id"])
             DEFAULT_POLICY.call(lambda: plane.rename_album(new["space_id"], old["album_name"], new["album_name"]))
         return UpdateResult(dict(new))
 
@@ -104,6 +141,7 @@ class AlbumProvider(BaseProvider):
         inputs = self.inputs_of(props)
         plane = DataPlane(self.settings(), inputs["library_id"])
         name, space = inputs["album_name"], inputs["space_id"]
+        _forget(plane, space)
         try:
             if not inputs["force_destroy"]:
                 listing = DEFAULT_POLICY.call(lambda: plane.list_dir(space, name))
