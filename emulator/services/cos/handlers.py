@@ -101,9 +101,8 @@ def delete_bucket(b: CosBackend, req: Request) -> Response:
     return cos_empty(req, 204)
 
 
-def get_bucket(b: CosBackend, req: Request) -> Response:
-    bucket, region = _where(req)
-    q = req.query
+def listing_options(q: dict[str, str]) -> tuple[int, str]:
+    """(max-keys, encoding-type) of an object listing (GET Bucket, ListObjectsV2), validated."""
     try:
         max_keys = int(q.get("max-keys") or 1000)
     except ValueError:
@@ -113,6 +112,13 @@ def get_bucket(b: CosBackend, req: Request) -> Response:
     encoding = q.get("encoding-type", "")
     if encoding and encoding != "url":
         raise CosError(400, "InvalidArgument", "encoding-type only accepts url.")
+    return max_keys, encoding
+
+
+def get_bucket(b: CosBackend, req: Request) -> Response:
+    bucket, region = _where(req)
+    q = req.query
+    max_keys, encoding = listing_options(q)
     prefix, delimiter, marker = q.get("prefix", ""), q.get("delimiter", ""), q.get("marker", "")
     res = b.list_objects(req.account, bucket, region, prefix, delimiter, marker, max_keys)
     enc = (lambda s: quote(s, safe="/")) if encoding else (lambda s: s)

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from emulator.errors import CosError
-from emulator.services.cos.handlers import _key, _where
+from emulator.services.cos.handlers import _key, _where, listing_options
 from emulator.services.cos.models import CosBackend, iso
 from emulator.services.cos.render import cos_xml
 from emulator.wire import Request, Response
@@ -38,15 +38,7 @@ def _untoken(token: str) -> str:
 def list_objects_v2(b: CosBackend, req: Request) -> Response:
     bucket, region = _where(req)
     q = req.query
-    try:
-        max_keys = int(q.get("max-keys") or 1000)
-    except ValueError:
-        raise CosError(400, "InvalidArgument", "max-keys must be an integer.") from None
-    if not 0 <= max_keys <= 1000:
-        raise CosError(400, "InvalidArgument", "max-keys must be between 0 and 1000.")
-    encoding = q.get("encoding-type", "")
-    if encoding and encoding != "url":
-        raise CosError(400, "InvalidArgument", "encoding-type only accepts url.")
+    max_keys, encoding = listing_options(q)
     prefix, delimiter = q.get("prefix", ""), q.get("delimiter", "")
     token, start_after = q.get("continuation-token", ""), q.get("start-after", "")
     marker = _untoken(token) if token else start_after
