@@ -76,8 +76,8 @@ def check(result: dict[str, Any]) -> list[dict[str, Any]]:
                         f"s, so about {per_step:.0f} ms per resource go to the engine's create steps themselves, "
                         "beyond their API calls. Most of it is the file backend's checkpoint: the engine rewrites "
                         "the whole state after every step, so each step costs more the more resources the stack "
-                        "has; with PULUMI_SKIP_CHECKPOINTS=true, S5 at N = 200 took 24.6 s instead of 165 s "
-                        "(bench/README.md, Findings). ")
+                        "has; in an earlier run on a loaded machine, PULUMI_SKIP_CHECKPOINTS=true cut S5 at N = 200 "
+                        "from 165 s to 24.6 s (bench/README.md, Findings). ")
             if s5["script_s"] and s3["wall_s"] > s5["script_s"] / 3:
                 evidence += (f"Even then 3x the script (at most {s5['script_s'] / 3:.1f} s) is out of reach with one "
                              f"engine resource per space and album: the preview alone takes {s3['wall_s']:.1f} s. ")
@@ -131,8 +131,9 @@ def _scaling(result: dict[str, Any], ns: list[int]) -> list[dict[str, Any]]:
             "Calls are exactly linear in N; wall time is not. The S3 preview rows (program, check and diff of every "
             "resource, no call) grow less than linearly, so the growing part is in the steps that change something: "
             "the engine rewrites the whole state checkpoint after every step (O(resources) per step, O(N^2) per "
-            "operation with the file backend). With PULUMI_SKIP_CHECKPOINTS=true, N = 200 took 24.6 s (S5), 15.3 s "
-            "(S6) and 22.2 s (S7) instead of 165 / 79 / 93 s (bench/README.md, Findings)." if calls_linear else
+            "operation with the file backend). In an earlier run on a loaded machine, PULUMI_SKIP_CHECKPOINTS=true "
+            "cut N = 200 from 165 / 79 / 93 s to 24.6 s (S5), 15.3 s (S6) and 22.2 s (S7) (bench/README.md, "
+            "Findings)." if calls_linear else
             "Calls per added space differ between N steps: see calls by action."))
     peaks = [(n, (_get(result, "S5", n) or {}).get("peak_mib")) for n in ns]
     if all(p for _, p in peaks):
