@@ -11,7 +11,6 @@ as plain http through the emulator as a proxy.
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ import requests
 from smh_provider.clients import smh
 from smh_provider.config import Settings
 from smh_provider.errors import AlreadyExists, CloudError, NotFound, TransportError, cloud_error
+from smh_provider.memo import PerKey
 
 TOKEN_PERIOD = 7200  # seconds asked for; the service raises anything under 1200 to 1200
 RENEW_MARGIN = 300  # fetch a new token this long before the old one expires
@@ -36,10 +36,9 @@ class _Token:
 class DataPlane:
     """One library's data plane, bound to the provider's settings."""
 
-    _secrets: dict[tuple[Settings, str], str] = {}
-    _tokens: dict[tuple[Settings, str], _Token] = {}
-    _fetch_locks: dict[tuple[Settings, str], threading.Lock] = {}
-    _lock = threading.Lock()
+    # One secret and one token fetch per library even under concurrent creates (the engine runs up to 4 at once).
+    _secrets: PerKey[str] = PerKey()
+    _tokens: PerKey[_Token] = PerKey(valid=lambda tok: tok.expires_at - RENEW_MARGIN > time.time())
     _session = requests.Session()
 
     def __init__(self, settings: Settings, library_id: str) -> None:
@@ -51,47 +50,22 @@ class DataPlane:
         self.proxies = {"http": settings.proxy, "https": settings.proxy} if settings.proxy else None
 
     # -- credentials ----------------------------------------------------------------------------
-    def _fetch_lock(self) -> threading.Lock:
-        """One lock per library: the first caller fetches the secret and token, concurrent ones wait for it
-        (the engine runs up to 4 creates at once; without this, each would fetch its own token)."""
-        with self._lock:
-            return self._fetch_locks.setdefault(self.key, threading.Lock())
-
     def _secret(self) -> str:
-        with self._lock:
-            cached = self._secrets.get(self.key)
-        if cached:
-            return cached
-        c = smh.client(self.settings)
-        secret = smh.library_secret(c, self.library_id, f"reading the secret of media library {self.library_id}")
-        with self._lock:
-            self._secrets[self.key] = secret
-        return secret
-
-    def _cached_token(self) -> str | None:
-        with self._lock:
-            tok = self._tokens.get(self.key)
-        return tok.value if tok and tok.expires_at - RENEW_MARGIN > time.time() else None
+        doing = f"reading the secret of media library {self.library_id}"
+        return self._secrets.get(self.key, lambda: smh.library_secret(smh.client(self.settings), self.library_id,
+                                                                      doing))
 
     def token(self) -> str:
-        cached = self._cached_token()
-        if cached:
-            return cached
-        with self._fetch_lock():
-            cached = self._cached_token()
-            if cached:
-                return cached
+        def fetch() -> _Token:
             data = self._send("GET", "/token", doing=f"getting an access token for media library {self.library_id}",
                               params={"library_id": self.library_id, "library_secret": self._secret(),
                                       "grant": "admin", "period": str(TOKEN_PERIOD)}, auth=False)
-            tok = _Token(str(data["accessToken"]), time.time() + float(data.get("expiresIn") or TOKEN_PERIOD))
-            with self._lock:
-                self._tokens[self.key] = tok
-            return tok.value
+            return _Token(str(data["accessToken"]), time.time() + float(data.get("expiresIn") or TOKEN_PERIOD))
+
+        return self._tokens.get(self.key, fetch).value
 
     def forget_token(self) -> None:
-        with self._lock:
-            self._tokens.pop(self.key, None)
+        self._tokens.forget(self.key)
 
     # -- transport -------------------------------------------------------------------------------
     def _send(self, method: str, path: str, doing: str, params: dict[str, str] | None = None,

@@ -8,8 +8,6 @@ interrupted run made it); one that holds files is an error.
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 from typing import Any
 
@@ -18,6 +16,7 @@ from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
 from smh_provider.clients.smhdata import DataPlane
 from smh_provider.errors import AlreadyExists, InvalidInput, NotFound, ProviderError
+from smh_provider.memo import PerKey
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop
 from smh_provider.resources.media_library import MediaLibrary
@@ -46,9 +45,7 @@ PROPS = (
 
 
 LISTING_TTL = 10.0  # seconds a space's album listing serves the refresh of its other albums
-_listings: dict[tuple[Any, str, str], tuple[float, set[str]]] = {}
-_listing_locks: dict[tuple[Any, str, str], threading.Lock] = {}
-_listings_lock = threading.Lock()
+_listings: PerKey[set[str]] = PerKey(max_age=LISTING_TTL)
 
 
 def _album_names(plane: DataPlane, space_id: str) -> set[str]:
@@ -57,23 +54,16 @@ def _album_names(plane: DataPlane, space_id: str) -> set[str]:
     A refresh reads every album; listing the space once instead of each album keeps it at one read per
     space rather than one per album.
     """
-    key = (*plane.key, space_id)
-    with _listings_lock:
-        lock = _listing_locks.setdefault(key, threading.Lock())
-    with lock:
-        cached = _listings.get(key)
-        if cached and time.monotonic() - cached[0] < LISTING_TTL:
-            return cached[1]
+    def load() -> set[str]:
         listing = DEFAULT_POLICY.call(lambda: plane.list_dir(space_id), f"listing the albums of space {space_id}")
-        names = {c["name"] for c in listing.get("contents") or [] if c.get("type") == "dir"}
-        _listings[key] = (time.monotonic(), names)
-        return names
+        return {c["name"] for c in listing.get("contents") or [] if c.get("type") == "dir"}
+
+    return _listings.get((*plane.key, space_id), load)
 
 
 def _forget(plane: DataPlane, space_id: str) -> None:
     """This process changed the space's albums: its cached listing no longer holds."""
-    with _listings_lock:
-        _listings.pop((*plane.key, space_id), None)
+    _listings.forget((*plane.key, space_id))
 
 
 class AlbumProvider(BaseProvider):

@@ -106,9 +106,7 @@ class BucketProvider(BaseProvider):
         try:  # two reads, no HEAD: GET ?acl answers NoSuchBucket for a bucket that is gone
             acl = DEFAULT_POLICY.call(lambda: cos.get_acl(c, id_), f"reading bucket {id_}")
             tags, owner = ownership.split_tags(DEFAULT_POLICY.call(lambda: cos.get_tags(c, id_)))
-        except NotFound as err:
-            if err.code == "NoSuchTagSet":
-                raise
+        except NotFound:  # NoSuchBucket (cos.get_tags already reads NoSuchTagSet as no tags)
             return ReadResult("", {})
         # A mark removed outside Pulumi reads as None, so the next `up` writes it back.
         return ReadResult(id_, {**self._outs(inputs, acl, tags), "owner": owner or None})

@@ -212,8 +212,7 @@ class MediaLibraryProvider(BaseProvider):
             return self._adopt(c, existing, inputs)
 
         def landed() -> dict[str, Any] | None:
-            held = ownership.held_ids(owner)
-            found = [lib for lib in self._marked(self._list(c, doing), owner) if lib["LibraryId"] not in held]
+            found = self._marked(self._list(c, doing), owner)
             return found[0] if len(found) == 1 else None
 
         # CreateLibrary is not idempotent: after a 5xx or a lost answer, look for our mark before trying again.
@@ -235,7 +234,9 @@ class MediaLibraryProvider(BaseProvider):
 
     @staticmethod
     def _marked(libs: list[dict[str, Any]], owner: str | None) -> list[dict[str, Any]]:
-        return [lib for lib in libs if owner and ownership.split_tags(_tags(lib))[1] == owner]
+        """Libraries carrying `owner`'s mark, except those the state holds (being replaced: not ours to adopt)."""
+        held = ownership.held_ids(owner)
+        return [lib for lib in libs if owner and _owner(lib) == owner and lib["LibraryId"] not in held]
 
     def _existing(self, c: Any, inputs: dict[str, Any], doing: str) -> dict[str, Any] | None:
         """The library this create should adopt instead of creating one, or None; raise if it must not go on."""
@@ -243,8 +244,7 @@ class MediaLibraryProvider(BaseProvider):
         if not owner and not inputs["bucket"]:
             return None
         libs = self._list(c, doing)
-        held = ownership.held_ids(owner)  # being replaced: not ours to adopt
-        marked = [lib for lib in self._marked(libs, owner) if lib["LibraryId"] not in held]
+        marked = self._marked(libs, owner)
         if len(marked) > 1:
             ids = ", ".join(lib["LibraryId"] for lib in marked)
             raise ProviderError(f"{doing}: several libraries carry this resource's ownership mark {owner!r} ({ids}); "
@@ -253,12 +253,13 @@ class MediaLibraryProvider(BaseProvider):
         if marked:
             self._check_same_kind(marked[0], inputs, doing, "carries this resource's ownership mark")
             return marked[0]
+        held = ownership.held_ids(owner)  # being replaced (possibly under an older mark): not to take over
         bound = [lib for lib in libs if inputs["bucket"] and lib.get("BucketName") == inputs["bucket"]
-                 and not (owner and ownership.split_tags(_tags(lib))[1] == owner) and lib["LibraryId"] not in held]
+                 and not (owner and _owner(lib) == owner) and lib["LibraryId"] not in held]
         if not bound:
             return None
         lib = bound[0]
-        found = ownership.split_tags(_tags(lib))[1]
+        found = _owner(lib)
         if not inputs["adopt"]:
             whose = f"the ownership mark of {found!r}" if found else "no ownership mark"
             raise ProviderError(
@@ -399,6 +400,11 @@ class MediaLibrary(Resource, module="smh", name="MediaLibrary"):
 
 def _tags(lib: dict[str, Any]) -> dict[str, str]:
     return {t["TagKey"]: t.get("TagValue") or "" for t in (lib.get("Tags") or [])}
+
+
+def _owner(lib: dict[str, Any]) -> str:
+    """The ownership mark the library carries, or ''."""
+    return ownership.split_tags(_tags(lib))[1]
 
 
 def _applied(lib: dict[str, Any], params: dict[str, Any]) -> bool:

@@ -12,7 +12,6 @@ a 5xx or a lost answer it lists again before trying CreateSpace a second time.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pulumi
@@ -22,6 +21,7 @@ from smh_provider import ownership
 from smh_provider.clients import smh
 from smh_provider.clients.smhdata import DataPlane
 from smh_provider.errors import Conflict, NotFound, ProviderError, Throttled
+from smh_provider.memo import PerKey
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop, is_unknown
 from smh_provider.resources.media_library import MediaLibrary
@@ -54,9 +54,7 @@ PROPS = (
 )
 
 
-_modes: dict[tuple[Any, str], dict[str, Any]] = {}
-_mode_locks: dict[tuple[Any, str], threading.Lock] = {}
-_modes_lock = threading.Lock()
+_modes: PerKey[dict[str, Any]] = PerKey()
 
 
 def library_mode(settings: Any, library_id: str, doing: str) -> dict[str, Any]:
@@ -66,18 +64,14 @@ def library_mode(settings: Any, library_id: str, doing: str) -> dict[str, Any]:
     replace-only, so a library whose mode changes gets a new id. N spaces and their albums then cost one
     DescribeLibraries, not one each; concurrent creates wait for the first read instead of repeating it.
     """
-    key = (settings, library_id)
-    with _modes_lock:
-        lock = _mode_locks.setdefault(key, threading.Lock())
-    with lock:
-        if key not in _modes:
-            lib = DEFAULT_POLICY.call(lambda: smh.find_library(smh.client(settings), library_id, doing))
-            _modes[key] = lib.get("LibraryExtension") or {}
-        return _modes[key]
+    def load() -> dict[str, Any]:
+        lib = DEFAULT_POLICY.call(lambda: smh.find_library(smh.client(settings), library_id, doing))
+        return lib.get("LibraryExtension") or {}
+
+    return _modes.get((settings, library_id), load)
 
 
-_listed: dict[tuple[Any, str], dict[str, str]] = {}
-_list_lock = threading.Lock()
+_listed: PerKey[dict[str, str]] = PerKey()
 
 
 def _marked_spaces(plane: DataPlane, fresh: bool = False) -> dict[str, str]:
@@ -85,11 +79,11 @@ def _marked_spaces(plane: DataPlane, fresh: bool = False) -> dict[str, str]:
 
     Spaces this process creates later need not be in it: each resource has its own mark.
     """
-    with _list_lock:  # one listing even when the engine creates several spaces at once
-        if fresh or plane.key not in _listed:
-            spaces = DEFAULT_POLICY.call(plane.list_spaces, f"listing tenant spaces of {plane.library_id}")
-            _listed[plane.key] = {s["userId"]: s["spaceId"] for s in spaces if s.get("userId")}
-        return _listed[plane.key]
+    def load() -> dict[str, str]:
+        spaces = DEFAULT_POLICY.call(plane.list_spaces, f"listing tenant spaces of {plane.library_id}")
+        return {s["userId"]: s["spaceId"] for s in spaces if s.get("userId")}
+
+    return _listed.get(plane.key, load, fresh=fresh)
 
 
 class SpaceProvider(BaseProvider):
@@ -133,9 +127,8 @@ class SpaceProvider(BaseProvider):
             create = lambda: plane.create_space(self._attrs(inputs), owner)  # noqa: E731
             space_id = (DEFAULT_POLICY.create_once(create, landed, doing) if owner
                         else DEFAULT_POLICY.call(create, doing, retry_on=(Throttled,)))
-        if inputs["quota_bytes"] is not None:
-            exists = found is not None and DEFAULT_POLICY.call(lambda: plane.get_space_quota(space_id)) is not None
-            DEFAULT_POLICY.call(lambda: plane.set_space_quota(space_id, inputs["quota_bytes"], exists=exists))
+        if inputs["quota_bytes"] is not None:  # an adopted space may have one already: set_space_quota then PUTs
+            DEFAULT_POLICY.call(lambda: plane.set_space_quota(space_id, inputs["quota_bytes"], exists=False))
         return CreateResult(space_id, {**inputs, "space_id": space_id})
 
     def identity_extra(self, inputs: dict[str, Any]) -> list[Any]:
