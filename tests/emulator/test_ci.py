@@ -12,7 +12,7 @@ import re
 import time
 import types
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -23,16 +23,12 @@ from qcloud_cos.cos_auth import CosS3Auth
 from qcloud_cos.cos_comm import xml_to_dict
 
 from emulator.accounts import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY
-from tests.emulator_process import EmulatorProcess, with_accounts
+from tests.emulator_process import EmulatorProcess
+from tests.other_accounts import CI_OTHER, CI_TEMP, OTHER_APP_ID
 from tests.sdk_clients import APP_ID, REGION, cos
 
-OTHER_APP_ID = "1250000001"
-OTHER_ID, OTHER_KEY = "AKIDCIOTHERACCOUNT0000000000000000000", "ciOtherSecretKey000000000000000000"
-TEMP_ID, TEMP_KEY, TEMP_TOKEN = "AKIDCITEMPORARY000000000000000000000", "ciTempSecretKey0000000000000000000", "tok-ci-1"
-ACCOUNTS = [
-    {"app_id": OTHER_APP_ID, "owner_uin": "100000000002", "keys": [{"secret_id": OTHER_ID, "secret_key": OTHER_KEY}]},
-    {"app_id": APP_ID, "keys": [{"secret_id": TEMP_ID, "secret_key": TEMP_KEY, "token": TEMP_TOKEN}]},
-]
+OTHER_ID, OTHER_KEY = CI_OTHER
+TEMP_ID, TEMP_KEY, TEMP_TOKEN = CI_TEMP
 CI_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+0800$")
 
 
@@ -71,17 +67,6 @@ def full(name: str, app_id: str = APP_ID) -> str:
 @pytest.fixture
 def client(emulator: EmulatorProcess) -> CosS3Client:
     return cos(emulator.url)
-
-
-@pytest.fixture(scope="module")
-def accounts_proc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
-    yield from with_accounts(tmp_path_factory.mktemp("ci-accounts"), ACCOUNTS)
-
-
-@pytest.fixture
-def two(accounts_proc: EmulatorProcess) -> EmulatorProcess:
-    accounts_proc.control("POST", "reset")
-    return accounts_proc
 
 
 # -- CreateMediaBucket / DescribeMediaBuckets / DeleteMediaBucket ------------------------------------------

@@ -11,7 +11,6 @@ import re
 import threading
 import time
 import types
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,16 +24,12 @@ from tencentcloud.smh.v20210712 import models, smh_client
 from emulator.accounts import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Accounts
 from emulator.server import make_server
 from emulator.store import Store
-from tests.emulator_process import EmulatorProcess, with_accounts
+from tests.emulator_process import EmulatorProcess
+from tests.other_accounts import OTHER_APP_ID, SMH_OTHER, SMH_TEMP
 from tests.sdk_clients import APP_ID, REGION, cos, smh
 
-OTHER_APP_ID = "1250000001"
-OTHER_ID, OTHER_KEY = "AKIDSMHOTHERACCOUNT000000000000000000", "smhOtherSecretKey00000000000000000"
-TEMP_ID, TEMP_KEY, TEMP_TOKEN = "AKIDSMHTEMPORARY00000000000000000000", "smhTempSecretKey000000000000000000", "tok-1"
-ACCOUNTS = [
-    {"app_id": OTHER_APP_ID, "owner_uin": "100000000002", "keys": [{"secret_id": OTHER_ID, "secret_key": OTHER_KEY}]},
-    {"app_id": APP_ID, "keys": [{"secret_id": TEMP_ID, "secret_key": TEMP_KEY, "token": TEMP_TOKEN}]},
-]
+OTHER_ID, OTHER_KEY = SMH_OTHER
+TEMP_ID, TEMP_KEY, TEMP_TOKEN = SMH_TEMP
 SINGLE_MEDIA_DEFAULTS = {
     "IsFileLibrary": False,
     "IsMultiSpace": False,
@@ -99,17 +94,6 @@ def modify_code(c: smh_client.SmhClient, library_id: str, **fields: Any) -> str:
 @pytest.fixture
 def client(emulator: EmulatorProcess) -> smh_client.SmhClient:
     return smh(emulator.url)
-
-
-@pytest.fixture(scope="module")
-def accounts_proc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
-    yield from with_accounts(tmp_path_factory.mktemp("smh-accounts"), ACCOUNTS)
-
-
-@pytest.fixture
-def two(accounts_proc: EmulatorProcess) -> EmulatorProcess:
-    accounts_proc.control("POST", "reset")
-    return accounts_proc
 
 
 # -- CreateLibrary / DescribeLibraries -----------------------------------------------------------------
