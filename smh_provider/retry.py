@@ -55,13 +55,16 @@ class RetryPolicy:
                     raise _gave_up(err, doing) from None
                 self.sleep(delay)
 
-    def create_once(self, create: Callable[[], T], landed: Callable[[], T | None], doing: str = "") -> T:
+    def create_once(self, create: Callable[[], T], landed: Callable[[], T | None] | None, doing: str = "") -> T:
         """Run a non-idempotent create; after a retryable failure, look before trying again.
 
         `landed()` returns the created thing if an earlier attempt succeeded after all, else None.
-        A throttled attempt was refused, so it certainly did not apply: no need to look.
+        A throttled attempt was refused, so it certainly did not apply: no need to look. With no way to
+        look (`landed` None, e.g. an object without an ownership mark) only throttled attempts are retried.
         Also for non-idempotent updates: `landed()` then says whether the change is already there.
         """
+        if landed is None:
+            return self.call(create, doing, retry_on=(Throttled,))
         start = self.clock()
         attempt = 0
         while True:

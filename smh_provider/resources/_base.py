@@ -129,7 +129,7 @@ class BaseProvider(ResourceProvider):
                 failures.append(CheckFailure(prop.name, problem))
         failures.extend(CheckFailure(p, r) for p, r in self.check_resource(inputs))
         if not failures:
-            inputs.update(self.known_outputs(_olds, inputs))
+            inputs.update(self.known_outputs(inputs))
             if any(p.name == "identity" for p in self.props):
                 inputs["identity"] = self.identity(inputs)
         if not failures:
@@ -139,14 +139,13 @@ class BaseProvider(ResourceProvider):
                 failures.append(CheckFailure(key or "tencentcloud:secretId", problem))
         return CheckResult(inputs, failures)
 
-    def known_outputs(self, olds: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
-        """Outputs known before any cloud call, returned with the checked inputs.
+    def known_outputs(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """Outputs that follow from the inputs alone (a bucket's full name), returned with the checked inputs.
 
         A dynamic provider cannot preview an update, so during a preview the engine reports an updated
         resource's outputs as its checked inputs: anything not in them turns unknown, and a dependent whose
-        replace-only input comes from it (a library's bucket, a space's library_id) would preview as replaced
-        although `up` only updates. Outputs that follow from the inputs (a bucket's full name) or that an
-        update keeps (ids, carried over from the old inputs) are returned here so they stay known.
+        replace-only input comes from it (a library's bucket) would preview as replaced although `up` only
+        updates. Ids cannot be known this way (Check sees old inputs, not old outputs): `identity` covers them.
         """
         return {}
 

@@ -46,7 +46,7 @@ class BucketProvider(BaseProvider):
     type_label = "Bucket"
     unique_identity = ("bucket_name", "app_id")
 
-    def known_outputs(self, olds: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+    def known_outputs(self, inputs: dict[str, Any]) -> dict[str, Any]:
         if any(is_unknown(inputs.get(k)) for k in ("bucket_name", "app_id", "region")):
             return {}
         full = f"{inputs['bucket_name']}-{inputs['app_id']}"

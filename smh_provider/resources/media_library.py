@@ -28,7 +28,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Updat
 
 from smh_provider import ownership
 from smh_provider.clients import smh
-from smh_provider.errors import Conflict, NotFound, ProviderError, Throttled
+from smh_provider.errors import Conflict, NotFound, ProviderError
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop, is_unknown, normalize
 from smh_provider.retry import DEFAULT_POLICY, wait_for
@@ -217,10 +217,8 @@ class MediaLibraryProvider(BaseProvider):
 
         # CreateLibrary is not idempotent: after a 5xx or a lost answer, look for our mark before trying again.
         # Without a mark nothing can prove an attempt did not land: then only a throttled (refused) call is retried.
-        if owner:
-            created = DEFAULT_POLICY.create_once(lambda: smh.create_library(c, params, doing), landed, doing)
-        else:
-            created = DEFAULT_POLICY.call(lambda: smh.create_library(c, params, doing), doing, retry_on=(Throttled,))
+        created = DEFAULT_POLICY.create_once(lambda: smh.create_library(c, params, doing),
+                                             landed if owner else None, doing)
         lib_id = created["LibraryId"]
         secret = DEFAULT_POLICY.call(lambda: smh.library_secret(c, lib_id, f"reading the secret of library {lib_id}"))
         lib = wait_for("library-listed", lambda: smh.find_library(c, lib_id, f"reading media library {lib_id}"),

@@ -20,7 +20,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Updat
 from smh_provider import ownership
 from smh_provider.clients import smh
 from smh_provider.clients.smhdata import DataPlane
-from smh_provider.errors import Conflict, NotFound, ProviderError, Throttled
+from smh_provider.errors import Conflict, NotFound, ProviderError
 from smh_provider.memo import PerKey
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop, is_unknown
@@ -124,9 +124,8 @@ class SpaceProvider(BaseProvider):
 
             # CreateSpace is not idempotent: after a 5xx or a lost answer, look for our mark before trying again
             # (without a mark, only a throttled call - refused, so certainly not applied - is retried).
-            create = lambda: plane.create_space(self._attrs(inputs), owner)  # noqa: E731
-            space_id = (DEFAULT_POLICY.create_once(create, landed, doing) if owner
-                        else DEFAULT_POLICY.call(create, doing, retry_on=(Throttled,)))
+            space_id = DEFAULT_POLICY.create_once(lambda: plane.create_space(self._attrs(inputs), owner),
+                                                  landed if owner else None, doing)
         if inputs["quota_bytes"] is not None:  # an adopted space may have one already: set_space_quota then PUTs
             DEFAULT_POLICY.call(lambda: plane.set_space_quota(space_id, inputs["quota_bytes"], exists=False))
         return CreateResult(space_id, {**inputs, "space_id": space_id})
