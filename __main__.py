@@ -6,7 +6,9 @@ Config (namespace `smh-media`, see stacks/Pulumi.local.yaml):
   region            COS region of the bucket, e.g. ap-guangzhou       (required)
   bucketAcl         private (default) | public-read | public-read-write
   bucketTags        map of bucket tags
-  adoptBucket       bool: take over a bucket of that name that exists without this stack's ownership mark
+  adoptBucket       bool: take over a bucket of that name that exists without any ownership mark
+  adoptBucketFrom   string: take over a bucket that carries exactly this mark of another stack
+                    (<project>/<stack>/media-bucket); `adopt_from` in `library` does the same for the library
   forceDestroy      bool: destroying also deletes objects / library contents (default false)
   protectLibrary    bool: Pulumi `protect` on the library (default false)
   library           object: MediaLibrary arguments in snake_case, e.g. {library_name: photos, multi_album: true};
@@ -28,7 +30,7 @@ from smh_provider.resources.space import PROPS as SPACE_PROPS
 LIBRARY_KEYS = {p.name for p in LIBRARY_PROPS if not p.internal} - {"bucket", "bucket_region", "force_destroy", "owner"}
 SPACE_KEYS = {p.name for p in SPACE_PROPS if not p.internal} - {"library_id", "owner"} | {"albums"}
 TOP_KEYS = {"bucketName", "appId", "region", "bucketAcl", "bucketTags", "forceDestroy", "protectLibrary", "library",
-            "spaces", "albums", "adoptBucket"}
+            "spaces", "albums", "adoptBucket", "adoptBucketFrom"}
 
 
 def _fail(message: str) -> None:
@@ -68,6 +70,7 @@ bucket = Bucket(
     tags=cfg.get_object("bucketTags") or {},
     force_destroy=force_destroy,
     adopt=cfg.get_bool("adoptBucket") or False,
+    adopt_from=cfg.get("adoptBucketFrom"),
 )
 processing = MediaProcessing("media-processing", bucket=bucket.bucket, region=bucket.region)
 library = MediaLibrary(

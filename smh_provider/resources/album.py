@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
+from smh_provider import ownership, preflight
 from smh_provider.clients.smhdata import DataPlane
 from smh_provider.errors import AlreadyExists, InvalidInput, NotFound, ProviderError
 from smh_provider.memo import PerKey
@@ -41,6 +42,8 @@ PROPS = (
     Prop("force_destroy", "bool", default=False, doc="delete the album even if it holds files"),
     Prop("library_identity", "str", internal=True, doc="the library's identity (set when given library=)"),
     Prop("space_identity", "str", internal=True, doc="the space's identity (set when given space=)"),
+    Prop("owner", "str", internal=True,
+         doc="<project>/<stack>/<resource> of the album (albums carry no mark: it tells whose library goes with it)"),
 )
 
 
@@ -108,6 +111,21 @@ class AlbumProvider(BaseProvider):
             raise
         return CreateResult(f"album-{uuid.uuid4().hex[:16]}", dict(inputs))
 
+    def before_replace(self, id_: str, olds: dict[str, Any], replaces: list[str]) -> None:
+        if replaces and not olds.get("force_destroy"):  # one read: would the old album's delete be refused?
+            old = self.inputs_of(olds)
+            plane = DataPlane(self.settings(), old["library_id"])
+            try:
+                listing = DEFAULT_POLICY.call(lambda: plane.list_dir(old["space_id"], old["album_name"]))
+            except NotFound:
+                listing = {}
+            if listing.get("contents"):
+                raise preflight.refuse(
+                    f"replacing album {old['album_name']!r} of media library {old['library_id']} "
+                    f"({', '.join(replaces)} changed)",
+                    [f"the album still holds {len(listing['contents'])} files (force_destroy is off)"],
+                    preflight.WAY_OUT)
+
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         inputs = self.inputs_of(props)
         plane = DataPlane(self.settings(), inputs["library_id"])
@@ -133,15 +151,19 @@ class AlbumProvider(BaseProvider):
         name, space = inputs["album_name"], inputs["space_id"]
         _forget(plane, space)
         try:
+            settings, lib_id = self.settings(), inputs["library_id"]
             if not inputs["force_destroy"]:
                 listing = DEFAULT_POLICY.call(lambda: plane.list_dir(space, name))
                 if listing.get("contents"):
                     raise ProviderError(
-                        f"deleting album {name!r}: it still holds {len(listing['contents'])} files. Nothing was "
-                        "deleted. Set force_destroy=True and run `pulumi up` before destroying to delete it with "
-                        "its files."
+                        f"deleting album {name!r}: it still holds {len(listing['contents'])} files. "
+                        f"{preflight.nothing_deleted()} Set force_destroy=True and run `pulumi up` before destroying "
+                        "to delete it with its files."
                     )
+            preflight.check_tree(f"library:{lib_id}", lambda: preflight.library_ancestor(
+                settings, lib_id, ownership.stack_of(inputs["owner"])), f"deleting album {name!r}")
             DEFAULT_POLICY.call(lambda: plane.delete_album(space, name))
+            preflight.deleted(f"album {name!r}")
         except NotFound:
             return
 
@@ -181,6 +203,7 @@ class Album(Resource, module="smh", name="Album"):
         if library_id is None:
             raise TypeError(f"Album {resource_name!r}: give library_id or library")
         props = {"library_id": library_id, "album_name": album_name, "space_id": space_id,
-                 "force_destroy": force_destroy, "library_identity": None, "space_identity": None, **identities}
+                 "force_destroy": force_destroy, "library_identity": None, "space_identity": None,
+                 "owner": ownership.mark(resource_name), **identities}
         opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(depends_on=deps), opts)
         super().__init__(AlbumProvider(), resource_name, props, opts)

@@ -9,7 +9,9 @@ unless force_destroy.
 Ownership (ownership.py): the library carries the tag `pulumi:owner` from CreateLibrary on. A
 create first lists the account's libraries (one DescribeLibraries page per 100): a library with
 our mark is adopted (an earlier run died before saving state); a library already bound to the
-same bucket without our mark is an error unless adopt=True, which takes it over. A CreateLibrary
+same bucket with no mark is an error unless adopt=True, one with another stack's mark unless
+adopt_from names that mark (ownership.may_take). A library whose mark now names another owner is
+gone for this stack: read reports it gone and delete leaves it in place. A CreateLibrary
 that failed with a 5xx or a lost connection is retried only after that listing shows it did not
 land.
 
@@ -24,9 +26,9 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from smh_provider import ownership
+from smh_provider import ownership, preflight
 from smh_provider.clients import smh
 from smh_provider.errors import Conflict, NotFound, ProviderError
 from smh_provider.resources import rules
@@ -90,7 +92,10 @@ PROPS = (
     Prop("force_destroy", "bool", default=False, doc="delete the library even if it holds files"),
     Prop("owner", "str", doc="ownership mark <project>/<stack>/<resource>, set by the MediaLibrary class"),
     Prop("adopt", "bool", default=False,
-         doc="take over a library already bound to the same bucket that lacks this stack's mark"),
+         doc="take over a library already bound to the same bucket that carries no ownership mark"),
+    Prop("adopt_from", "str", rule=ownership.mark_rule,
+         doc="take over a library bound to the same bucket that carries exactly this other stack's or resource's "
+             "mark (<project>/<stack>/<resource>); that stack then no longer manages it"),
     Prop("identity", "str", internal=True,
          doc="digest of the owner mark and creation-only settings; keeps dependents' previews exact"),
 )
@@ -149,13 +154,35 @@ class MediaLibraryProvider(BaseProvider):
     def identity_extra(self, inputs: dict[str, Any]) -> list[Any]:
         return [["quota", inputs.get("quota_bytes") is not None]]
 
-    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        result = super().diff(id_, olds, news)
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        result = super().check(olds, news)
+        if not olds and not result.failures:
+            ownership.warn_takeover(f"MediaLibrary {result.inputs.get('library_name')!r}",
+                                    result.inputs.get("adopt_from"))
+        return result
+
+    def plan(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        result = super().plan(id_, olds, news)
         old_q, new_q = olds.get("quota_bytes"), news.get("quota_bytes")
         if not is_unknown(new_q) and (old_q is None) != (new_q is None):
             result.replaces = [*(result.replaces or []), "quota_bytes"]
             result.changes = True
         return result
+
+    def before_replace(self, id_: str, olds: dict[str, Any], replaces: list[str]) -> None:
+        preflight.seen("library", id_, bool(replaces))
+        if not replaces:
+            return
+        settings = self.settings()  # one read: would the old library's delete (after the new one exists) be refused?
+        try:
+            lib = DEFAULT_POLICY.call(lambda: smh.find_library(smh.client(settings), id_, f"reading library {id_}"))
+        except NotFound:
+            return
+        problems = preflight.library_problems(lib, bool(olds.get("force_destroy"))) + preflight.foreign_spaces(
+            settings, lib, ownership.stack_of(olds.get("owner")))
+        if problems:
+            raise preflight.refuse(f"replacing media library {id_} ({', '.join(replaces)} changed)", problems,
+                                   preflight.WAY_OUT)
 
     # -- mapping ------------------------------------------------------------------------------
     @staticmethod
@@ -203,7 +230,7 @@ class MediaLibraryProvider(BaseProvider):
             params["Remark"] = inputs["remark"]
         if inputs["bucket"]:
             params |= {"BucketName": inputs["bucket"], "BucketRegion": inputs["bucket_region"]}
-        tags = ownership.with_mark(inputs["tags"], owner)
+        tags = ownership.with_mark(inputs["tags"], owner, inputs["force_destroy"])
         if tags:
             params["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
         doing = f"creating media library {inputs['library_name']!r}"
@@ -258,11 +285,12 @@ class MediaLibraryProvider(BaseProvider):
             return None
         lib = bound[0]
         found = _owner(lib)
-        if not inputs["adopt"]:
-            whose = f"the ownership mark of {found!r}" if found else "no ownership mark"
-            raise ProviderError(
-                f"{doing}: media library {lib['LibraryId']} ({lib.get('Name')!r}) is already bound to bucket "
-                f"{inputs['bucket']} and carries {whose}. " + ownership.take_over_hint(f"library {lib['LibraryId']}"))
+        problem = ownership.may_take(found, owner, inputs["adopt"], inputs["adopt_from"])
+        if problem:
+            hint = (" " + ownership.take_over_hint(f"library {lib['LibraryId']}")
+                    if not found and not inputs["adopt_from"] else "")
+            raise ProviderError(f"{doing}: media library {lib['LibraryId']} ({lib.get('Name')!r}) is already bound to "
+                                f"bucket {inputs['bucket']} and {problem}.{hint}")
         self._check_same_kind(lib, inputs, doing, "is already bound to the bucket")
         return lib
 
@@ -286,7 +314,7 @@ class MediaLibraryProvider(BaseProvider):
         mutable = {p.name for p in PROPS if not p.replace} | {"quota_bytes"}
         ext = self._extension(inputs, mutable)
         ext.pop("EnableQuota", None)
-        tags = ownership.with_mark(inputs["tags"], inputs["owner"])
+        tags = ownership.with_mark(inputs["tags"], inputs["owner"], inputs["force_destroy"])
         params: dict[str, Any] = {"LibraryId": lib_id, "Name": inputs["library_name"],
                                   "Remark": inputs["remark"] or "", "LibraryExtension": ext,
                                   "Tags": [{"TagKey": k, "TagValue": v} for k, v in tags.items()]}
@@ -306,6 +334,9 @@ class MediaLibraryProvider(BaseProvider):
         except NotFound:
             return ReadResult("", {})
         state = self.inputs_of_checked(props)
+        if not ownership.still_ours(_owner(lib), state["owner"]):
+            ownership.warn_gone(f"media library {id_}", _owner(lib))
+            return ReadResult("", {})  # another stack took it over (adopt_from): no longer this stack's
         current = self._from_service(state, lib)
         return ReadResult(id_, self._outs(current, lib, props.get("library_secret") or ""))
 
@@ -325,8 +356,8 @@ class MediaLibraryProvider(BaseProvider):
         ext = {k: v for k, v in ext.items() if v is not None}
         if ext:
             params["LibraryExtension"] = ext
-        if "tags" in changed or "owner" in changed:
-            tags = ownership.with_mark(new["tags"], new["owner"])
+        if changed & {"tags", "owner", "force_destroy"}:
+            tags = ownership.with_mark(new["tags"], new["owner"], bool(new["force_destroy"]))
             params["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
         c = smh.client(self.settings())
         doing = f"updating media library {id_}"
@@ -341,18 +372,26 @@ class MediaLibraryProvider(BaseProvider):
         return UpdateResult(self._outs(new, lib, olds.get("library_secret") or ""))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        c = smh.client(self.settings())
+        settings = self.settings()
+        c = smh.client(settings)
         doing = f"deleting media library {id_}"
         try:
             lib = DEFAULT_POLICY.call(lambda: smh.find_library(c, id_, doing))
+            if not ownership.still_ours(_owner(lib), props.get("owner")):
+                ownership.warn_gone(f"media library {id_}", _owner(lib))
+                return  # another stack took it over: dropped from this stack's state, left in place
+            stack, bucket = ownership.stack_of(props.get("owner")), lib.get("BucketName")
             files = int(lib.get("FileNum") or 0) + int(lib.get("DirNum") or 0)
             if files and not props.get("force_destroy"):
                 raise ProviderError(
                     f"{doing}: it still holds {lib.get('FileNum')} files and {lib.get('DirNum')} directories "
-                    f"({lib.get('Size')} bytes). Nothing was deleted. Set force_destroy=True and run `pulumi up` "
-                    "before destroying to delete it with its contents."
+                    f"({lib.get('Size')} bytes). {preflight.nothing_deleted()} Set force_destroy=True and run "
+                    "`pulumi up` before destroying to delete it with its contents."
                 )
+            preflight.check_tree(f"bucket:{bucket}" if bucket else f"library:{id_}", lambda: preflight.bucket_ancestor(
+                settings, bucket, lib.get("BucketRegion"), stack, skip=id_), doing)
             DEFAULT_POLICY.call(lambda: smh.delete_library(c, id_, doing))
+            preflight.deleted(f"media library {id_} ({lib.get('Name')!r})")
         except NotFound:
             return
         except Conflict as err:

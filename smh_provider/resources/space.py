@@ -17,7 +17,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from smh_provider import ownership
+from smh_provider import ownership, preflight
 from smh_provider.clients import smh
 from smh_provider.clients.smhdata import DataPlane
 from smh_provider.errors import Conflict, NotFound, ProviderError
@@ -133,13 +133,27 @@ class SpaceProvider(BaseProvider):
     def identity_extra(self, inputs: dict[str, Any]) -> list[Any]:
         return [["quota", inputs.get("quota_bytes") is not None]]
 
-    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        result = super().diff(id_, olds, news)
+    def plan(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        result = super().plan(id_, olds, news)
         # The data plane has no call to remove a quota: clearing it needs a new space.
         if not is_unknown(news.get("quota_bytes")) and olds.get("quota_bytes") is not None \
                 and news.get("quota_bytes") is None:
             result.replaces = [*(result.replaces or []), "quota_bytes"]
         return result
+
+    def before_replace(self, id_: str, olds: dict[str, Any], replaces: list[str]) -> None:
+        preflight.seen("space", id_, bool(replaces))
+        if replaces and not olds.get("force_destroy"):  # one read: would the old space's delete be refused?
+            plane = DataPlane(self.settings(), str(olds.get("library_id")))
+            try:
+                size = DEFAULT_POLICY.call(lambda: plane.space_size(id_), f"reading tenant space {id_}")
+            except NotFound:
+                size = 0
+            if size:
+                raise preflight.refuse(
+                    f"replacing tenant space {id_} of media library {olds.get('library_id')} "
+                    f"({', '.join(replaces)} changed)", [f"the space still holds {size} bytes of files "
+                                                         "(force_destroy is off)"], preflight.WAY_OUT)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         inputs = self.inputs_of(props)
@@ -176,16 +190,20 @@ class SpaceProvider(BaseProvider):
         plane = DataPlane(self.settings(), inputs["library_id"])
         doing = f"deleting tenant space {id_} of media library {inputs['library_id']}"
         try:
+            settings, lib_id = self.settings(), inputs["library_id"]
             if not inputs["force_destroy"]:
                 listing = DEFAULT_POLICY.call(lambda: plane.list_dir(id_))
                 if listing.get("contents"):
                     names = ", ".join(c["name"] for c in listing["contents"][:5])
                     raise ProviderError(
-                        f"{doing}: it still holds {len(listing['contents'])} files or albums ({names}). Nothing "
-                        "was deleted. Set force_destroy=True and run `pulumi up` before destroying to delete the "
-                        "space with its contents."
+                        f"{doing}: it still holds {len(listing['contents'])} files or albums ({names}). "
+                        f"{preflight.nothing_deleted()} Set force_destroy=True and run `pulumi up` before destroying "
+                        "to delete the space with its contents."
                     )
+            preflight.check_tree(f"library:{lib_id}", lambda: preflight.library_ancestor(
+                settings, lib_id, ownership.stack_of(inputs["owner"])), doing)
             DEFAULT_POLICY.call(lambda: plane.delete_space(id_, inputs["force_destroy"]))
+            preflight.deleted(f"tenant space {id_}")
         except NotFound:
             return
         except Conflict as err:

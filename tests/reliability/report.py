@@ -29,6 +29,7 @@ TITLES = {
     "bad_input": "4. Bad inputs rejected cleanly",
     "secrets": "5. Secrets",
     "data_safety": "6. Data safety",
+    "ownership_safety": "7. Hidden ownership: stacks sharing one account",
 }
 
 
