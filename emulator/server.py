@@ -87,6 +87,7 @@ class Emulator:
             self.log.clear()
             self.ctx.faults.release()
             self.ctx.faults = Faults()
+            self.ctx.clock_offset = 0.0
             return _json({"reset": True})
         if route == ("GET", "/_emulator/requests"):
             return _json(self.log.snapshot(int(req.query.get("since", "0") or 0)))
@@ -95,6 +96,8 @@ class Emulator:
             return _json({"cleared": True})
         if route == ("GET", "/_emulator/inventory"):
             return _json(self.router.inventory())
+        if route in (("POST", "/_emulator/clock"), ("GET", "/_emulator/clock")):
+            return self.clock(req)
         if route == ("GET", "/_emulator/faults"):
             return _json(self.ctx.faults.to_json())
         if route == ("POST", "/_emulator/faults"):
@@ -110,6 +113,23 @@ class Emulator:
             self.ctx.faults = Faults()
             return _json({"cleared": True})
         return _json({"error": f"no emulator control route {req.method} {req.path}"}, 404)
+
+    def clock(self, req: Request) -> Response:
+        """GET: the emulated time. POST {"advance_seconds": s} or {"advance_days": d}: move it forward, then run
+        the buckets' lifecycle rules once at the new time (what COS does about daily)."""
+        result: dict[str, Any] = {}
+        if req.method == "POST":
+            try:
+                body = json.loads(req.body or b"{}")
+                step = float(body.get("advance_seconds", 0)) + float(body.get("advance_days", 0)) * 86400
+            except (ValueError, TypeError, AttributeError) as exc:
+                return _json({"error": f"body must be {{\"advance_seconds\": n}} or {{\"advance_days\": n}}: {exc}"},
+                             400)
+            if step < 0:
+                return _json({"error": "the clock only moves forward"}, 400)
+            self.ctx.clock_offset += step
+            result["lifecycle"] = self.router.services["cos"].backend.apply_lifecycle(self.ctx.now())
+        return _json({"now": self.ctx.now(), "offset_seconds": self.ctx.clock_offset, **result})
 
     # -- cloud requests -----------------------------------------------------------------------
     def dispatch(self, req: Request) -> tuple[Response | None, dict[str, Any]]:
@@ -279,7 +299,7 @@ class _Handler(BaseHTTPRequestHandler):
         if resp.body and not head:
             self.wfile.write(resp.body)
 
-    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = _serve  # noqa: N815
+    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _serve  # noqa: N815
 
     def do_CONNECT(self) -> None:  # noqa: N802
         self._send(_json({"error": "HTTPS through the emulator is not supported; use http"}, 405))

@@ -23,6 +23,13 @@ class Context:
         self.store = store
         self.accounts = accounts
         self.faults = Faults()
+        self.clock_offset = 0.0  # seconds added by POST /_emulator/clock (lifecycle rules act on this time)
+
+    def now(self) -> float:
+        """The emulated wall time: real time plus what the clock endpoint advanced."""
+        import time
+
+        return time.time() + self.clock_offset
 
 
 class Service:

@@ -9,7 +9,7 @@ from emulator.auth.cos_sign import verify_cos
 from emulator.auth.sigv4 import is_sigv4, verify_sigv4
 from emulator.errors import CosError, EmulatorError
 from emulator.services import Context, Service
-from emulator.services.cos import handlers, s3_handlers
+from emulator.services.cos import config_handlers, handlers, s3_handlers
 from emulator.services.cos.models import CosBackend
 from emulator.services.cos.render import cos_error
 from emulator.wire import Request, Response
@@ -39,16 +39,20 @@ BUCKET_ACTIONS = {
     ("PUT", "tagging"): "PutBucketTagging", ("GET", "tagging"): "GetBucketTagging",
     ("DELETE", "tagging"): "DeleteBucketTagging", ("GET", "uploads"): "ListMultipartUploads",
     ("POST", "delete"): "DeleteMultipleObjects",
+    ("PUT", "cors"): "PutBucketCors", ("GET", "cors"): "GetBucketCors", ("DELETE", "cors"): "DeleteBucketCors",
+    ("PUT", "lifecycle"): "PutBucketLifecycle", ("GET", "lifecycle"): "GetBucketLifecycle",
+    ("DELETE", "lifecycle"): "DeleteBucketLifecycle",
+    ("PUT", "referer"): "PutBucketReferer", ("GET", "referer"): "GetBucketReferer",
 }
 OBJECT_ACTIONS = {
     ("PUT", ""): "PutObject", ("GET", ""): "GetObject", ("HEAD", ""): "HeadObject",
     ("DELETE", ""): "DeleteObject", ("POST", "uploads"): "InitiateMultipartUpload",
     ("DELETE", "uploadId"): "AbortMultipartUpload", ("PUT", "copy"): "PutObjectCopy",
 }
-SUBRESOURCES = ("acl", "tagging", "uploads", "versions", "delete", "uploadId")
+SUBRESOURCES = ("acl", "tagging", "uploads", "versions", "delete", "uploadId", "cors", "lifecycle", "referer")
 # COS sub-resources the emulator does not model: without this list `GET /?cors` would answer as GET Bucket.
 UNEMULATED = frozenset({
-    "cors", "lifecycle", "policy", "website", "referer", "logging", "versioning", "replication", "inventory",
+    "policy", "website", "logging", "versioning", "replication", "inventory",
     "intelligenttiering", "domain", "origin", "accelerate", "encryption", "object-lock", "restore", "select",
     "append", "notification", "location", "partNumber", "objectlock", "retention", "metaquery",
 })
@@ -58,7 +62,12 @@ class CosService(Service):
     name = "cos"
     mutating = frozenset({"PutBucket", "DeleteBucket", "PutBucketACL", "PutBucketTagging", "DeleteBucketTagging",
                           "PutObject", "DeleteObject", "DeleteMultipleObjects", "InitiateMultipartUpload",
-                          "AbortMultipartUpload", "PutObjectCopy"})
+                          "AbortMultipartUpload", "PutObjectCopy", "PutBucketCors", "DeleteBucketCors",
+                          "PutBucketLifecycle", "DeleteBucketLifecycle", "PutBucketReferer"})
+    # Answered without a signature: a browser's preflight cannot carry one (436/8288).
+    unsigned = frozenset({"OptionsObject"})
+    # Object reads an unsigned request may make on a public-read bucket, subject to hotlink protection.
+    anonymous_reads = frozenset({"GetObject", "HeadObject"})
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
@@ -66,7 +75,7 @@ class CosService(Service):
 
     def resolve(self, req: Request) -> str:
         """Fidelity gap: only the sub-resources in BUCKET_ACTIONS / OBJECT_ACTIONS are emulated; the other
-        COS sub-resources (cors, lifecycle, versioning, upload part, ...) answer 501 NotImplemented.
+        COS sub-resources (policy, website, versioning, upload part, ...) answer 501 NotImplemented.
 
         Fidelity gap: path style on the regional host (`cos.<region>.myqcloud.com/<bucket>/...`) answers 403
         AccessDenied for every bucket, as real COS does for buckets created since 2024-01-01 (the real error
@@ -79,6 +88,8 @@ class CosService(Service):
             if req.method == "GET" and req.path == "/":
                 return "GetService"
             raise CosError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+        if req.method == "OPTIONS":
+            return "OptionsObject"  # any path of the bucket host, the root and ?lifecycle included (436/8288)
         unemulated = sorted(UNEMULATED.intersection(req.query))
         if unemulated:
             raise CosError(501, "NotImplemented", f"{req.method} ?{unemulated[0]} is not implemented by the emulator.")
@@ -117,9 +128,38 @@ class CosService(Service):
             raise CosError(status, code, fail.message) from None
 
     def handle(self, req: Request) -> Response:
-        self.authenticate(req)
         name = _snake(req.action)
-        return (getattr(handlers, name, None) or getattr(s3_handlers, name))(self.backend, req)
+        fn = getattr(handlers, name, None) or getattr(config_handlers, name, None) or getattr(s3_handlers, name)
+        if req.action in self.unsigned:
+            return fn(self.backend, req)
+        if req.action in self.anonymous_reads and not _signed(req):
+            self._admit_anonymous(req)
+        else:
+            self.authenticate(req)
+        response = fn(self.backend, req)
+        origin = req.headers.get("origin")
+        if origin and req.params.get("kind") == "bucket" and response.status < 300:
+            doc = self.ctx.store.get("bucket", req.params["bucket"]) or {}
+            response.headers.update(self.backend.cors_response_headers(doc, origin, req.method))
+        return response
+
+    def _admit_anonymous(self, req: Request) -> None:
+        """An unsigned object read: hotlink protection first, then the bucket's public-read ACL.
+
+        Fidelity gap: a Referer the bucket's rules refuse answers 403 AccessDenied (the guide, 436/13319, gives
+        the status only); signed requests skip the referer check, as the guide says. Object ACLs are not
+        modelled: a public-read or public-read-write bucket ACL admits the read, anything else is 403 AccessDenied.
+        """
+        bucket, region = req.params.get("bucket"), req.params.get("region")
+        doc = self.ctx.store.get("bucket", bucket or "")
+        if doc is None or doc["region"] != region:
+            raise CosError(404, "NoSuchBucket", "The specified bucket does not exist.")
+        if not self.backend.referer_allows(doc, req.headers.get("referer", "")):
+            raise CosError(403, "AccessDenied", "Access Denied: the Referer is refused by the bucket's hotlink "
+                           "protection.")
+        if doc["acl"]["canned"] not in ("public-read", "public-read-write"):
+            raise CosError(403, "AccessDenied", "Access Denied.")
+        req.account = self.ctx.accounts.by_app_id(doc["app_id"])
 
     def render_error(self, err: EmulatorError, req: Request) -> Response:
         return cos_error(err, req)
@@ -129,6 +169,11 @@ class CosService(Service):
 
     def inventory(self) -> dict[str, Any]:
         return {"buckets": self.backend.inventory()}
+
+
+def _signed(req: Request) -> bool:
+    q = {k.lower() for k in req.query}
+    return bool(req.headers.get("authorization")) or "q-signature" in q or "x-amz-signature" in q
 
 
 def _copy_source(req: Request) -> str:
