@@ -46,20 +46,20 @@ ACTIONS: dict[str, Action] = {
     "DeleteBucket": Action(h.delete_bucket, ("bucket", "DELETE", ""), mutating=True),
     "GetBucket": Action(h.get_bucket, ("bucket", "GET", "")),
     "ListObjectsV2": Action(s3.list_objects_v2, ("bucket", "GET", "list-type=2")),
+    "GetBucketObjectVersions": Action(h.get_bucket_object_versions, ("bucket", "GET", "versions")),
     "PutBucketACL": Action(h.put_bucket_acl, ("bucket", "PUT", "acl"), mutating=True),
     "GetBucketACL": Action(h.get_bucket_acl, ("bucket", "GET", "acl")),
     "PutBucketTagging": Action(h.put_bucket_tagging, ("bucket", "PUT", "tagging"), mutating=True),
     "GetBucketTagging": Action(h.get_bucket_tagging, ("bucket", "GET", "tagging")),
     "DeleteBucketTagging": Action(h.delete_bucket_tagging, ("bucket", "DELETE", "tagging"), mutating=True),
-    "ListMultipartUploads": Action(h.list_multipart_uploads, ("bucket", "GET", "uploads")),
-    "GetBucketObjectVersions": Action(h.get_bucket_object_versions, ("bucket", "GET", "versions")),
-    "DeleteMultipleObjects": Action(h.delete_multiple_objects, ("bucket", "POST", "delete"), mutating=True),
     "PutObject": Action(h.put_object, ("object", "PUT", ""), mutating=True),
     "PutObjectCopy": Action(s3.put_object_copy, ("object", "PUT", "copy"), mutating=True),
     "GetObject": Action(h.get_object, ("object", "GET", ""), auth="optional"),
     "HeadObject": Action(h.head_object, ("object", "HEAD", ""), auth="optional"),
     "DeleteObject": Action(h.delete_object, ("object", "DELETE", ""), mutating=True),
+    "DeleteMultipleObjects": Action(h.delete_multiple_objects, ("bucket", "POST", "delete"), mutating=True),
     "InitiateMultipartUpload": Action(h.initiate_multipart_upload, ("object", "POST", "uploads"), mutating=True),
+    "ListMultipartUploads": Action(h.list_multipart_uploads, ("bucket", "GET", "uploads")),
     "AbortMultipartUpload": Action(h.abort_multipart_upload, ("object", "DELETE", "uploadId"), mutating=True),
     # Bucket sub-settings (bucket_config.py); DELETE Bucket referer is a PUT with an empty body in the SDK.
     "PutBucketCors": Action(cfg.put_bucket_cors, ("bucket", "PUT", "cors"), mutating=True),
@@ -91,13 +91,8 @@ SERVICE_HOST = re.compile(
 )
 
 
-class CosService(Service):
-    name = "cos"
-    hosts = (BUCKET_HOST, SERVICE_HOST)
-    actions = ACTIONS
-    backend_type = CosBackend
-    inventory_key = "buckets"
-
+class CosService(Service, name="cos", hosts=(BUCKET_HOST, SERVICE_HOST), actions=ACTIONS, backend=CosBackend,
+                 inventory="buckets"):
     def on_host(self, match: re.Match[str], req: Request) -> None:
         if match.re is BUCKET_HOST:
             req.params.update(kind="bucket", bucket=match["bucket"], region=match["region"])
