@@ -8,6 +8,9 @@ Sources, first found wins:
     tencentcloud:securityToken        TENCENTCLOUD_SECURITY_TOKEN
     tencentcloud:region               TENCENTCLOUD_REGION
     smh:endpoint                      SMH_ENDPOINT   (http://host:port of a local emulator)
+    smh:operationTimeoutSeconds       SMH_OPERATION_TIMEOUT_SECONDS  (budget of one create/read/update/delete,
+                                                                      retries and waits included; default 120)
+    smh:debug                         SMH_DEBUG      (true: errors show the provider's Python traceback too)
 
 `configure()` of every provider calls `load()`; the result lives in this module for the life of
 the provider process (a pickled provider carries none of it into state).
@@ -30,7 +33,10 @@ KEYS = {
     "token": ("tencentcloud:securityToken", "TENCENTCLOUD_SECURITY_TOKEN"),
     "region": ("tencentcloud:region", "TENCENTCLOUD_REGION"),
     "endpoint": ("smh:endpoint", "SMH_ENDPOINT"),
+    "operation_timeout": ("smh:operationTimeoutSeconds", "SMH_OPERATION_TIMEOUT_SECONDS"),
+    "debug": ("smh:debug", "SMH_DEBUG"),
 }
+DEFAULT_OPERATION_TIMEOUT = 120.0
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,8 @@ class Settings:
     token: str | None = None
     region: str | None = None
     endpoint: str | None = None
+    operation_timeout: float = DEFAULT_OPERATION_TIMEOUT
+    debug: bool = False
 
     def __repr__(self) -> str:  # never print a key, not even by accident
         sid = (self.secret_id[:4] + "…") if self.secret_id else None
@@ -64,11 +72,6 @@ class Settings:
         if problem:
             raise ConfigError(problem)
         return self
-
-    @property
-    def proxy(self) -> str | None:
-        """The emulator address every SDK call is sent through, or None for real Tencent Cloud."""
-        return self.endpoint
 
 
 def _short_key(full: str) -> str:
@@ -95,7 +98,32 @@ def load(config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | N
                 f"got {endpoint!r}"
             )
         values["endpoint"] = f"http://{parts.hostname}:{parts.port}"
-    return Settings(**values)
+    timeout = values.pop("operation_timeout")
+    debug = values.pop("debug")
+    return Settings(**values, operation_timeout=_seconds(timeout), debug=_flag(debug))
+
+
+def _seconds(raw: str | None) -> float:
+    if raw is None:
+        return DEFAULT_OPERATION_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 1 <= value <= 86400:
+        raise ConfigError(f"smh:operationTimeoutSeconds / SMH_OPERATION_TIMEOUT_SECONDS must be a number of seconds "
+                          f"from 1 to 86400, got {raw[:40]!r}")
+    return value
+
+
+def _flag(raw: str | None) -> bool:
+    if raw is None:
+        return False
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"smh:debug / SMH_DEBUG must be true or false, got {raw[:40]!r}")
 
 
 _lock = threading.Lock()

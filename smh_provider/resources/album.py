@@ -14,14 +14,14 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
+from smh_provider.clients import smh
 from smh_provider.clients.smhdata import DataPlane
 from smh_provider.errors import AlreadyExists, InvalidInput, NotFound, ProviderError
 from smh_provider.memo import PerKey
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop
 from smh_provider.resources.media_library import MediaLibrary
-from smh_provider.resources.space import Space, library_mode
-from smh_provider.retry import DEFAULT_POLICY
+from smh_provider.resources.space import Space
 
 
 def _album_name(value: str, _: Any) -> str | None:
@@ -29,7 +29,7 @@ def _album_name(value: str, _: Any) -> str | None:
     if problem:
         return problem
     if "/" in value or value in (".", ".."):
-        return f"album_name {value!r} must be one path segment (no '/'): albums are one level only"
+        return f"album_name {rules.shown(value)} must be one path segment (no '/'): albums are one level only"
     return None
 
 
@@ -54,11 +54,7 @@ def _album_names(plane: DataPlane, space_id: str) -> set[str]:
     A refresh reads every album; listing the space once instead of each album keeps it at one read per
     space rather than one per album.
     """
-    def load() -> set[str]:
-        listing = DEFAULT_POLICY.call(lambda: plane.list_dir(space_id), f"listing the albums of space {space_id}")
-        return {c["name"] for c in listing.get("contents") or [] if c.get("type") == "dir"}
-
-    return _listings.get((*plane.key, space_id), load)
+    return _listings.get((*plane.key, space_id), lambda: plane.album_names(space_id))
 
 
 def _forget(plane: DataPlane, space_id: str) -> None:
@@ -70,15 +66,15 @@ class AlbumProvider(BaseProvider):
     props = PROPS
     type_label = "Album"
 
-    def _mode_error(self, inputs: dict[str, Any], doing: str) -> str | None:
-        mode = library_mode(self.settings(), inputs["library_id"], doing)
-        multi_space, space = bool(mode.get("IsMultiSpace")), inputs["space_id"]
+    def _mode_error(self, inputs: dict[str, Any]) -> str | None:
+        mode = smh.library_mode(self.settings(), inputs["library_id"])
+        multi_space, space = mode.multi_tenant, inputs["space_id"]
         if multi_space and space == "-":
             return ("the library is multi-tenant: albums live in tenant spaces; give space_id of a Space created "
                     "with multi_album=True")
         if not multi_space and space != "-":
             return "the library is single-tenant: use space_id='-' (the default)"
-        if not multi_space and not mode.get("IsMultiAlbum") and not mode.get("IsFileLibrary"):
+        if not multi_space and not mode.multi_album and not mode.file_library:
             return ("the library is not multi-album (created with multi_album=False), so it holds no albums; "
                     "recreate it with multi_album=True")
         return None
@@ -86,20 +82,20 @@ class AlbumProvider(BaseProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.inputs_of(props)
         doing = f"creating album {inputs['album_name']!r} in media library {inputs['library_id']}"
-        problem = self._mode_error(inputs, doing)
+        problem = self._mode_error(inputs)
         if problem:
             raise ProviderError(f"{doing}: {problem}")
         plane = DataPlane(self.settings(), inputs["library_id"])
         _forget(plane, inputs["space_id"])
         try:
-            DEFAULT_POLICY.call(lambda: plane.create_album(inputs["space_id"], inputs["album_name"]))
+            plane.create_album(inputs["space_id"], inputs["album_name"])
         except AlreadyExists as err:
             # An empty album of that name is adopted: most likely our own create whose answer was lost, or whose
             # run died before saving state (albums have no mark; an empty one holds nothing to take over).
-            listing = DEFAULT_POLICY.call(lambda: plane.list_dir(inputs["space_id"], inputs["album_name"]), doing)
-            if listing.get("contents"):
+            contents = plane.list_dir(inputs["space_id"], inputs["album_name"])
+            if contents:
                 raise ProviderError(
-                    f"{err}. An album of that name exists already, holds {len(listing['contents'])} files and this "
+                    f"{err}. An album of that name exists already, holds {len(contents)} files and this "
                     "stack does not manage it; choose another album_name, or move its files and delete it.") from None
         except InvalidInput as err:
             if err.code == "DirectoryNotAllowed":
@@ -124,7 +120,7 @@ class AlbumProvider(BaseProvider):
         if old["album_name"] != new["album_name"]:
             plane = DataPlane(self.settings(), new["library_id"])
             _forget(plane, new["space_id"])
-            DEFAULT_POLICY.call(lambda: plane.rename_album(new["space_id"], old["album_name"], new["album_name"]))
+            plane.rename_album(new["space_id"], old["album_name"], new["album_name"])
         return UpdateResult(dict(new))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -134,14 +130,14 @@ class AlbumProvider(BaseProvider):
         _forget(plane, space)
         try:
             if not inputs["force_destroy"]:
-                listing = DEFAULT_POLICY.call(lambda: plane.list_dir(space, name))
-                if listing.get("contents"):
+                contents = plane.list_dir(space, name)
+                if contents:
                     raise ProviderError(
-                        f"deleting album {name!r}: it still holds {len(listing['contents'])} files. Nothing was "
+                        f"deleting album {name!r}: it still holds {len(contents)} files. Nothing was "
                         "deleted. Set force_destroy=True and run `pulumi up` before destroying to delete it with "
                         "its files."
                     )
-            DEFAULT_POLICY.call(lambda: plane.delete_album(space, name))
+            plane.delete_album(space, name)
         except NotFound:
             return
 

@@ -15,25 +15,17 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
 from smh_provider import ownership
 from smh_provider.clients import smh
-from smh_provider.clients.smhdata import DataPlane
+from smh_provider.clients.smhdata import SPACE_SETTINGS, DataPlane
 from smh_provider.errors import Conflict, NotFound, ProviderError
 from smh_provider.memo import PerKey
 from smh_provider.resources import rules
-from smh_provider.resources._base import BaseProvider, Prop, is_unknown
+from smh_provider.resources._base import BaseProvider, Prop
 from smh_provider.resources.media_library import MediaLibrary
-from smh_provider.retry import DEFAULT_POLICY
 
-# (property, extension attribute on the wire)
-ATTRS = (
-    ("allow_photo", "allowPhoto"), ("allow_video", "allowVideo"), ("public_read", "isPublicRead"),
-    ("allow_photo_ext", "allowPhotoExtname"), ("allow_video_ext", "allowVideoExtname"),
-    ("recognize_sensitive_content", "recognizeSensitiveContent"), ("multi_album", "isMultiAlbum"),
-    ("space_tag", "spaceTag"),
-)
 PROPS = (
     Prop("library_id", "str", replace=True, via="library_identity", doc="the multi-tenant media library"),
     Prop("allow_photo", "bool", default=True, doc="allow photo uploads"),
@@ -44,31 +36,15 @@ PROPS = (
     Prop("recognize_sensitive_content", "bool", default=False, doc="recognize sensitive content"),
     Prop("multi_album", "bool", default=False, replace=True, doc="media only inside albums (one level)"),
     Prop("space_tag", "str", doc="free-form tag of the space, e.g. personal or team"),
-    Prop("quota_bytes", "int", rule=rules.int_range("quota_bytes", 1, 9223372036854775807),
+    Prop("quota_bytes", "int", rule=rules.int_range("quota_bytes", 1, 9223372036854775807), replace_if_cleared=True,
          doc="space quota in bytes; setting a first quota or changing it is in place, clearing it replaces"),
     Prop("force_destroy", "bool", default=False, doc="delete the space even if it holds files"),
-    Prop("owner", "str", doc="ownership mark <project>/<stack>/<resource> (its userId), set by the Space class"),
+    Prop("owner", "str", quiet=True,
+         doc="ownership mark <project>/<stack>/<resource> (its userId), set by the Space class"),
     Prop("library_identity", "str", internal=True, doc="the library's identity (set when given library=)"),
     Prop("identity", "str", internal=True,
          doc="digest of the owner mark and creation-only settings; keeps albums' previews exact"),
 )
-
-
-_modes: PerKey[dict[str, Any]] = PerKey()
-
-
-def library_mode(settings: Any, library_id: str, doing: str) -> dict[str, Any]:
-    """The library's LibraryExtension (mode flags), read with the provider's credentials.
-
-    Read once per library per provider process: the mode flags (multi_tenant, multi_album, file_library) are
-    replace-only, so a library whose mode changes gets a new id. N spaces and their albums then cost one
-    DescribeLibraries, not one each; concurrent creates wait for the first read instead of repeating it.
-    """
-    def load() -> dict[str, Any]:
-        lib = DEFAULT_POLICY.call(lambda: smh.find_library(smh.client(settings), library_id, doing))
-        return lib.get("LibraryExtension") or {}
-
-    return _modes.get((settings, library_id), load)
 
 
 _listed: PerKey[dict[str, str]] = PerKey()
@@ -80,8 +56,7 @@ def _marked_spaces(plane: DataPlane, fresh: bool = False) -> dict[str, str]:
     Spaces this process creates later need not be in it: each resource has its own mark.
     """
     def load() -> dict[str, str]:
-        spaces = DEFAULT_POLICY.call(plane.list_spaces, f"listing tenant spaces of {plane.library_id}")
-        return {s["userId"]: s["spaceId"] for s in spaces if s.get("userId")}
+        return {s.user_id: s.space_id for s in plane.list_spaces() if s.user_id}
 
     return _listed.get(plane.key, load, fresh=fresh)
 
@@ -89,18 +64,18 @@ def _marked_spaces(plane: DataPlane, fresh: bool = False) -> dict[str, str]:
 class SpaceProvider(BaseProvider):
     props = PROPS
     type_label = "Space"
+    api_fields = SPACE_SETTINGS
 
     @staticmethod
-    def _attrs(inputs: dict[str, Any], only: set[str] | None = None) -> dict[str, Any]:
-        return {wire: inputs[prop] for prop, wire in ATTRS
-                if (only is None or prop in only) and inputs.get(prop) is not None}
+    def _settings(inputs: dict[str, Any], only: set[str] | None = None) -> dict[str, Any]:
+        return {name: inputs[name] for name in SPACE_SETTINGS
+                if (only is None or name in only) and inputs.get(name) is not None}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.inputs_of(props)
         settings, lib_id = self.settings(), inputs["library_id"]
         doing = f"creating a tenant space in media library {lib_id}"
-        mode = library_mode(settings, lib_id, doing)
-        if not mode.get("IsMultiSpace"):
+        if not smh.library_mode(settings, lib_id).multi_tenant:
             raise ProviderError(
                 f"{doing}: the library is single-tenant (created with multi_tenant=False), and tenant spaces exist "
                 "only in multi-tenant libraries. Set allow_photo/allow_video/public_read on the MediaLibrary itself, "
@@ -113,9 +88,8 @@ class SpaceProvider(BaseProvider):
             found = None  # the space this create replaces
         if found:
             # An earlier run created it and died before saving state: adopt it, with the declared settings.
-            attrs = self._attrs(inputs)
-            attrs.pop("isMultiAlbum", None)
-            DEFAULT_POLICY.call(lambda: plane.update_space_extension(found, attrs), f"adopting tenant space {found}")
+            adopted = self._settings(inputs, set(SPACE_SETTINGS) - {"multi_album"})
+            plane.update_space(found, adopted, doing=f"adopting tenant space {found}")
             space_id = found
         else:
             def landed() -> str | None:
@@ -124,51 +98,37 @@ class SpaceProvider(BaseProvider):
 
             # CreateSpace is not idempotent: after a 5xx or a lost answer, look for our mark before trying again
             # (without a mark, only a throttled call - refused, so certainly not applied - is retried).
-            space_id = DEFAULT_POLICY.create_once(lambda: plane.create_space(self._attrs(inputs), owner),
-                                                  landed if owner else None, doing)
+            space_id = plane.create_space(self._settings(inputs), owner, landed=landed if owner else None)
         if inputs["quota_bytes"] is not None:  # an adopted space may have one already: set_space_quota then PUTs
-            DEFAULT_POLICY.call(lambda: plane.set_space_quota(space_id, inputs["quota_bytes"], exists=False))
+            plane.set_space_quota(space_id, inputs["quota_bytes"], exists=False)
         return CreateResult(space_id, {**inputs, "space_id": space_id})
-
-    def identity_extra(self, inputs: dict[str, Any]) -> list[Any]:
-        return [["quota", inputs.get("quota_bytes") is not None]]
-
-    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        result = super().diff(id_, olds, news)
-        # The data plane has no call to remove a quota: clearing it needs a new space.
-        if not is_unknown(news.get("quota_bytes")) and olds.get("quota_bytes") is not None \
-                and news.get("quota_bytes") is None:
-            result.replaces = [*(result.replaces or []), "quota_bytes"]
-        return result
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         inputs = self.inputs_of(props)
         plane = DataPlane(self.settings(), inputs["library_id"])
         try:
-            ext = DEFAULT_POLICY.call(lambda: plane.space_extension(id_))
+            found = plane.find_space(id_)
         except NotFound:
             return ReadResult("", {})
         current = dict(inputs)
-        for prop, wire in ATTRS:
-            if wire in ext:
-                current[prop] = ext[wire] if ext[wire] is not None or prop == "space_tag" else inputs[prop]
+        for name, value in found.items():
+            current[name] = value if value is not None or name == "space_tag" else inputs[name]
         if not current.get("space_tag") and not inputs["space_tag"]:
             current["space_tag"] = inputs["space_tag"]  # the service shows an unset tag as "": not a change
         if inputs["quota_bytes"] is not None:
-            current["quota_bytes"] = DEFAULT_POLICY.call(lambda: plane.get_space_quota(id_))
+            current["quota_bytes"] = plane.get_space_quota(id_)
         current = {**self.inputs_of(current), "force_destroy": inputs["force_destroy"]}
         return ReadResult(id_, {**current, "space_id": id_})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         old, new = self.inputs_of(olds), self.inputs_of(news)
         changed = {p.name for p in PROPS if old[p.name] != new[p.name]} - {"force_destroy"}
-        attrs = self._attrs(new, changed - {"quota_bytes"})
+        settings = self._settings(new, changed)
         plane = DataPlane(self.settings(), new["library_id"])
-        if attrs:
-            DEFAULT_POLICY.call(lambda: plane.update_space_extension(id_, attrs))
+        if settings:
+            plane.update_space(id_, settings)
         if "quota_bytes" in changed and new["quota_bytes"] is not None:
-            exists = old["quota_bytes"] is not None
-            DEFAULT_POLICY.call(lambda: plane.set_space_quota(id_, new["quota_bytes"], exists))
+            plane.set_space_quota(id_, new["quota_bytes"], exists=old["quota_bytes"] is not None)
         return UpdateResult({**new, "space_id": id_})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -177,15 +137,15 @@ class SpaceProvider(BaseProvider):
         doing = f"deleting tenant space {id_} of media library {inputs['library_id']}"
         try:
             if not inputs["force_destroy"]:
-                listing = DEFAULT_POLICY.call(lambda: plane.list_dir(id_))
-                if listing.get("contents"):
-                    names = ", ".join(c["name"] for c in listing["contents"][:5])
+                contents = plane.list_dir(id_)
+                if contents:
+                    names = ", ".join(c["name"] for c in contents[:5])
                     raise ProviderError(
-                        f"{doing}: it still holds {len(listing['contents'])} files or albums ({names}). Nothing "
+                        f"{doing}: it still holds {len(contents)} files or albums ({names}). Nothing "
                         "was deleted. Set force_destroy=True and run `pulumi up` before destroying to delete the "
                         "space with its contents."
                     )
-            DEFAULT_POLICY.call(lambda: plane.delete_space(id_, inputs["force_destroy"]))
+            plane.delete_space(id_, inputs["force_destroy"])
         except NotFound:
             return
         except Conflict as err:
