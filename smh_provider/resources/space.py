@@ -12,6 +12,7 @@ a 5xx or a lost answer it lists again before trying CreateSpace a second time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -61,26 +62,99 @@ def _marked_spaces(plane: DataPlane, fresh: bool = False) -> dict[str, str]:
     return _listed.get(plane.key, load, fresh=fresh)
 
 
+def space_settings(inputs: dict[str, Any], only: set[str] | None = None) -> dict[str, Any]:
+    """The space settings among `inputs` (property names as in PROPS) that have a value."""
+    return {name: inputs[name] for name in SPACE_SETTINGS
+            if (only is None or name in only) and inputs.get(name) is not None}
+
+
+def require_multi_tenant(settings: Any, library_id: str, doing: str) -> None:
+    if not smh.library_mode(settings, library_id).multi_tenant:
+        raise ProviderError(
+            f"{doing}: the library is single-tenant (created with multi_tenant=False), and tenant spaces exist "
+            "only in multi-tenant libraries. Set allow_photo/allow_video/public_read on the MediaLibrary itself, "
+            "or recreate the library with multi_tenant=True."
+        )
+
+
+def adopt_space(plane: DataPlane, space_id: str, inputs: dict[str, Any]) -> None:
+    """Take over a space an earlier run created (it carries our mark): write the declared settings."""
+    plane.update_space(space_id, space_settings(inputs, set(SPACE_SETTINGS) - {"multi_album"}),
+                       doing=f"adopting tenant space {space_id}")
+
+
+def create_space(plane: DataPlane, inputs: dict[str, Any], owner: str | None,
+                 landed: Callable[[], str | None] | None) -> str:
+    """CreateSpace with the declared settings and mark; `landed()` finds it if a lost answer hid that it worked.
+
+    CreateSpace is not idempotent: after a 5xx or a lost answer, look for our mark before trying again (without a
+    mark, only a throttled call - refused, so certainly not applied - is retried).
+    """
+    return plane.create_space(space_settings(inputs), owner, landed=landed)
+
+
+def set_quota(plane: DataPlane, space_id: str, old: int | None, new: int | None) -> None:
+    """Give a space its declared quota (`old`: the quota it has, None for a new or adopted space)."""
+    if new is not None and new != old:  # an adopted space may have one already: set_space_quota then PUTs
+        plane.set_space_quota(space_id, new, exists=old is not None)
+
+
+def read_space(plane: DataPlane, space_id: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+    """The space's current settings in the shape of `inputs` (the declared ones), or None when it is gone."""
+    try:
+        found = plane.find_space(space_id)
+    except NotFound:
+        return None
+    current = dict(inputs)
+    for name, value in found.items():
+        current[name] = value if value is not None or name == "space_tag" else inputs.get(name)
+    if not current.get("space_tag") and not inputs.get("space_tag"):
+        current["space_tag"] = inputs.get("space_tag")  # the service shows an unset tag as "": not a change
+    if inputs.get("quota_bytes") is not None:
+        current["quota_bytes"] = plane.get_space_quota(space_id)
+    return current
+
+
+def update_space(plane: DataPlane, space_id: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """Change a space's in-place settings from `old` to `new` (both full settings, property names as in PROPS)."""
+    changed = {p.name for p in PROPS if old.get(p.name) != new.get(p.name)} - {"force_destroy"}
+    settings = space_settings(new, changed)
+    if settings:
+        plane.update_space(space_id, settings)
+    if "quota_bytes" in changed:
+        set_quota(plane, space_id, old.get("quota_bytes"), new.get("quota_bytes"))
+
+
+def delete_space(plane: DataPlane, space_id: str, force: bool) -> None:
+    """Delete a space; one that still holds files or albums is refused unless `force`. Gone already is done."""
+    doing = f"deleting tenant space {space_id} of media library {plane.library_id}"
+    try:
+        if not force:
+            contents = plane.list_dir(space_id)
+            if contents:
+                names = ", ".join(c["name"] for c in contents[:5])
+                raise ProviderError(
+                    f"{doing}: it still holds {len(contents)} files or albums ({names}). Nothing "
+                    "was deleted. Set force_destroy=True and run `pulumi up` before destroying to delete the "
+                    "space with its contents."
+                )
+        plane.delete_space(space_id, force)
+    except NotFound:
+        return
+    except Conflict as err:
+        raise ProviderError(f"{err}. Set force_destroy=True to delete the space with its contents.") from None
+
+
 class SpaceProvider(BaseProvider):
     props = PROPS
     type_label = "Space"
     api_fields = SPACE_SETTINGS
 
-    @staticmethod
-    def _settings(inputs: dict[str, Any], only: set[str] | None = None) -> dict[str, Any]:
-        return {name: inputs[name] for name in SPACE_SETTINGS
-                if (only is None or name in only) and inputs.get(name) is not None}
-
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.inputs_of(props)
         settings, lib_id = self.settings(), inputs["library_id"]
         doing = f"creating a tenant space in media library {lib_id}"
-        if not smh.library_mode(settings, lib_id).multi_tenant:
-            raise ProviderError(
-                f"{doing}: the library is single-tenant (created with multi_tenant=False), and tenant spaces exist "
-                "only in multi-tenant libraries. Set allow_photo/allow_video/public_read on the MediaLibrary itself, "
-                "or recreate the library with multi_tenant=True."
-            )
+        require_multi_tenant(settings, lib_id, doing)
         plane = DataPlane(settings, lib_id)
         owner = inputs["owner"]
         found = _marked_spaces(plane).get(owner) if owner else None
@@ -88,68 +162,33 @@ class SpaceProvider(BaseProvider):
             found = None  # the space this create replaces
         if found:
             # An earlier run created it and died before saving state: adopt it, with the declared settings.
-            adopted = self._settings(inputs, set(SPACE_SETTINGS) - {"multi_album"})
-            plane.update_space(found, adopted, doing=f"adopting tenant space {found}")
+            adopt_space(plane, found, inputs)
             space_id = found
         else:
             def landed() -> str | None:
                 again = _marked_spaces(plane, fresh=True).get(owner or "")
                 return again if again not in ownership.held_ids(owner) else None
 
-            # CreateSpace is not idempotent: after a 5xx or a lost answer, look for our mark before trying again
-            # (without a mark, only a throttled call - refused, so certainly not applied - is retried).
-            space_id = plane.create_space(self._settings(inputs), owner, landed=landed if owner else None)
-        if inputs["quota_bytes"] is not None:  # an adopted space may have one already: set_space_quota then PUTs
-            plane.set_space_quota(space_id, inputs["quota_bytes"], exists=False)
+            space_id = create_space(plane, inputs, owner, landed if owner else None)
+        set_quota(plane, space_id, None, inputs["quota_bytes"])
         return CreateResult(space_id, {**inputs, "space_id": space_id})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         inputs = self.inputs_of(props)
-        plane = DataPlane(self.settings(), inputs["library_id"])
-        try:
-            found = plane.find_space(id_)
-        except NotFound:
+        current = read_space(DataPlane(self.settings(), inputs["library_id"]), id_, inputs)
+        if current is None:
             return ReadResult("", {})
-        current = dict(inputs)
-        for name, value in found.items():
-            current[name] = value if value is not None or name == "space_tag" else inputs[name]
-        if not current.get("space_tag") and not inputs["space_tag"]:
-            current["space_tag"] = inputs["space_tag"]  # the service shows an unset tag as "": not a change
-        if inputs["quota_bytes"] is not None:
-            current["quota_bytes"] = plane.get_space_quota(id_)
         current = {**self.inputs_of(current), "force_destroy": inputs["force_destroy"]}
         return ReadResult(id_, {**current, "space_id": id_})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         old, new = self.inputs_of(olds), self.inputs_of(news)
-        changed = {p.name for p in PROPS if old[p.name] != new[p.name]} - {"force_destroy"}
-        settings = self._settings(new, changed)
-        plane = DataPlane(self.settings(), new["library_id"])
-        if settings:
-            plane.update_space(id_, settings)
-        if "quota_bytes" in changed and new["quota_bytes"] is not None:
-            plane.set_space_quota(id_, new["quota_bytes"], exists=old["quota_bytes"] is not None)
+        update_space(DataPlane(self.settings(), new["library_id"]), id_, old, new)
         return UpdateResult({**new, "space_id": id_})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.inputs_of(props)
-        plane = DataPlane(self.settings(), inputs["library_id"])
-        doing = f"deleting tenant space {id_} of media library {inputs['library_id']}"
-        try:
-            if not inputs["force_destroy"]:
-                contents = plane.list_dir(id_)
-                if contents:
-                    names = ", ".join(c["name"] for c in contents[:5])
-                    raise ProviderError(
-                        f"{doing}: it still holds {len(contents)} files or albums ({names}). Nothing "
-                        "was deleted. Set force_destroy=True and run `pulumi up` before destroying to delete the "
-                        "space with its contents."
-                    )
-            plane.delete_space(id_, inputs["force_destroy"])
-        except NotFound:
-            return
-        except Conflict as err:
-            raise ProviderError(f"{err}. Set force_destroy=True to delete the space with its contents.") from None
+        delete_space(DataPlane(self.settings(), inputs["library_id"]), id_, inputs["force_destroy"])
 
 
 class Space(Resource, module="smh", name="Space"):

@@ -13,7 +13,7 @@ import requests
 
 from emulator.accounts import Accounts
 from emulator.errors import SmhDataError
-from emulator.services import Context
+from emulator.services.base import Context
 from emulator.services.smhdata.models import SmhDataBackend
 from emulator.store import Store
 from tests.emulator.test_smhdata_support import Lib, error_of

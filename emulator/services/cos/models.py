@@ -18,7 +18,7 @@ from typing import Any
 from emulator.accounts import Account
 from emulator.errors import CosError
 from emulator.regions import COS_REGIONS, MAZ_REGIONS
-from emulator.services import Context
+from emulator.services.base import Context
 
 MAX_BUCKETS = 200
 MAX_HOST_LENGTH = 60
