@@ -10,6 +10,9 @@ the first provider is configured (`install`):
   id and what to check) that is ~30 lines of Python frames around one good line. `install` gives the
   server's module a `traceback` whose `format_exc` returns just the message for a ProviderError, and the
   full traceback for anything else (a genuine bug) or when `smh:debug` / SMH_DEBUG is true.
+* **Check failures.** The engine prints a failing property's value whole ("property x value {...} has a
+  problem"); a failure about a long value (`note_long_values`) is sent without its property, so the
+  message (which names the property itself) stays readable.
 * **Diffs.** A dynamic provider's DiffResult has no list of changed properties, so the engine shows every
   input that differs, bookkeeping included (the `identity` digest, the `owner` mark). `install` makes the
   server's DiffResponse carry the properties our `diff` named (`diffs` and a detailed diff), so previews
@@ -74,6 +77,11 @@ class _Proto:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._proto, name)
 
+    def CheckFailure(self, property: str = "", reason: str = "") -> Any:  # noqa: A002, N802 - the message's names
+        if property in getattr(_local, "long_values", ()):
+            property = ""
+        return self._proto.CheckFailure(property=property, reason=reason)
+
 
 class _DiffResponse:
     """Builds proto.DiffResponse (its enums pass through) with the diff `note_diff` left for this thread."""
@@ -115,6 +123,11 @@ def install() -> None:
             server.traceback = _Traceback()
         if not isinstance(server.proto, _Proto) and hasattr(server.proto, "PropertyDiff"):
             server.proto = _Proto(server.proto)
+
+
+def note_long_values(names: set[str]) -> None:
+    """The properties whose value is too long to repeat, for the check failures the server builds next."""
+    _local.long_values = names
 
 
 def note_diff(changed: list[str], replaces: list[str]) -> None:

@@ -57,11 +57,18 @@ class RetryPolicy:
         """Run a call that must not apply twice; after a failure that may have applied, look before retrying.
 
         `landed()` returns the result of an earlier attempt that applied after all (the created thing, or the
-        updated one), else None. It is itself an idempotent read, retried as such.
+        updated one), else None. It is made of idempotent reads, which the clients retry themselves.
         """
         if landed is None:
             return self._loop(fn, doing, (Throttled,), None, renew)
         return self._loop(fn, doing, (Retryable,), landed, renew)
+
+    def run(self, fn: Callable[[], T], doing: str, idempotent: bool = True,
+            landed: Callable[[], T | None] | None = None, renew: Callable[[CloudError], bool] | None = None) -> T:
+        """`call` for an idempotent call, else `look_before_retry`: what each client's `call` passes on."""
+        if idempotent:
+            return self.call(fn, doing, renew)
+        return self.look_before_retry(fn, landed, doing, renew)
 
     def _loop(self, fn: Callable[[], T], doing: str, retry_on: tuple[type[CloudError], ...],
               landed: Callable[[], T | None] | None, renew: Callable[[CloudError], bool] | None) -> T:
@@ -79,22 +86,21 @@ class RetryPolicy:
                     raise
                 attempt += 1
                 if landed is not None and not isinstance(err, Throttled):
-                    found = self.call(landed, f"{doing}: looking whether the failed attempt applied")
+                    found = landed()
                     if found is not None:
                         return found
                 delay = self.backoff(attempt)
                 left = operation.left(self.clock, start)
                 if attempt >= self.max_attempts or left < delay:
                     raise _gave_up(err, doing) from None
-                operation.say(f"{doing}: {_short(err)} - attempt {attempt} of {self.max_attempts} failed; "
-                              f"trying again in {delay:.1f} s (gives up in {_seconds(left)}, "
-                              f"after {_seconds(self.clock() - start)} so far)", warn=True)
+                operation.say(f"{doing}: {_short(err)} - attempt {attempt} of {self.max_attempts} failed; trying "
+                              f"again in {delay:.1f} s (giving up in {_seconds(left)})", warn=True)
                 self.sleep(delay)
 
 
 def _short(err: CloudError) -> str:
     rid = f" (RequestId {err.request_id})" if err.request_id else ""
-    return f"{err.code}{rid}: {err.message[:160]}"
+    return f"{err.code}{rid}: {err.message[:100]}"
 
 
 def _seconds(value: float) -> str:
@@ -102,7 +108,7 @@ def _seconds(value: float) -> str:
 
 
 def _gave_up(err: CloudError, doing: str) -> CloudError:
-    err = err.while_(doing or err.doing)
+    err = err.while_(err.doing or doing)
     if isinstance(err, TransportError):
         err.with_endpoint_hint(config.current().endpoint)
     return err
@@ -141,6 +147,6 @@ def wait_for(name: str, probe: Callable[[], T | None], timeout: float, interval:
             spoke = clock()
             why = f"last answer {_short(last)}" if last else "not there yet"
             operation.say(f"{doing + ': ' if doing else ''}waiting for {name} ({why}); waited "
-                          f"{_seconds(waited)}, gives up in {_seconds(limit - waited)}")
+                          f"{_seconds(waited)}, giving up in {_seconds(limit - waited)}")
         sleep(min(interval, max(limit - waited, 0.01)))
         interval = min(interval * 1.5, 5.0)

@@ -67,9 +67,7 @@ def call(fn: Callable[[], T], doing: str, idempotent: bool = True,
     A call that must not apply twice says `idempotent=False` and may give `landed` (see
     `RetryPolicy.look_before_retry`).
     """
-    if idempotent:
-        return DEFAULT_POLICY.call(lambda: _translate(fn, doing), doing)
-    return DEFAULT_POLICY.look_before_retry(lambda: _translate(fn, doing), landed, doing)
+    return DEFAULT_POLICY.run(lambda: _translate(fn, doing), doing, idempotent, landed)
 
 
 def _translate(fn: Callable[[], T], doing: str) -> T:

@@ -92,9 +92,7 @@ def client(settings: Settings) -> smh_client.SmhClient:
 def call(fn: Callable[[], T], doing: str, idempotent: bool = True,
          landed: Callable[[], T | None] | None = None) -> T:
     """Run one SDK call under the retry policy; its exceptions become the provider's error classes."""
-    if idempotent:
-        return DEFAULT_POLICY.call(lambda: _translate(fn, doing), doing)
-    return DEFAULT_POLICY.look_before_retry(lambda: _translate(fn, doing), landed, doing)
+    return DEFAULT_POLICY.run(lambda: _translate(fn, doing), doing, idempotent, landed)
 
 
 def _translate(fn: Callable[[], T], doing: str) -> T:

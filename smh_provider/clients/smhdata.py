@@ -124,9 +124,7 @@ class DataPlane:
         def send() -> Any:
             return self._send(method, path, doing, **kw)
 
-        if idempotent:
-            return DEFAULT_POLICY.call(send, doing, renew=self._renew)
-        return DEFAULT_POLICY.look_before_retry(send, landed, doing, renew=self._renew)
+        return DEFAULT_POLICY.run(send, doing, idempotent, landed, renew=self._renew)
 
     def _renew(self, err: CloudError) -> bool:
         """An expired or revoked token: forget it, so the next attempt fetches a new one."""

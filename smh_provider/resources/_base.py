@@ -28,7 +28,8 @@ from typing import Any, ClassVar
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
 from pulumi.output import Unknown
 
-from smh_provider import config, host, operation, ownership
+from smh_provider import config, host, operation, ownership, program
+from smh_provider.resources import rules
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN: a value not known in preview
 Rule = Callable[[Any, Mapping[str, Any]], "str | None"]
@@ -111,6 +112,10 @@ def _operation(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
 class BaseProvider(ResourceProvider):
     """Common check/diff/configure; subclasses declare `props` and implement the CRUD methods."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        program.quiet_engine_shutdown()  # runs where the program builds its providers (unpickling skips it)
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for name in CRUD:
@@ -161,6 +166,9 @@ class BaseProvider(ResourceProvider):
             if problem:
                 failures.append(CheckFailure(prop.name, problem))
         failures.extend(CheckFailure(p, r) for p, r in self.check_resource(inputs))
+        # The engine repeats a failing property's value whole ("property x value {...} has a problem"): for a long
+        # value it is told no property (every reason starts with the property's name).
+        host.note_long_values({f.property for f in failures if len(repr(news.get(f.property))) > rules.SHOWN})
         if not failures:
             inputs.update(self.known_outputs(inputs))
             if any(p.name == "identity" for p in self.props):

@@ -113,3 +113,14 @@ def test_identity_follows_the_quota_presence_rule() -> None:
     base = {"library_name": "p", "multi_tenant": True, "owner": "o"}
     assert p.identity({**base, "quota_bytes": 5}) == p.identity({**base, "quota_bytes": 9})
     assert p.identity({**base, "quota_bytes": 5}) != p.identity({**base, "quota_bytes": None})
+
+
+def test_a_long_value_is_not_repeated_by_the_engine() -> None:
+    result = MediaLibraryProvider().check({}, {"library_name": "n" * 5000})
+    assert [f.property for f in result.failures] == ["library_name"]  # the provider still names it
+    shim = host._Proto(proto)
+    sent = [shim.CheckFailure(property=f.property, reason=f.reason) for f in result.failures]
+    assert [f.property for f in sent] == [""] and "library_name must be 1 to 50" in sent[0].reason
+    result = MediaLibraryProvider().check({}, {"library_name": ""})
+    assert [shim.CheckFailure(property=f.property, reason=f.reason).property for f in result.failures] == [
+        "library_name"]

@@ -65,7 +65,7 @@ def test_idempotent_call_retries_retryable_errors_and_says_why(clock: Clock, sai
     assert policy(clock).call(fn, "reading bucket b") == "ok"
     assert len(fn.calls) == 3 and len(clock.slept) == 2
     assert "reading bucket b: InternalError (RequestId rid-1): boom - attempt 1 of 8 failed" in said[0]
-    assert "gives up in" in said[0] and "attempt 2 of 8" in said[1]
+    assert "giving up in" in said[0] and "attempt 2 of 8" in said[1]
 
 
 def test_non_retryable_error_is_raised_at_once(clock: Clock, said: list[str]) -> None:
@@ -151,7 +151,7 @@ def test_wait_goes_on_through_not_found_and_speaks_after_a_few_seconds(clock: Cl
     assert wait_for("bucket-visible", probe, 120, sleep=clock.sleep, clock=clock, doing="creating bucket b") == "there"
     assert clock.now > 5 and said
     assert said[0].startswith("creating bucket b: waiting for bucket-visible (last answer NoSuchBucket")
-    assert "gives up in" in said[0]
+    assert "giving up in" in said[0]
 
 
 def test_wait_times_out_at_the_operation_budget(clock: Clock) -> None:
