@@ -14,6 +14,7 @@ against the action's schema. Errors raised as `EmulatorError` are turned into by
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
@@ -32,6 +33,11 @@ class Context:
         self.store = store
         self.accounts = accounts
         self.faults = Faults()
+        self.clock_offset = 0.0  # seconds added by POST /_emulator/clock (lifecycle rules act on this time)
+
+    def now(self) -> float:
+        """The emulated wall time: real time plus what the clock endpoint advanced."""
+        return time.time() + self.clock_offset
 
 
 Handler = Callable[[Any, Request], Response]
@@ -60,11 +66,27 @@ class Action:
 
 
 class Service:
+    """A service declares itself in its class statement:
+
+        class CiService(Service, name="ci", hosts=(HOST,), actions=ACTIONS, backend=CiBackend,
+                        inventory="media_buckets"):
+
+    backend: the state, one method per cloud action (built with the Context); inventory: the key of the
+    backend's inventory in GET /_emulator/inventory.
+    """
+
     name: ClassVar[str] = "base"
     hosts: ClassVar[tuple[re.Pattern[str], ...]] = ()
     actions: ClassVar[Mapping[str, Action]] = {}
-    backend_type: ClassVar[Callable[[Context], Any] | None] = None  # state + one method per cloud action
-    inventory_key: ClassVar[str] = ""  # the backend's inventory under this key in GET /_emulator/inventory
+    backend_type: ClassVar[Callable[[Context], Any] | None] = None
+    inventory_key: ClassVar[str] = ""
+
+    def __init_subclass__(cls, name: str = "", hosts: tuple[re.Pattern[str], ...] = (),
+                          actions: Mapping[str, Action] | None = None, backend: Callable[[Context], Any] | None = None,
+                          inventory: str = "", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.name = name or cls.name
+        cls.hosts, cls.actions, cls.backend_type, cls.inventory_key = hosts, actions or {}, backend, inventory
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx

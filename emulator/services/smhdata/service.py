@@ -23,13 +23,13 @@ PREFIX = "/api/v1/"
 # Routes are "METHOD /path" after PREFIX: `{Name}` is one segment, a trailing `{Path}` zero or more.
 # auth "none": the call carries the library secret or the token itself, which its backend method checks.
 ACTIONS: dict[str, Action] = {
-    "CreateAccessToken": Action(h.create_token, ("GET /token", "POST /token"), mutating=True, auth="none"),
-    "RenewAccessToken": Action(h.renew_token, "POST /token/{Lib}/{Token}", mutating=True, auth="none"),
-    "DeleteAccessToken": Action(h.delete_token, "DELETE /token/{Lib}/{Token}", mutating=True, auth="none"),
-    "DeleteUserAccessTokens": Action(h.delete_user_tokens, "DELETE /token/{Lib}", mutating=True, auth="none"),
+    "CreateAccessToken": Action(h.create_access_token, ("GET /token", "POST /token"), mutating=True, auth="none"),
+    "RenewAccessToken": Action(h.renew_access_token, "POST /token/{Lib}/{Token}", mutating=True, auth="none"),
+    "DeleteAccessToken": Action(h.delete_access_token, "DELETE /token/{Lib}/{Token}", mutating=True, auth="none"),
+    "DeleteUserAccessTokens": Action(h.delete_user_access_tokens, "DELETE /token/{Lib}", mutating=True, auth="none"),
     "CreateSpace": Action(h.create_space, "POST /space/{Lib}", mutating=True),
     "ListSpaces": Action(h.list_spaces, "GET /space/{Lib}/list"),
-    "GetSpaceCount": Action(h.count_spaces, "GET /space/{Lib}/count"),
+    "GetSpaceCount": Action(h.get_space_count, "GET /space/{Lib}/count"),
     "DeleteSpace": Action(h.delete_space, "DELETE /space/{Lib}/{Space}", mutating=True),
     "GetSpaceSize": Action(h.get_space_size, "GET /space/{Lib}/{Space}/size"),
     "GetSpaceExtension": Action(h.get_space_extension, "GET /space/{Lib}/{Space}/extension"),
@@ -79,13 +79,8 @@ def _body_keys(req: Request) -> set[str]:
     return set(data) if isinstance(data, dict) else set()
 
 
-class SmhDataService(Service):
-    name = "smhdata"
-    hosts = (HOST,)
-    actions = ACTIONS
-    backend_type = SmhDataBackend
-    inventory_key = "spaces"
-
+class SmhDataService(Service, name="smhdata", hosts=(HOST,), actions=ACTIONS, backend=SmhDataBackend,
+                     inventory="spaces"):
     def identifies(self, req: Request) -> bool:
         """On a bare address the library comes from the path."""
         return req.path.startswith(PREFIX)
