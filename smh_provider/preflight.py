@@ -94,61 +94,54 @@ WAY_OUT = ("Empty what holds data yourself, or set force_destroy=True (smh-media
 def bucket_problems(settings: Any, full: str, region: str, force: bool, stack: str, skip: str = "") -> list[str]:
     """Why deleting bucket `full` (and this stack's libraries bound to it, but `skip`) would be refused later."""
     from smh_provider.clients import cos, smh
-    from smh_provider.retry import DEFAULT_POLICY
 
     c = cos.client(settings, region)
     problems: list[str] = []
     if not force:
-        objects, uploads = DEFAULT_POLICY.call(lambda: cos.is_empty(c, full), f"checking bucket {full}")
+        objects, uploads = cos.is_empty(c, full)
         held = " and ".join(x for x, n in (("objects", objects), ("incomplete multipart uploads", uploads)) if n)
         if held:
             problems.append(f"bucket {full} still holds {held} (force_destroy is off)")
-    libs = DEFAULT_POLICY.call(lambda: smh.describe_libraries(smh.client(settings)),
-                               f"listing the media libraries bound to bucket {full}")
-    for lib in libs:
-        if lib.get("BucketName") != full or lib["LibraryId"] == skip:
+    for lib in smh.list_libraries(smh.client(settings), doing=f"listing the media libraries bound to bucket {full}"):
+        if lib.bucket != full or lib.id == skip:
             continue
         mark = library_mark(lib)
         if not stack or ownership.stack_of(mark) != stack:
             whose = ownership.describe(mark) if mark else "no stack of this provider (it has no ownership mark)"
-            problems.append(f"media library {lib['LibraryId']} ({lib.get('Name')!r}) of {whose} is bound to "
+            problems.append(f"media library {lib.id} ({lib.name!r}) of {whose} is bound to "
                             f"bucket {full}, and deleting the bucket would destroy that library's storage")
         else:
             problems += library_problems(lib, library_forced(lib)) + foreign_spaces(settings, lib, stack)
     return problems
 
 
-def library_problems(lib: dict[str, Any], force: bool) -> list[str]:
-    files = int(lib.get("FileNum") or 0)
-    if files and not force:
-        return [f"media library {lib['LibraryId']} ({lib.get('Name')!r}) still holds {files} files "
-                f"({lib.get('Size') or 0} bytes; force_destroy is off)"]
+def library_problems(lib: Any, force: bool) -> list[str]:
+    """`lib` is a clients.smh.Library."""
+    if lib.files and not force:
+        return [f"media library {lib.id} ({lib.name!r}) still holds {lib.files} files ({lib.size} bytes; "
+                "force_destroy is off)"]
     return []
 
 
-def foreign_spaces(settings: Any, lib: dict[str, Any], stack: str) -> list[str]:
+def foreign_spaces(settings: Any, lib: Any, stack: str) -> list[str]:
     """Tenant spaces of a multi-tenant library that are not this stack's: its delete would fail on them."""
-    if not (lib.get("LibraryExtension") or {}).get("IsMultiSpace"):
+    if not lib.settings.get("multi_tenant"):
         return []
     from smh_provider.clients.smhdata import DataPlane
-    from smh_provider.retry import DEFAULT_POLICY
 
-    plane = DataPlane(settings, lib["LibraryId"])
-    spaces = DEFAULT_POLICY.call(plane.list_spaces, f"listing tenant spaces of {lib['LibraryId']}")
-    others = [s["spaceId"] for s in spaces if ownership.stack_of(s.get("userId")) != stack]
+    others = [s.space_id for s in DataPlane(settings, lib.id).list_spaces() if ownership.stack_of(s.user_id) != stack]
     if not others:
         return []
-    return [f"media library {lib['LibraryId']} has {len(others)} tenant spaces this stack does not manage "
+    return [f"media library {lib.id} has {len(others)} tenant spaces this stack does not manage "
             f"({', '.join(others[:5])}), so it cannot be deleted"]
 
 
-def library_mark(lib: dict[str, Any]) -> str:
-    tags = {t["TagKey"]: t.get("TagValue") or "" for t in (lib.get("Tags") or [])}
-    return tags.get(ownership.OWNER_TAG, "")
+def library_mark(lib: Any) -> str:
+    return lib.tags.get(ownership.OWNER_TAG, "")
 
 
-def library_forced(lib: dict[str, Any]) -> bool:
-    return any(t["TagKey"] == ownership.FORCE_TAG and t.get("TagValue") == "true" for t in (lib.get("Tags") or []))
+def library_forced(lib: Any) -> bool:
+    return lib.tags.get(ownership.FORCE_TAG) == "true"
 
 
 # -- pure deletes: the tree above the object ------------------------------------------------------
@@ -179,11 +172,9 @@ def bucket_ancestor(settings: Any, full: str | None, region: str | None, stack: 
     if not full or not region or not stack or kept("bucket", full):
         return []
     from smh_provider.clients import cos
-    from smh_provider.retry import DEFAULT_POLICY
 
     if tags is None:
-        c = cos.client(settings, region)
-        tags = DEFAULT_POLICY.call(lambda: cos.get_tags(c, full), f"reading the tags of bucket {full}")
+        tags = cos.get_tags(cos.client(settings, region), full)
     if ownership.stack_of(tags.get(ownership.OWNER_TAG)) != stack:
         return []  # not this stack's bucket: this run does not delete it
     return bucket_problems(settings, full, region, tags.get(ownership.FORCE_TAG) == "true", stack, skip)
@@ -194,11 +185,9 @@ def library_ancestor(settings: Any, library_id: str, stack: str) -> list[str]:
     if not stack or kept("library", library_id):
         return []
     from smh_provider.clients import smh
-    from smh_provider.retry import DEFAULT_POLICY
 
-    lib = DEFAULT_POLICY.call(lambda: smh.find_library(smh.client(settings), library_id,
-                                                       f"reading media library {library_id}"))
+    lib = smh.find_library(smh.client(settings), library_id)
     if ownership.stack_of(library_mark(lib)) != stack:
         return []
     problems = library_problems(lib, library_forced(lib)) + foreign_spaces(settings, lib, stack)
-    return problems + bucket_ancestor(settings, lib.get("BucketName"), lib.get("BucketRegion"), stack)
+    return problems + bucket_ancestor(settings, lib.bucket, lib.raw.get("BucketRegion"), stack, skip=lib.id)
