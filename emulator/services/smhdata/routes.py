@@ -19,6 +19,17 @@ has `from`); `handle` runs its handler, which authenticates the access token and
     PUT      /api/v1/file/{Lib}/{Space}/{Path}             UploadFile
     POST     /api/v1/quota/{Lib}                           CreateQuota
     GET|PUT  /api/v1/quota/{Lib}/{Space}                   GetQuota / UpdateQuota
+    POST     /api/v1/authority/{Lib}/init-role-list        InitRoleList
+    GET      /api/v1/authority/{Lib}/role-list             GetRoleList
+    POST     /api/v1/authority/{Lib}/{Space}/authorize/{Path}           Authorize, or RevokeAuthorization with ?delete
+    GET      /api/v1/authority/{Lib}/{Space}/directory-authority/{Path} GetDirectoryAuthority
+    DELETE   /api/v1/authority/{Lib}/user-authority        DeleteUserAuthority (?user_id_list=a,b)
+    POST     /api/v1/user/{Lib}                            CreateUser
+    GET|POST|DELETE /api/v1/user/{Lib}/{User}              GetUser / ModifyUser / DeleteUser
+    POST|GET /api/v1/group/{Lib}                           CreateGroup / ListGroups
+    GET|POST|DELETE /api/v1/group/{Lib}/{Group}            GetGroup / ModifyGroup / DeleteGroup
+    PUT|DELETE /api/v1/group/{Lib}/{Group}/member/{Member} AddGroupMember / RemoveGroupMember (?member_type=)
+    GET      /api/v1/group/{Lib}/{Group}/member            ListGroupMembers
 """
 
 from __future__ import annotations
@@ -29,6 +40,7 @@ from urllib.parse import unquote
 
 from emulator.errors import EmulatorError, SmhDataError
 from emulator.services import Context, Service
+from emulator.services.smhdata.authority_handlers import HANDLERS as PERMISSION_HANDLERS
 from emulator.services.smhdata.common import STATUS
 from emulator.services.smhdata.handlers import HANDLERS
 from emulator.services.smhdata.models import SmhDataBackend
@@ -57,6 +69,23 @@ ROUTES: list[tuple[str, tuple[str, ...], str]] = [
     ("POST", ("quota", "*"), "CreateQuota"),
     ("GET", ("quota", "*", "*"), "GetQuota"),
     ("PUT", ("quota", "*", "*"), "UpdateQuota"),
+    ("POST", ("authority", "*", "init-role-list"), "InitRoleList"),
+    ("GET", ("authority", "*", "role-list"), "GetRoleList"),
+    ("DELETE", ("authority", "*", "user-authority"), "DeleteUserAuthority"),
+    ("POST", ("authority", "*", "*", "authorize", REST), "Authorize"),
+    ("GET", ("authority", "*", "*", "directory-authority", REST), "GetDirectoryAuthority"),
+    ("POST", ("user", "*"), "CreateUser"),
+    ("GET", ("user", "*", "*"), "GetUser"),
+    ("POST", ("user", "*", "*"), "ModifyUser"),
+    ("DELETE", ("user", "*", "*"), "DeleteUser"),
+    ("POST", ("group", "*"), "CreateGroup"),
+    ("GET", ("group", "*"), "ListGroups"),
+    ("GET", ("group", "*", "*"), "GetGroup"),
+    ("POST", ("group", "*", "*"), "ModifyGroup"),
+    ("DELETE", ("group", "*", "*"), "DeleteGroup"),
+    ("PUT", ("group", "*", "*", "member", "*"), "AddGroupMember"),
+    ("DELETE", ("group", "*", "*", "member", "*"), "RemoveGroupMember"),
+    ("GET", ("group", "*", "*", "member"), "ListGroupMembers"),
 ]
 
 
@@ -82,7 +111,9 @@ class SmhDataService(Service):
     name = "smhdata"
     mutating = frozenset({"CreateAccessToken", "RenewAccessToken", "DeleteAccessToken", "DeleteUserAccessTokens",
                           "CreateSpace", "DeleteSpace", "UpdateSpaceExtension", "CreateDirectory", "DeleteDirectory",
-                          "MoveDirectory", "UploadFile", "CreateQuota", "UpdateQuota"})
+                          "MoveDirectory", "UploadFile", "CreateQuota", "UpdateQuota", "InitRoleList", "Authorize",
+                          "RevokeAuthorization", "DeleteUserAuthority", "CreateUser", "ModifyUser", "DeleteUser",
+                          "CreateGroup", "ModifyGroup", "DeleteGroup", "AddGroupMember", "RemoveGroupMember"})
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
@@ -106,11 +137,14 @@ class SmhDataService(Service):
                         raise SmhDataError(501, "NotImplemented", "Copying directories is not emulated")
                     if "from" in keys:
                         return "MoveDirectory"
+                if action == "Authorize" and "delete" in req.query:
+                    return "RevokeAuthorization"
                 return action
         raise SmhDataError(404, "RouteNotFound", f"{req.method} {req.path} matches no emulated SMH data-plane API")
 
     def handle(self, req: Request) -> Response:
-        return HANDLERS[req.action](self.backend, req, req.params["segments"])
+        handler = HANDLERS.get(req.action) or PERMISSION_HANDLERS[req.action]
+        return handler(self.backend, req, req.params["segments"])
 
     def render_error(self, err: EmulatorError, req: Request) -> Response:
         return smh_error(err, req)
