@@ -66,6 +66,57 @@ def _forget(plane: DataPlane, space_id: str) -> None:
     _listings.forget((*plane.key, space_id))
 
 
+def create_album(plane: DataPlane, space_id: str, name: str, doing: str) -> None:
+    """Create an album; an empty one of that name is adopted, one that holds files is an error."""
+    _forget(plane, space_id)
+    try:
+        DEFAULT_POLICY.call(lambda: plane.create_album(space_id, name))
+    except AlreadyExists as err:
+        # An empty album of that name is adopted: most likely our own create whose answer was lost, or whose
+        # run died before saving state (albums have no mark; an empty one holds nothing to take over).
+        listing = DEFAULT_POLICY.call(lambda: plane.list_dir(space_id, name), doing)
+        if listing.get("contents"):
+            raise ProviderError(
+                f"{err}. An album of that name exists already, holds {len(listing['contents'])} files and this "
+                "stack does not manage it; choose another album_name, or move its files and delete it.") from None
+    except InvalidInput as err:
+        if err.code == "DirectoryNotAllowed":
+            raise ProviderError(f"{err}. The tenant space {space_id} was not created with "
+                                "multi_album=True, so it holds no albums.") from None
+        raise
+
+
+def rename_album(plane: DataPlane, space_id: str, old: str, new: str) -> None:
+    """Move an album to its new name, keeping its files.
+
+    A source that is gone while the target exists is a move already done (an earlier attempt whose answer or
+    state was lost), not an error.
+    """
+    _forget(plane, space_id)
+    try:
+        DEFAULT_POLICY.call(lambda: plane.rename_album(space_id, old, new))
+    except NotFound:
+        if new not in _album_names(plane, space_id):
+            raise
+
+
+def delete_album(plane: DataPlane, space_id: str, name: str, force: bool) -> None:
+    """Delete an album; one that holds files is refused unless `force`. Gone already is done."""
+    _forget(plane, space_id)
+    try:
+        if not force:
+            listing = DEFAULT_POLICY.call(lambda: plane.list_dir(space_id, name))
+            if listing.get("contents"):
+                raise ProviderError(
+                    f"deleting album {name!r}: it still holds {len(listing['contents'])} files. Nothing was "
+                    "deleted. Set force_destroy=True and run `pulumi up` before destroying to delete it with "
+                    "its files."
+                )
+        DEFAULT_POLICY.call(lambda: plane.delete_album(space_id, name))
+    except NotFound:
+        return
+
+
 class AlbumProvider(BaseProvider):
     props = PROPS
     type_label = "Album"
@@ -89,23 +140,8 @@ class AlbumProvider(BaseProvider):
         problem = self._mode_error(inputs, doing)
         if problem:
             raise ProviderError(f"{doing}: {problem}")
-        plane = DataPlane(self.settings(), inputs["library_id"])
-        _forget(plane, inputs["space_id"])
-        try:
-            DEFAULT_POLICY.call(lambda: plane.create_album(inputs["space_id"], inputs["album_name"]))
-        except AlreadyExists as err:
-            # An empty album of that name is adopted: most likely our own create whose answer was lost, or whose
-            # run died before saving state (albums have no mark; an empty one holds nothing to take over).
-            listing = DEFAULT_POLICY.call(lambda: plane.list_dir(inputs["space_id"], inputs["album_name"]), doing)
-            if listing.get("contents"):
-                raise ProviderError(
-                    f"{err}. An album of that name exists already, holds {len(listing['contents'])} files and this "
-                    "stack does not manage it; choose another album_name, or move its files and delete it.") from None
-        except InvalidInput as err:
-            if err.code == "DirectoryNotAllowed":
-                raise ProviderError(f"{err}. The tenant space {inputs['space_id']} was not created with "
-                                    "multi_album=True, so it holds no albums.") from None
-            raise
+        create_album(DataPlane(self.settings(), inputs["library_id"]), inputs["space_id"], inputs["album_name"],
+                     doing)
         return CreateResult(f"album-{uuid.uuid4().hex[:16]}", dict(inputs))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -122,28 +158,14 @@ class AlbumProvider(BaseProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         old, new = self.inputs_of(olds), self.inputs_of(news)
         if old["album_name"] != new["album_name"]:
-            plane = DataPlane(self.settings(), new["library_id"])
-            _forget(plane, new["space_id"])
-            DEFAULT_POLICY.call(lambda: plane.rename_album(new["space_id"], old["album_name"], new["album_name"]))
+            rename_album(DataPlane(self.settings(), new["library_id"]), new["space_id"], old["album_name"],
+                         new["album_name"])
         return UpdateResult(dict(new))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.inputs_of(props)
-        plane = DataPlane(self.settings(), inputs["library_id"])
-        name, space = inputs["album_name"], inputs["space_id"]
-        _forget(plane, space)
-        try:
-            if not inputs["force_destroy"]:
-                listing = DEFAULT_POLICY.call(lambda: plane.list_dir(space, name))
-                if listing.get("contents"):
-                    raise ProviderError(
-                        f"deleting album {name!r}: it still holds {len(listing['contents'])} files. Nothing was "
-                        "deleted. Set force_destroy=True and run `pulumi up` before destroying to delete it with "
-                        "its files."
-                    )
-            DEFAULT_POLICY.call(lambda: plane.delete_album(space, name))
-        except NotFound:
-            return
+        delete_album(DataPlane(self.settings(), inputs["library_id"]), inputs["space_id"], inputs["album_name"],
+                     inputs["force_destroy"])
 
 
 class Album(Resource, module="smh", name="Album"):

@@ -12,6 +12,7 @@ a 5xx or a lost answer it lists again before trying CreateSpace a second time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -86,26 +87,100 @@ def _marked_spaces(plane: DataPlane, fresh: bool = False) -> dict[str, str]:
     return _listed.get(plane.key, load, fresh=fresh)
 
 
+def wire_attrs(inputs: dict[str, Any], only: set[str] | None = None) -> dict[str, Any]:
+    """The extension attributes of a space's settings (property names as in PROPS), for the wire."""
+    return {wire: inputs[prop] for prop, wire in ATTRS
+            if (only is None or prop in only) and inputs.get(prop) is not None}
+
+
+def require_multi_tenant(settings: Any, library_id: str, doing: str) -> None:
+    if not library_mode(settings, library_id, doing).get("IsMultiSpace"):
+        raise ProviderError(
+            f"{doing}: the library is single-tenant (created with multi_tenant=False), and tenant spaces exist "
+            "only in multi-tenant libraries. Set allow_photo/allow_video/public_read on the MediaLibrary itself, "
+            "or recreate the library with multi_tenant=True."
+        )
+
+
+def adopt_space(plane: DataPlane, space_id: str, inputs: dict[str, Any]) -> None:
+    """Take over a space an earlier run created (it carries our mark): write the declared settings."""
+    attrs = wire_attrs(inputs)
+    attrs.pop("isMultiAlbum", None)
+    DEFAULT_POLICY.call(lambda: plane.update_space_extension(space_id, attrs), f"adopting tenant space {space_id}")
+
+
+def create_space(plane: DataPlane, inputs: dict[str, Any], owner: str | None,
+                 landed: Callable[[], str | None] | None, doing: str) -> str:
+    """CreateSpace with the declared settings and mark; `landed()` finds it if a lost answer hid that it worked.
+
+    CreateSpace is not idempotent: after a 5xx or a lost answer, look for our mark before trying again (without a
+    mark, only a throttled call - refused, so certainly not applied - is retried).
+    """
+    return DEFAULT_POLICY.create_once(lambda: plane.create_space(wire_attrs(inputs), owner), landed, doing)
+
+
+def set_quota(plane: DataPlane, space_id: str, old: int | None, new: int | None) -> None:
+    """Give a space its declared quota (`old`: the quota it has, None for a new or adopted space)."""
+    if new is not None and new != old:  # an adopted space may have one already: set_space_quota then PUTs
+        DEFAULT_POLICY.call(lambda: plane.set_space_quota(space_id, new, exists=old is not None))
+
+
+def read_space(plane: DataPlane, space_id: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+    """The space's current settings in the shape of `inputs` (the declared ones), or None when it is gone."""
+    try:
+        ext = DEFAULT_POLICY.call(lambda: plane.space_extension(space_id))
+    except NotFound:
+        return None
+    current = dict(inputs)
+    for prop, wire in ATTRS:
+        if wire in ext:
+            current[prop] = ext[wire] if ext[wire] is not None or prop == "space_tag" else inputs.get(prop)
+    if not current.get("space_tag") and not inputs.get("space_tag"):
+        current["space_tag"] = inputs.get("space_tag")  # the service shows an unset tag as "": not a change
+    if inputs.get("quota_bytes") is not None:
+        current["quota_bytes"] = DEFAULT_POLICY.call(lambda: plane.get_space_quota(space_id))
+    return current
+
+
+def update_space(plane: DataPlane, space_id: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """Change a space's in-place settings from `old` to `new` (both full settings, property names as in PROPS)."""
+    changed = {p.name for p in PROPS if old.get(p.name) != new.get(p.name)} - {"force_destroy"}
+    attrs = wire_attrs(new, changed - {"quota_bytes"})
+    if attrs:
+        DEFAULT_POLICY.call(lambda: plane.update_space_extension(space_id, attrs))
+    if "quota_bytes" in changed:
+        set_quota(plane, space_id, old.get("quota_bytes"), new.get("quota_bytes"))
+
+
+def delete_space(plane: DataPlane, space_id: str, force: bool) -> None:
+    """Delete a space; one that still holds files or albums is refused unless `force`. Gone already is done."""
+    doing = f"deleting tenant space {space_id} of media library {plane.library_id}"
+    try:
+        if not force:
+            listing = DEFAULT_POLICY.call(lambda: plane.list_dir(space_id))
+            if listing.get("contents"):
+                names = ", ".join(c["name"] for c in listing["contents"][:5])
+                raise ProviderError(
+                    f"{doing}: it still holds {len(listing['contents'])} files or albums ({names}). Nothing "
+                    "was deleted. Set force_destroy=True and run `pulumi up` before destroying to delete the "
+                    "space with its contents."
+                )
+        DEFAULT_POLICY.call(lambda: plane.delete_space(space_id, force))
+    except NotFound:
+        return
+    except Conflict as err:
+        raise ProviderError(f"{err}. Set force_destroy=True to delete the space with its contents.") from None
+
+
 class SpaceProvider(BaseProvider):
     props = PROPS
     type_label = "Space"
-
-    @staticmethod
-    def _attrs(inputs: dict[str, Any], only: set[str] | None = None) -> dict[str, Any]:
-        return {wire: inputs[prop] for prop, wire in ATTRS
-                if (only is None or prop in only) and inputs.get(prop) is not None}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.inputs_of(props)
         settings, lib_id = self.settings(), inputs["library_id"]
         doing = f"creating a tenant space in media library {lib_id}"
-        mode = library_mode(settings, lib_id, doing)
-        if not mode.get("IsMultiSpace"):
-            raise ProviderError(
-                f"{doing}: the library is single-tenant (created with multi_tenant=False), and tenant spaces exist "
-                "only in multi-tenant libraries. Set allow_photo/allow_video/public_read on the MediaLibrary itself, "
-                "or recreate the library with multi_tenant=True."
-            )
+        require_multi_tenant(settings, lib_id, doing)
         plane = DataPlane(settings, lib_id)
         owner = inputs["owner"]
         found = _marked_spaces(plane).get(owner) if owner else None
@@ -113,21 +188,15 @@ class SpaceProvider(BaseProvider):
             found = None  # the space this create replaces
         if found:
             # An earlier run created it and died before saving state: adopt it, with the declared settings.
-            attrs = self._attrs(inputs)
-            attrs.pop("isMultiAlbum", None)
-            DEFAULT_POLICY.call(lambda: plane.update_space_extension(found, attrs), f"adopting tenant space {found}")
+            adopt_space(plane, found, inputs)
             space_id = found
         else:
             def landed() -> str | None:
                 again = _marked_spaces(plane, fresh=True).get(owner or "")
                 return again if again not in ownership.held_ids(owner) else None
 
-            # CreateSpace is not idempotent: after a 5xx or a lost answer, look for our mark before trying again
-            # (without a mark, only a throttled call - refused, so certainly not applied - is retried).
-            space_id = DEFAULT_POLICY.create_once(lambda: plane.create_space(self._attrs(inputs), owner),
-                                                  landed if owner else None, doing)
-        if inputs["quota_bytes"] is not None:  # an adopted space may have one already: set_space_quota then PUTs
-            DEFAULT_POLICY.call(lambda: plane.set_space_quota(space_id, inputs["quota_bytes"], exists=False))
+            space_id = create_space(plane, inputs, owner, landed if owner else None, doing)
+        set_quota(plane, space_id, None, inputs["quota_bytes"])
         return CreateResult(space_id, {**inputs, "space_id": space_id})
 
     def identity_extra(self, inputs: dict[str, Any]) -> list[Any]:
@@ -143,53 +212,20 @@ class SpaceProvider(BaseProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         inputs = self.inputs_of(props)
-        plane = DataPlane(self.settings(), inputs["library_id"])
-        try:
-            ext = DEFAULT_POLICY.call(lambda: plane.space_extension(id_))
-        except NotFound:
+        current = read_space(DataPlane(self.settings(), inputs["library_id"]), id_, inputs)
+        if current is None:
             return ReadResult("", {})
-        current = dict(inputs)
-        for prop, wire in ATTRS:
-            if wire in ext:
-                current[prop] = ext[wire] if ext[wire] is not None or prop == "space_tag" else inputs[prop]
-        if not current.get("space_tag") and not inputs["space_tag"]:
-            current["space_tag"] = inputs["space_tag"]  # the service shows an unset tag as "": not a change
-        if inputs["quota_bytes"] is not None:
-            current["quota_bytes"] = DEFAULT_POLICY.call(lambda: plane.get_space_quota(id_))
         current = {**self.inputs_of(current), "force_destroy": inputs["force_destroy"]}
         return ReadResult(id_, {**current, "space_id": id_})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         old, new = self.inputs_of(olds), self.inputs_of(news)
-        changed = {p.name for p in PROPS if old[p.name] != new[p.name]} - {"force_destroy"}
-        attrs = self._attrs(new, changed - {"quota_bytes"})
-        plane = DataPlane(self.settings(), new["library_id"])
-        if attrs:
-            DEFAULT_POLICY.call(lambda: plane.update_space_extension(id_, attrs))
-        if "quota_bytes" in changed and new["quota_bytes"] is not None:
-            exists = old["quota_bytes"] is not None
-            DEFAULT_POLICY.call(lambda: plane.set_space_quota(id_, new["quota_bytes"], exists))
+        update_space(DataPlane(self.settings(), new["library_id"]), id_, old, new)
         return UpdateResult({**new, "space_id": id_})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.inputs_of(props)
-        plane = DataPlane(self.settings(), inputs["library_id"])
-        doing = f"deleting tenant space {id_} of media library {inputs['library_id']}"
-        try:
-            if not inputs["force_destroy"]:
-                listing = DEFAULT_POLICY.call(lambda: plane.list_dir(id_))
-                if listing.get("contents"):
-                    names = ", ".join(c["name"] for c in listing["contents"][:5])
-                    raise ProviderError(
-                        f"{doing}: it still holds {len(listing['contents'])} files or albums ({names}). Nothing "
-                        "was deleted. Set force_destroy=True and run `pulumi up` before destroying to delete the "
-                        "space with its contents."
-                    )
-            DEFAULT_POLICY.call(lambda: plane.delete_space(id_, inputs["force_destroy"]))
-        except NotFound:
-            return
-        except Conflict as err:
-            raise ProviderError(f"{err}. Set force_destroy=True to delete the space with its contents.") from None
+        delete_space(DataPlane(self.settings(), inputs["library_id"]), id_, inputs["force_destroy"])
 
 
 class Space(Resource, module="smh", name="Space"):
