@@ -31,6 +31,7 @@ def test_role_table_is_set_once(emulator: EmulatorProcess) -> None:
     assert resp.status_code == 200, resp.text
     roles = lib.call("GET", f"authority/{lib.id}/role-list", admin).json()
     assert resp.json() == roles and [(r["id"], r["name"]) for r in roles] == [(1, "viewer"), (2, "editor")]
+    assert lib.call("GET", f"authority/{lib.id}/getRoleList", admin).json() == roles
     assert roles[0]["canDownload"] is True and roles[0]["canUpload"] is False and roles[1]["canShare"] is False
     again = lib.call("POST", f"authority/{lib.id}/init-role-list", admin, json=[VIEWER])
     assert error_of(again) == (409, "RoleListAlreadyInitialized")

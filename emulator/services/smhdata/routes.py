@@ -20,7 +20,7 @@ has `from`); `handle` runs its handler, which authenticates the access token and
     POST     /api/v1/quota/{Lib}                           CreateQuota
     GET|PUT  /api/v1/quota/{Lib}/{Space}                   GetQuota / UpdateQuota
     POST     /api/v1/authority/{Lib}/init-role-list        InitRoleList
-    GET      /api/v1/authority/{Lib}/role-list             GetRoleList
+    GET      /api/v1/authority/{Lib}/role-list             GetRoleList (also .../getRoleList)
     POST     /api/v1/authority/{Lib}/{Space}/authorize/{Path}           Authorize, or RevokeAuthorization with ?delete
     GET      /api/v1/authority/{Lib}/{Space}/directory-authority/{Path} GetDirectoryAuthority
     DELETE   /api/v1/authority/{Lib}/user-authority        DeleteUserAuthority (?user_id_list=a,b)
@@ -71,6 +71,7 @@ ROUTES: list[tuple[str, tuple[str, ...], str]] = [
     ("PUT", ("quota", "*", "*"), "UpdateQuota"),
     ("POST", ("authority", "*", "init-role-list"), "InitRoleList"),
     ("GET", ("authority", "*", "role-list"), "GetRoleList"),
+    ("GET", ("authority", "*", "getRoleList"), "GetRoleList"),  # the Android SDK's name for it
     ("DELETE", ("authority", "*", "user-authority"), "DeleteUserAuthority"),
     ("POST", ("authority", "*", "*", "authorize", REST), "Authorize"),
     ("GET", ("authority", "*", "*", "directory-authority", REST), "GetDirectoryAuthority"),
