@@ -117,11 +117,12 @@ class Group(Resource, module="smh", name="Group"):
         props: dict[str, Any] = {"library_identity": None, "parent_identity": None, "name": name,
                                  "key": resource_name, "identity": None, "parent_id": "", "group_id": None}
         common.library_inputs(resource_name, "Group", library, library_id, deps, props)
-        self.depth = 1
+        depth = 1
         if parent is not None:
-            self.depth = parent.depth + 1
+            depth = parent.nesting_depth + 1
             props["parent_id"], props["parent_identity"] = parent.group_id, parent.identity
             deps.append(parent)
-        props["depth"] = self.depth
+        props["depth"] = depth
         opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(depends_on=deps), opts)
         super().__init__(GroupProvider(), resource_name, props, opts)
+        self.nesting_depth = depth  # a plain value (the `depth` output is not known in the program)

@@ -108,6 +108,6 @@ class RoleTable(Resource, module="smh", name="RoleTable"):
         if not isinstance(roles, Mapping):
             raise TypeError(f"RoleTable {resource_name!r}: roles must be a map of role name -> permissions")
         props["roles"] = {str(name): common.canonical_permissions(p) for name, p in roles.items()}
-        self.role_names = sorted(props["roles"])
         opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(depends_on=deps), opts)
         super().__init__(RoleTableProvider(), resource_name, props, opts)
+        self.role_names = sorted(props["roles"])

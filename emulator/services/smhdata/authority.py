@@ -3,7 +3,7 @@
 
 State (see common.py for the rest):
 
-    smh_roles    "<LibraryId>"                                      the role table, once initialised
+    smh_roles    "<LibraryId>/roles"                                the role table, once initialised
     smh_grant    "<LibraryId>/<SpaceId>/<Path>#<user|group>:<Id>"   one grant on one directory (Path "" = root)
 
 Fidelity gaps (the request bodies and several codes are UNVERIFIED; the emulator's choices):
@@ -75,18 +75,34 @@ class AuthorityActions(PeopleActions, BackendBase):
         if len(set(names)) != len(names):
             raise invalid(f"Role names must be unique: {sorted(n for n in set(names) if names.count(n) > 1)}")
         with self.store.transaction():
-            if self.store.get("smh_roles", caller.library_id) is not None:
+            if self.store.get("smh_roles", f"{caller.library_id}/roles") is not None:
                 raise fail("RoleListAlreadyInitialized", "The role table of this library was initialised already; "
                                                          "it can be initialised only once", 409)
-            self.store.put("smh_roles", caller.library_id, {"roles": roles, "creationTime": iso(self.clock())})
+            self.store.put("smh_roles", f"{caller.library_id}/roles",
+                           {"roles": roles, "creationTime": iso(self.clock())})
         return roles
 
     def role_list(self, caller: Caller) -> list[dict[str, Any]]:
         return self._roles(caller.library_id)
 
     def _roles(self, library_id: str) -> list[dict[str, Any]]:
-        doc = self.store.get("smh_roles", library_id)
+        doc = self.store.get("smh_roles", f"{library_id}/roles")
         return list(doc["roles"]) if doc else []
+
+    def permission_inventory(self) -> list[dict[str, Any]]:
+        """Per library: its role names and the users, groups, memberships and grants it holds."""
+        libraries = {k.split("/", 1)[0] for kind in ("smh_roles", "smh_user", "smh_group", "smh_grant")
+                     for k, _ in self.store.items(kind)}
+        out = []
+        for lib in sorted(libraries):
+            out.append({"library": lib, "roles": [r["name"] for r in self._roles(lib)],
+                        "users": [d["userId"] for _, d in self.store.items("smh_user", f"{lib}/")],
+                        "groups": [d["name"] for _, d in self.store.items("smh_group", f"{lib}/")],
+                        "members": self.store.count("smh_member", f"{lib}/"),
+                        "grants": [{"spaceId": d["spaceId"], "path": d["path"], "grantee": d["granteeId"],
+                                    "type": d["granteeType"], "roleId": d["roleId"]}
+                                   for _, d in self.store.items("smh_grant", f"{lib}/")]})
+        return out
 
     # -- grants ---------------------------------------------------------------------------------
     def _grantees(self, library_id: str, body: dict[str, Any], need_role: bool) -> list[tuple[str, str, int]]:

@@ -156,4 +156,4 @@ class SmhDataService(Service):
                             f"Injected fault: {code}.")
 
     def inventory(self) -> dict[str, Any]:
-        return {"spaces": self.backend.inventory()}
+        return {"spaces": self.backend.inventory(), "permissions": self.backend.permission_inventory()}
