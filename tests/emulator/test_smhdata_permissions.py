@@ -80,6 +80,7 @@ def test_groups_nest_at_most_ten_deep(emulator: EmulatorProcess) -> None:
     assert error_of(lib.call("DELETE", member.format(ids[0], ids[1]), admin, params={"member_type": "group"})) == (
         404, "MemberNotFound")
     assert lib.call("POST", f"group/{lib.id}/{ids[0]}", admin, json={"name": "renamed"}).status_code == 204
+    assert lib.call("GET", f"group/{lib.id}/{ids[0]}", admin).json()["name"] == "renamed"
     names = {g["groupId"]: g["name"] for g in lib.call("GET", f"group/{lib.id}", admin).json()["list"]}
     assert names[ids[0]] == "renamed" and len(names) == 11
     assert lib.call("DELETE", f"group/{lib.id}/{ids[0]}", admin).status_code == 204
