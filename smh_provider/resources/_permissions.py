@@ -12,8 +12,8 @@ from typing import Any
 
 import pulumi
 
+from smh_provider.clients import smh
 from smh_provider.clients.permissions import PERMISSIONS
-from smh_provider.resources.space import library_mode
 
 USER_ID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 MAX_NESTING = 10
@@ -79,17 +79,16 @@ def max_depth_of(declared: Mapping[str, Any], space_multi_album: bool | None) ->
     return -1
 
 
-def mode_problem(settings: Any, library_id: str, space_id: str, parts: list[str], doing: str) -> str | None:
+def mode_problem(settings: Any, library_id: str, space_id: str, parts: list[str]) -> str | None:
     """Why the library's mode does not allow a grant there (read from the library), or None."""
-    mode = library_mode(settings, library_id, doing)
-    multi_space = bool(mode.get("IsMultiSpace"))
-    if multi_space and space_id == "-":
+    mode = smh.library_mode(settings, library_id)
+    if mode.multi_tenant and space_id == "-":
         return "the library is multi-tenant: a folder grant names a tenant space (space=...)"
-    if not multi_space and space_id != "-":
+    if not mode.multi_tenant and space_id != "-":
         return "the library is single-tenant: give library=... (space '-'), not a tenant space"
-    if not mode.get("IsFileLibrary") and not multi_space and len(parts) > (1 if mode.get("IsMultiAlbum") else 0):
+    if not mode.file_library and not mode.multi_tenant and len(parts) > (1 if mode.multi_album else 0):
         return ("the library is a media library " + ("split into albums: grant on `/` or on an album"
-                                                       if mode.get("IsMultiAlbum") else
+                                                       if mode.multi_album else
                                                        "without albums: only the root `/` can be granted"))
     return None
 

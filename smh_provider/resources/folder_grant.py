@@ -86,7 +86,7 @@ class FolderGrantProvider(BaseProvider):
         inputs = self.inputs_of(props)
         doing = f"creating {self._what(inputs)}"
         problem = common.mode_problem(self.settings(), inputs["library_id"], inputs["space_id"],
-                                      _parts(inputs["path"]), doing)
+                                      _parts(inputs["path"]))
         if problem:
             raise ProviderError(f"{doing}: {problem}")
         plane = DataPlane(self.settings(), inputs["library_id"])
