@@ -15,6 +15,7 @@ against the action's schema. Errors raised as `EmulatorError` are turned into by
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
@@ -33,6 +34,11 @@ class Context:
         self.store = store
         self.accounts = accounts
         self.faults = Faults()
+        self.clock_offset = 0.0  # seconds added by POST /_emulator/clock (lifecycle rules act on this time)
+
+    def now(self) -> float:
+        """The emulated wall time: real time plus what the clock endpoint advanced."""
+        return time.time() + self.clock_offset
 
 
 Handler = Callable[[Any, Request], Response]
