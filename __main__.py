@@ -15,6 +15,8 @@ Config (namespace `smh-media`, see stacks/Pulumi.local.yaml):
                     `albums` (key -> album name) for a space with multi_album: true
   albums            map: albums of a single-tenant multi-album library, key -> album name
                     (keys name the Pulumi resources; change a value to rename the album in place)
+  spaceSet          true | false | N: serve `spaces` with one SpaceSet resource (always, never, from N spaces
+                    on; default false); see smh_provider/stack_spaces.py and README "Thousands of spaces"
 """
 
 from __future__ import annotations
@@ -22,13 +24,14 @@ from __future__ import annotations
 import pulumi
 
 from smh_provider import Album, Bucket, MediaLibrary, MediaProcessing, Space
+from smh_provider.stack_spaces import declare_space_set, spaces_as_set
 from smh_provider.resources.media_library import PROPS as LIBRARY_PROPS
 from smh_provider.resources.space import PROPS as SPACE_PROPS
 
 LIBRARY_KEYS = {p.name for p in LIBRARY_PROPS if not p.internal} - {"bucket", "bucket_region", "force_destroy", "owner"}
 SPACE_KEYS = {p.name for p in SPACE_PROPS if not p.internal} - {"library_id", "owner"} | {"albums"}
 TOP_KEYS = {"bucketName", "appId", "region", "bucketAcl", "bucketTags", "forceDestroy", "protectLibrary", "library",
-            "spaces", "albums", "adoptBucket"}
+            "spaces", "albums", "adoptBucket", "spaceSet"}
 
 
 def _fail(message: str) -> None:
@@ -92,7 +95,13 @@ space_ids: dict[str, pulumi.Output[str]] = {}
 spaces_cfg = cfg.get_object("spaces") or {}
 if not isinstance(spaces_cfg, dict):
     _fail("smh-media:spaces must be a map of key -> Space arguments")
-for key, space_cfg in spaces_cfg.items():
+try:
+    as_set = spaces_as_set(cfg.get_object("spaceSet"), len(spaces_cfg))
+except ValueError as err:
+    _fail(str(err))
+if as_set:
+    space_ids = declare_space_set("spaces", library, spaces_cfg, force_destroy)
+for key, space_cfg in ({} if as_set else spaces_cfg).items():
     if not isinstance(space_cfg or {}, dict):
         _fail(f"smh-media:spaces.{key} must be an object of Space arguments")
     space_cfg = dict(space_cfg or {})

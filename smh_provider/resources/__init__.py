@@ -5,8 +5,9 @@ from smh_provider.resources.bucket import Bucket, BucketProvider
 from smh_provider.resources.media_library import MediaLibrary, MediaLibraryProvider
 from smh_provider.resources.media_processing import MediaProcessing, MediaProcessingProvider
 from smh_provider.resources.space import Space, SpaceProvider
+from smh_provider.resources.space_set import SpaceSet, SpaceSetProvider
 
 __all__ = [
     "Album", "AlbumProvider", "Bucket", "BucketProvider", "MediaLibrary", "MediaLibraryProvider",
-    "MediaProcessing", "MediaProcessingProvider", "Space", "SpaceProvider",
+    "MediaProcessing", "MediaProcessingProvider", "Space", "SpaceProvider", "SpaceSet", "SpaceSetProvider",
 ]
