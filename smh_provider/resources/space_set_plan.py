@@ -120,7 +120,10 @@ def _check_albums(key: str, albums: Any, multi_album: Any) -> list[tuple[str, st
 
 def full(entry: dict[str, Any], force_destroy: bool = False) -> dict[str, Any]:
     """An entry's settings with the defaults filled in (no albums); the set's force_destroy is the default."""
-    out = {name: entry.get(name, default) for name, default in DEFAULTS.items()}
+    out = {}
+    for prop in SETTINGS:  # numbers come back from the engine as floats
+        value = entry.get(prop.name)
+        out[prop.name] = prop.default if value is None else normalize(prop.kind, value)
     if "force_destroy" not in entry:
         out["force_destroy"] = force_destroy
     return out
