@@ -19,16 +19,19 @@ export PULUMI_HOME ?= $(CURDIR)/.tools/pulumi-home
 # this absolute form: PULUMI_BACKEND_URL=$(PULUMI_STATE_URL) pulumi ...
 PULUMI_STATE_URL := file://$(CURDIR)/.pulumi-state
 
-PYTHON := $(CURDIR)/.venv/bin/python
+# Not called PYTHON: that one is bootstrap's (the interpreter a new .venv is made with).
+VENV_PYTHON := $(CURDIR)/.venv/bin/python
 PYTEST_ARGS ?=
 # If set, `make test` also writes pytest's exit code to this file (.ci/run uses it).
 PYTEST_RC_FILE ?=
 
-.PHONY: help bootstrap venv test lint up preview refresh destroy down recover docs test-live
+.PHONY: help bootstrap venv test test-python lint up preview refresh destroy down recover docs test-live
 
 help:
-	@echo "make bootstrap  - .venv + pinned Pulumi CLI in .tools/pulumi (first run may build it: several minutes)"
+	@echo "make bootstrap  - .venv (PYTHON=... picks the interpreter, else the newest >= 3.11) + a Pulumi CLI in"
+	@echo "                  .tools/pulumi (an installed one >= the SDK is reused; else cached or built: 6-12 min once)"
 	@echo "make test       - bootstrap, then pytest -q tests (PYTEST_ARGS=... for extra arguments)"
+	@echo "make test-python - unit tests + e2e lifecycle on Python $(ALT_PYTHON) in .venv-$(ALT_PYTHON) (ALT_PYTHON=3.12 for another)"
 	@echo "make lint       - ruff check ."
 	@echo "make docs       - regenerate docs/resources.md from the resource schemas"
 	@echo "make test-live  - e2e + live suites against real Tencent Cloud (SMH_LIVE=1; see tests/live/README.md)"
@@ -37,7 +40,7 @@ help:
 	@echo "                  POLICY_CONFIG=file picks another config)"
 	@echo "make refresh    - pulumi refresh"
 	@echo "make destroy    - pulumi destroy"
-	@echo "make down       - stop the emulator that make up started"
+	@echo "make down       - stop every emulator that make up/preview/... started (one pid file per port)"
 	@echo "make recover    - after an interrupted up: unlock, refresh --clear-pending-creates, up (scripts/recover.sh)"
 	@echo "make bench      - benchmarks (not part of make test): docs/benchmarks.md (BENCH_ARGS=... see bench/README.md)"
 
@@ -49,19 +52,25 @@ venv:
 	@scripts/bootstrap.sh --venv-only
 
 test: bootstrap
-	@rc=0; $(PYTHON) -m pytest -q $(PYTEST_ARGS) tests || rc=$$?; \
+	@rc=0; $(VENV_PYTHON) -m pytest -q $(PYTEST_ARGS) tests || rc=$$?; \
 	if [ -n "$(PYTEST_RC_FILE)" ]; then echo $$rc > "$(PYTEST_RC_FILE)"; fi; \
 	if [ $$rc -eq 5 ]; then echo "make test: ERROR: pytest collected no tests (exit 5); that counts as a failure" >&2; fi; \
 	exit $$rc
+
+# Another Python (CI: 3.13): its own venv, the unit tests and the e2e lifecycle test; skipped, saying so, where
+# no such interpreter exists.
+ALT_PYTHON ?= 3.13
+test-python:
+	@scripts/test_python.sh $(ALT_PYTHON) $(PYTEST_ARGS)
 
 lint: venv
 	$(CURDIR)/.venv/bin/ruff check .
 
 docs: venv
-	$(PYTHON) scripts/gen_resources_doc.py
+	$(VENV_PYTHON) scripts/gen_resources_doc.py
 
 test-live: bootstrap
-	SMH_LIVE=1 $(PYTHON) -m pytest -rs $(PYTEST_ARGS) tests/live tests/e2e
+	SMH_LIVE=1 $(VENV_PYTHON) -m pytest -rs $(PYTEST_ARGS) tests/live tests/e2e
 
 # Stack operations (scripts/stack.sh): STACK=local by default; the emulator is started in the
 # background when the stack points at it and nothing answers there (state in .emulator-state/).
@@ -80,5 +89,5 @@ BENCH_ARGS ?=
 .PHONY: bench
 bench:
 	@started=$$(date +%s); scripts/bootstrap.sh && \
-	$(PYTHON) -m pip install -q --disable-pip-version-check -r bench/requirements.txt && \
-	$(PYTHON) bench/run.py --started $$started $(BENCH_ARGS)
+	$(VENV_PYTHON) -m pip install -q --disable-pip-version-check -r bench/requirements.txt && \
+	$(VENV_PYTHON) bench/run.py --started $$started $(BENCH_ARGS)

@@ -1,4 +1,4 @@
-"""HTTP front door: parse, route by Host, inject faults, log, answer.
+"""HTTP front door: read the request, hand it to the control API or to dispatch, write the answer.
 
 Accepts both origin-form (`GET /path`, with the real host in `Host`, as the SDKs send in
 IP mode) and absolute-form request lines (`GET http://bucket-1250000000.cos.ap-guangzhou.myqcloud.com/`,
@@ -8,189 +8,16 @@ with its IP/endpoint options or with a proxy setting.
 
 from __future__ import annotations
 
-import json
-import re
 import socket
-import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from emulator import control
 from emulator.accounts import Accounts
-from emulator.errors import EmulatorError
-from emulator.faults import Faults
-from emulator.routing import Router
-from emulator.services import Context
+from emulator.dispatch import Emulator
 from emulator.store import Store
 from emulator.wire import Request, Response
-
-
-class RequestLog:
-    """Every cloud request with its outcome; read through GET /_emulator/requests."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: list[dict[str, Any]] = []
-
-    def add(self, entry: dict[str, Any]) -> None:
-        with self._lock:
-            entry["seq"] = len(self._entries) + 1
-            self._entries.append(entry)
-
-    def snapshot(self, since: int = 0) -> dict[str, Any]:
-        with self._lock:
-            entries = [e for e in self._entries if e["seq"] > since]
-        counts: dict[str, int] = {}
-        mutating: dict[str, int] = {}
-        for e in entries:
-            key = f"{e['service']}:{e['action']}"
-            counts[key] = counts.get(key, 0) + 1
-            if e["mutated"]:
-                mutating[key] = mutating.get(key, 0) + 1
-        return {
-            "requests": entries,
-            "total": len(entries),
-            "counts": counts,
-            "mutating_counts": mutating,
-            "mutating_total": sum(mutating.values()),
-            "faults_injected": sum(1 for e in entries if e.get("fault")),
-        }
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-class Emulator:
-    """The whole local cloud: state, accounts, services, faults and the request log."""
-
-    def __init__(self, store: Store, accounts: Accounts) -> None:
-        self.ctx = Context(store, accounts)
-        self.router = Router(self.ctx)
-        self.log = RequestLog()
-        self.started = time.time()
-
-    # -- control plane of the emulator itself -------------------------------------------------
-    def control(self, req: Request) -> Response:
-        route = (req.method, req.path.rstrip("/"))
-        if route == ("GET", "/_emulator/health"):
-            return _json(
-                {
-                    "status": "ok",
-                    "uptime_s": round(time.time() - self.started, 3),
-                    "services": self.router.service_names(),
-                }
-            )
-        if route == ("POST", "/_emulator/reset"):
-            self.ctx.store.reset()
-            self.log.clear()
-            self.ctx.faults.release()
-            self.ctx.faults = Faults()
-            return _json({"reset": True})
-        if route == ("GET", "/_emulator/requests"):
-            return _json(self.log.snapshot(int(req.query.get("since", "0") or 0)))
-        if route == ("DELETE", "/_emulator/requests"):
-            self.log.clear()
-            return _json({"cleared": True})
-        if route == ("GET", "/_emulator/inventory"):
-            return _json(self.router.inventory())
-        if route == ("GET", "/_emulator/faults"):
-            return _json(self.ctx.faults.to_json())
-        if route == ("POST", "/_emulator/faults"):
-            try:
-                new = Faults.from_json(json.loads(req.body or b"{}"))
-            except (ValueError, TypeError) as exc:
-                return _json({"error": str(exc)}, 400)
-            self.ctx.faults.release()
-            self.ctx.faults = new
-            return _json(self.ctx.faults.to_json())
-        if route == ("DELETE", "/_emulator/faults"):
-            self.ctx.faults.release()
-            self.ctx.faults = Faults()
-            return _json({"cleared": True})
-        return _json({"error": f"no emulator control route {req.method} {req.path}"}, 404)
-
-    # -- cloud requests -----------------------------------------------------------------------
-    def dispatch(self, req: Request) -> tuple[Response | None, dict[str, Any]]:
-        """Answer one cloud request. A None response means: drop the connection."""
-        started = time.monotonic()
-        entry: dict[str, Any] = {
-            "time": time.time(),
-            "method": req.method,
-            "host": req.raw_host,
-            "path": req.path,
-            "query": _redacted_query(req.raw_query),
-            "body": _redacted_body(req.body),
-            "service": "unknown",
-            "action": "unknown",
-            "status": 0,
-            "code": "",
-            "mutated": False,
-            "fault": "",
-        }
-        service = self.router.route(req)
-        entry["service"] = service.name
-        response: Response | None
-        try:
-            req.action = service.resolve(req)
-            entry["action"] = req.action
-            faults = self.ctx.faults
-            if faults.wait_if_held():
-                entry["fault"] = "held-dropped"
-                return None, entry
-            delay = faults.delay_seconds()
-            if delay:
-                time.sleep(delay)
-            decision = faults.decide(service.name, req.action)
-            if decision and decision.phase == "before":
-                entry["fault"] = decision.kind
-                if decision.kind == "drop":
-                    response = None
-                else:
-                    raise service.injected_error(decision.code, decision.status, req)
-            else:
-                response = service.handle(req)
-                entry["mutated"] = (
-                    req.action in service.mutating and response.status < 300 and not _is_api3_error(response)
-                )
-                if entry["mutated"]:
-                    faults.mutated()
-                if decision:
-                    entry["fault"] = decision.kind + "-after"
-                    response = (
-                        None
-                        if decision.kind == "drop"
-                        else service.render_error(service.injected_error(decision.code, decision.status, req), req)
-                    )
-        except EmulatorError as err:
-            response = service.render_error(err, req)
-            entry["code"] = err.code
-        if response is not None:
-            entry["status"] = response.status
-            if not entry["code"] and (response.status >= 300 or _is_api3_error(response)):
-                entry["code"] = _error_code(response)
-        entry["account"] = getattr(req.account, "app_id", None)
-        entry["latency_ms"] = round((time.monotonic() - started) * 1000, 3)
-        return response, entry
-
-
-def _is_api3_error(resp: Response) -> bool:
-    return resp.headers.get("Content-Type") == "application/json" and b'"Error"' in resp.body[:200]
-
-
-def _error_code(resp: Response) -> str:
-    body = resp.body.decode("utf-8", "replace")
-    for start, end in (("<Code>", "</Code>"), ('"Code": "', '"'), ('"code": "', '"'), ('"code":"', '"')):
-        i = body.find(start)
-        if i >= 0:
-            j = body.find(end, i + len(start))
-            return body[i + len(start) : j]
-    return ""
-
-
-def _json(data: Any, status: int = 200) -> Response:
-    return Response(status, {"Content-Type": "application/json"}, json.dumps(data, default=str).encode())
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -242,10 +69,9 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
         )
         if req.path.startswith("/_emulator/"):
-            self._send(self.emulator.control(req))
+            self._send(control.answer(self.emulator, req))
             return
-        response, entry = self.emulator.dispatch(req)
-        self.emulator.log.add(entry)
+        response = self.emulator.dispatch(req)
         if response is None:
             self.close_connection = True
             try:
@@ -279,25 +105,10 @@ class _Handler(BaseHTTPRequestHandler):
         if resp.body and not head:
             self.wfile.write(resp.body)
 
-    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = _serve  # noqa: N815
+    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _serve  # noqa: N815
 
     def do_CONNECT(self) -> None:  # noqa: N802
-        self._send(_json({"error": "HTTPS through the emulator is not supported; use http"}, 405))
-
-
-# Query parameters that carry a credential by design (the SMH token call, presigned URLs): an access
-# log masks them, as a real one would. Anything else the client sent is logged as sent.
-CREDENTIAL_PARAMS = ("library_secret", "access_token", "q-signature", "x-amz-signature", "signature")
-_CREDENTIAL_RE = re.compile(r"(?i)(^|&)(" + "|".join(CREDENTIAL_PARAMS) + r")=[^&]*")
-LOGGED_BODY_BYTES = 4096
-
-
-def _redacted_query(raw: str) -> str:
-    return _CREDENTIAL_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}=***", raw or "")
-
-
-def _redacted_body(body: bytes) -> str:
-    return body[:LOGGED_BODY_BYTES].decode("utf-8", "replace") if body else ""
+        self._send(control.json_response({"error": "HTTPS through the emulator is not supported; use http"}, 405))
 
 
 def _first_values(query: str) -> dict[str, str]:

@@ -20,11 +20,12 @@ class Request:
     headers: dict[str, str]  # lower-case names
     body: bytes
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8] + "-" + str(uuid.uuid4()))
-    # Filled in by the routing and auth layers.
-    service: str = ""
+    # Filled in by routing (params: what the Host and path said), resolve (action), authentication (account:
+    # an Account, or the SMH data plane's Caller) and the action's schema (args: the checked parameters).
     action: str = ""
     account: Any = None
     params: dict[str, Any] = field(default_factory=dict)
+    args: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Response:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
+    error_code: str = ""  # set by the error renderers: the Tencent code this answer carries ("" on success)
 
 
 def xml_doc(root: str, children: Any, attrs: str = "") -> bytes:

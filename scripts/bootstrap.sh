@@ -1,44 +1,59 @@
 #!/usr/bin/env bash
 # scripts/bootstrap.sh - install everything this repo needs, idempotently.
 #
-#   1. .venv (Python 3.11) with the exact pins of requirements.txt; pip runs
-#      only when requirements.txt (or the interpreter) changed since the last
+#   1. .venv with the exact pins of requirements.txt, on Python 3.11 or newer:
+#      the interpreter named by PYTHON=, else the newest python3.1x (or
+#      python3) >= 3.11 on PATH. An existing .venv is kept unless PYTHON names
+#      another version (then it is recreated) or it no longer runs. pip runs
+#      only when requirements.txt or the interpreter changed since the last
 #      successful install (stamp: .venv/.requirements.sha256).
-#   2. .tools/pulumi/ holding the pinned Pulumi CLI bundle:
-#        pulumi                         CLI + engine, v3.274.0
-#        pulumi-language-python         Python language host (Go)
-#        pulumi-language-python-exec    script the language host runs (must sit beside it)
-#        pulumi-resource-pulumi-python  shim that serves pulumi.dynamic providers
+#   2. .tools/pulumi/ holding a Pulumi CLI and the Python pieces it needs:
+#        pulumi                         CLI + engine
+#        pulumi-language-python         Python language host (a Go plugin the engine starts)
+#        pulumi-language-python-exec    script the language host runs (must sit beside the host's real file)
+#        pulumi-resource-pulumi-python  shim the engine starts to serve pulumi.dynamic providers
 #      Taken from, in order:
-#        a. a `pulumi` on PATH that prints v3.274.0 and has the Python host,
-#           exec script and dynamic shim beside it or on PATH (symlinked);
+#        a. a `pulumi` on PATH at least as new as the Python SDK (pulumi==X in
+#           requirements.txt; same major): symlinked. Pieces not beside it or
+#           on PATH come from the cache below (or a build of only those pieces).
 #        b. the per-user cache ~/.cache/smh-media/pulumi-v3.274.0/ (hard-linked
-#           or copied);
+#           or copied), the pinned bundle v3.274.0;
 #        c. a one-time build from the Go module proxy (tools/pulumi-cli and
-#           tools/pulumi-cli/langhost) into that cache, then (b).
+#           tools/pulumi-cli/langhost) into that cache, then (b): several minutes.
+#      What will happen is printed first, with the expected wait.
 #
-# Usage: scripts/bootstrap.sh [--venv-only | --pulumi-only] [--force-build] [--cold]
+# Usage: scripts/bootstrap.sh [--venv-only | --pulumi-only] [--plan] [--force-build] [--cold]
+#   --plan         print what would be used or built, change nothing
 #   --force-build  rebuild the Pulumi bundle even if the cache has it
 #   --cold         like --force-build, but with fresh, throw-away GOMODCACHE
 #                  and GOCACHE, to measure a truly cold build (downloads all
-#                  modules from the proxy again). Stats go to
-#                  tools/pulumi-cli/BUILD_STATS.md.
+#                  modules from the proxy again). Only --cold appends its figures
+#                  to the tracked tools/pulumi-cli/BUILD_STATS.md; other builds
+#                  append theirs to BUILD_STATS.md in the cache root (outside the tree).
 #
-# Environment: PYTHON (interpreter for a new .venv, default python3.11),
-#   SMH_CACHE_DIR (default ${XDG_CACHE_HOME:-~/.cache}/smh-media).
+# Environment: PYTHON (interpreter for .venv), SMH_VENV (venv directory,
+#   default .venv; `make test-python` uses .venv-3.13), SMH_CACHE_DIR (default
+#   ${XDG_CACHE_HOME:-~/.cache}/smh-media).
 set -euo pipefail
 
-PULUMI_VERSION=v3.274.0    # CLI/engine (pkg/v3, sdk/v3 tags)
+PULUMI_VERSION=v3.274.0    # pinned CLI/engine (pkg/v3, sdk/v3 tags) when one is built
 LANGHOST_SDK_VERSION=v3.188.0  # pkg/sdk the language host is compiled against (see tools/pulumi-cli/README.md)
 BUNDLE_FILES=(pulumi pulumi-language-python pulumi-language-python-exec pulumi-resource-pulumi-python)
+PIECES=(pulumi-language-python pulumi-language-python-exec pulumi-resource-pulumi-python)
+PY_MIN_MINOR=11            # Python 3.11 or newer
+# Expected waits, said before they start (measured on 2 cores: tools/pulumi-cli/BUILD_STATS.md).
+FULL_BUILD_WAIT="about 6-12 min on 2 cores (measured: 366 s cold on an idle machine, up to 12 min on a busy one)"
+PIECES_BUILD_WAIT="a few minutes (the language host is ~40% of the full build's packages; not measured alone)"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE_ROOT=${SMH_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/smh-media}
 CACHE_DIR=$CACHE_ROOT/pulumi-$PULUMI_VERSION
+PIECES_DIR=$CACHE_ROOT/pulumi-python-pieces-$PULUMI_VERSION
 TOOLS_DIR=$ROOT/.tools/pulumi
 CLI_MOD=$ROOT/tools/pulumi-cli
 HOST_MOD=$CLI_MOD/langhost
-STATS_FILE=$CLI_MOD/BUILD_STATS.md
+VENV=${SMH_VENV:-$ROOT/.venv}
+[[ $VENV == /* ]] || VENV=$ROOT/$VENV
 
 # The language-host module is untagged; its pseudo-version is not in the
 # checksum database. The committed go.sum files are the integrity check.
@@ -47,17 +62,19 @@ export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_HOME=${PULUMI_HOME:-$ROOT/.tools/pulumi-home}
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 
-do_venv=1 do_pulumi=1 force_build=0 cold=0
+do_venv=1 do_pulumi=1 force_build=0 cold=0 plan_only=0
 for arg in "$@"; do
   case $arg in
     --venv-only) do_pulumi=0 ;;
     --pulumi-only) do_venv=0 ;;
+    --plan) plan_only=1 ;;
     --force-build) force_build=1 ;;
     --cold) force_build=1 cold=1 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "bootstrap: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
+if (( cold )); then STATS_FILE=$CLI_MOD/BUILD_STATS.md; else STATS_FILE=$CACHE_ROOT/BUILD_STATS.md; fi
 
 T_START=$SECONDS
 log() { printf 'bootstrap: %s\n' "$*"; }
@@ -65,28 +82,78 @@ die() { printf 'bootstrap: ERROR: %s\n' "$*" >&2; exit 1; }
 sha256() { sha256sum "$@" | cut -d' ' -f1; }
 
 # ---------------------------------------------------------------- Python --
-setup_venv() {
-  local venv=$ROOT/.venv py=${PYTHON:-python3.11}
-  if [[ ! -x $venv/bin/python ]] || ! "$venv/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
-    if ! command -v "$py" >/dev/null 2>&1 || ! "$py" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
-      if python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
-        py=python3
-      else
-        die "Python 3.11 not found (tried ${PYTHON:-python3.11} and python3); set PYTHON=/path/to/python3.11"
-      fi
-    fi
-    log "creating .venv with $("$py" -c 'import sys; print(sys.executable, sys.version.split()[0])')"
-    rm -rf "$venv"
-    "$py" -m venv "$venv"
-  fi
-  local want have
-  want="$(sha256 "$ROOT/requirements.txt") $("$venv/bin/python" -c 'import sys; print(sys.version.split()[0])')"
-  have=$(cat "$venv/.requirements.sha256" 2>/dev/null || true)
-  if [[ $want == "$have" ]]; then
-    log ".venv is up to date with requirements.txt"
+# py_version EXE: "3.12.1" if EXE runs, else fails.
+py_version() { timeout 20 "$1" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null; }
+py_supported() { [[ $1 =~ ^3\.([0-9]+)\. ]] && (( BASH_REMATCH[1] >= PY_MIN_MINOR )); }
+
+# list_pythons: "VERSION PATH" of every runnable python3 / python3.N on PATH that is >= 3.11, newest first.
+list_pythons() {
+  local d f v IFS=: seen=" "
+  for d in $PATH; do
+    [[ -n $d && -d $d && $d != "$VENV/bin" ]] || continue
+    for f in "$d"/python3 "$d"/python3.[0-9]*; do
+      [[ -x $f && ! -d $f && ${f##*/} =~ ^python3(\.[0-9]+)?$ ]] || continue
+      v=$(py_version "$f") || continue      # e.g. a pyenv shim of a version that is not selected
+      py_supported "$v" || continue
+      [[ $seen == *" $v "* ]] && continue
+      seen+="$v "
+      printf '%s %s\n' "$v" "$f"
+    done
+  done | sort -t' ' -k1,1Vr
+}
+
+# choose_python: sets PY (executable), PY_VER and PY_WHY.
+choose_python() {
+  if [[ -n ${PYTHON:-} ]]; then
+    PY=$(command -v "$PYTHON" 2>/dev/null) || die "PYTHON=$PYTHON: no such executable"
+    PY_VER=$(py_version "$PY") || die "PYTHON=$PYTHON ($PY) does not run: $("$PY" -V 2>&1 | head -1)"
+    py_supported "$PY_VER" || die "PYTHON=$PYTHON is Python $PY_VER; this project needs Python 3.$PY_MIN_MINOR or newer"
+    PY_WHY="named by PYTHON"
     return
   fi
-  log "installing requirements.txt into .venv (pip cache: $("$venv/bin/python" -m pip cache dir 2>/dev/null || echo default))"
+  local found
+  found=$(list_pythons)
+  [[ -n $found ]] || die "no Python 3.$PY_MIN_MINOR or newer on PATH (looked for python3.1x and python3); install one or set PYTHON=/path/to/python3.x"
+  read -r PY_VER PY <<<"$(head -1 <<<"$found")"
+  PY_WHY="the newest Python >= 3.$PY_MIN_MINOR on PATH (found: $(awk '{printf "%s%s", (NR>1?", ":""), $1}' <<<"$found"))"
+}
+
+# plan_venv: sets VENV_ACTION (keep|create|recreate) and VENV_MSG.
+plan_venv() {
+  local have
+  have=$(py_version "$VENV/bin/python" || true)
+  if [[ -z $have ]]; then
+    choose_python
+    VENV_ACTION=create VENV_MSG="creating ${VENV#"$ROOT"/} with Python $PY_VER ($PY, $PY_WHY)"
+  elif [[ -n ${PYTHON:-} ]]; then
+    choose_python
+    if [[ $have == "$PY_VER" ]]; then
+      VENV_ACTION=keep VENV_MSG="${VENV#"$ROOT"/} has Python $have, as PYTHON names"
+    else
+      VENV_ACTION=recreate VENV_MSG="PYTHON=$PYTHON is Python $PY_VER but ${VENV#"$ROOT"/} has $have: recreating it"
+    fi
+  elif ! py_supported "$have"; then
+    choose_python
+    VENV_ACTION=recreate VENV_MSG="${VENV#"$ROOT"/} has Python $have (< 3.$PY_MIN_MINOR): recreating it with $PY_VER ($PY, $PY_WHY)"
+  else
+    VENV_ACTION=keep VENV_MSG="${VENV#"$ROOT"/} has Python $have (kept; PYTHON=/path/to/python3.x recreates it with another)"
+  fi
+}
+
+setup_venv() {
+  local venv=$VENV
+  if [[ $VENV_ACTION != keep ]]; then
+    rm -rf "$venv"
+    "$PY" -m venv "$venv" || die "'$PY -m venv $venv' failed"
+  fi
+  local want have
+  want="$(sha256 "$ROOT/requirements.txt") $(py_version "$venv/bin/python")"
+  have=$(cat "$venv/.requirements.sha256" 2>/dev/null || true)
+  if [[ $want == "$have" ]]; then
+    log "${venv#"$ROOT"/} is up to date with requirements.txt"
+    return
+  fi
+  log "installing requirements.txt into ${venv#"$ROOT"/} (about 1 min with a warm pip cache; pip cache: $("$venv/bin/python" -m pip cache dir 2>/dev/null || echo default))"
   local t0=$SECONDS
   "$venv/bin/python" -m pip install -q ${CI:+--progress-bar off} -r "$ROOT/requirements.txt"
   echo "$want" > "$venv/.requirements.sha256"
@@ -94,11 +161,30 @@ setup_venv() {
 }
 
 # ---------------------------------------------------------------- Pulumi --
-# bundle_ok DIR: the four files are executable and `pulumi version` is right.
+SDK_VERSION=$(sed -n 's/^pulumi==\([0-9][0-9.]*\).*/\1/p' "$ROOT/requirements.txt" | head -1)
+[[ -n $SDK_VERSION ]] || die "requirements.txt pins no pulumi==X.Y.Z"
+
+# semver_core V: "3.280.1" from "v3.280.1", "v3.280.1-alpha.x", "3.280.1+dirty"; fails on anything else.
+semver_core() { [[ $1 =~ ^v?([0-9]+)\.([0-9]+)\.([0-9]+) ]] && echo "${BASH_REMATCH[1]}.${BASH_REMATCH[2]}.${BASH_REMATCH[3]}"; }
+version_ge() { [[ $(printf '%s\n%s\n' "$1" "$2" | sort -V | head -1) == "$2" ]]; }
+# cli_new_enough V: V has the SDK's major version and is not older than the SDK.
+cli_new_enough() {
+  local core
+  core=$(semver_core "$1") || return 1
+  [[ ${core%%.*} == "${SDK_VERSION%%.*}" ]] && version_ge "$core" "$SDK_VERSION"
+}
+NEED_CLI="a Pulumi CLI v$SDK_VERSION or newer with major version ${SDK_VERSION%%.*} (the Python SDK is pulumi==$SDK_VERSION)"
+
+# files_ok DIR: the four files are there and executable (through symlinks).
+files_ok() {
+  local f
+  for f in "${BUNDLE_FILES[@]}"; do [[ -x $1/$f && ! -d $1/$f ]] || return 1; done
+}
+# bundle_ok DIR: the pinned bundle, complete, and `pulumi version` is the pin.
 bundle_ok() {
-  local dir=$1 f v
-  for f in "${BUNDLE_FILES[@]}"; do [[ -x $dir/$f ]] || return 1; done
-  v=$(timeout 30 "$dir/pulumi" version 2>/dev/null) || return 1
+  local v
+  files_ok "$1" || return 1
+  v=$(timeout 30 "$1/pulumi" version 2>/dev/null) || return 1
   [[ $v == "$PULUMI_VERSION" ]]
 }
 
@@ -117,6 +203,11 @@ BUILD_FLAGS_DESC="-trimpath -tags $BUILD_TAGS -ldflags -s -w -X .../version.Vers
 cache_ok() {
   bundle_ok "$CACHE_DIR" && [[ $(cat "$CACHE_DIR/BUILD_KEY" 2>/dev/null) == "$(build_key)" ]]
 }
+pieces_cache_ok() {
+  local f
+  for f in "${PIECES[@]}"; do [[ -x $PIECES_DIR/$f ]] || return 1; done
+  [[ $(cat "$PIECES_DIR/BUILD_KEY" 2>/dev/null) == "$(build_key)" ]]
+}
 
 # which_excluding NAME: first NAME on PATH, skipping our own .tools/pulumi.
 which_excluding() {
@@ -128,41 +219,122 @@ which_excluding() {
   return 1
 }
 
-# find_on_path: sets EXT[...] to the four files of a usable `pulumi` on PATH.
-declare -A EXT
+# SRC[file] = "link:PATH" (symlink to an installed file) or "copy:PATH" (hard link, else copy, from a cache).
+declare -A SRC
+CLI_NOTE="" EXT_CLI="" EXT_VER=""
+
+# find_on_path: a `pulumi` on PATH that is new enough: SRC[pulumi] and whichever pieces are installed with it
+# (beside it or on PATH). Sets CLI_NOTE to why a CLI was not taken or which pieces it lacks.
 find_on_path() {
-  local cli dir host shim v
-  cli=$(which_excluding pulumi) || return 1
-  v=$(timeout 30 "$cli" version 2>/dev/null) || return 1
-  [[ $v == "$PULUMI_VERSION" ]] || { log "ignoring $cli on PATH: it prints '$v', need $PULUMI_VERSION"; return 1; }
-  dir=$(dirname "$(readlink -f "$cli")")
+  local cli v dir host shim
+  cli=$(which_excluding pulumi) || { CLI_NOTE="no pulumi on PATH"; return 1; }
+  v=$(timeout 30 "$cli" version 2>/dev/null | head -1) || { CLI_NOTE="$cli on PATH does not run ('pulumi version' failed)"; return 1; }
+  if ! cli_new_enough "$v"; then
+    CLI_NOTE="not using $cli on PATH: it is '${v:-no version}'; this project needs $NEED_CLI"
+    return 1
+  fi
+  EXT_CLI=$(readlink -f "$cli") EXT_VER=$v
+  SRC[pulumi]=link:$EXT_CLI
+  dir=$(dirname "$EXT_CLI")
+  # The host looks for its exec script beside its own resolved executable: they come as a pair.
   host=$dir/pulumi-language-python
-  [[ -x $host ]] || host=$(which_excluding pulumi-language-python) || { log "ignoring $cli: no pulumi-language-python beside it or on PATH"; return 1; }
-  host=$(readlink -f "$host")
-  # the host looks for its exec script next to its own (resolved) executable
-  [[ -x $(dirname "$host")/pulumi-language-python-exec ]] || { log "ignoring $cli: no pulumi-language-python-exec beside $host"; return 1; }
+  [[ -x $host ]] || host=$(which_excluding pulumi-language-python) || host=
+  if [[ -n $host ]]; then
+    host=$(readlink -f "$host")
+    if [[ -x $(dirname "$host")/pulumi-language-python-exec ]]; then
+      SRC[pulumi-language-python]=link:$host
+      SRC[pulumi-language-python-exec]=link:$(dirname "$host")/pulumi-language-python-exec
+    else
+      CLI_NOTE="$host has no pulumi-language-python-exec beside it; "
+    fi
+  fi
   shim=$dir/pulumi-resource-pulumi-python
-  [[ -x $shim ]] || shim=$(which_excluding pulumi-resource-pulumi-python) || { log "ignoring $cli: no pulumi-resource-pulumi-python beside it or on PATH"; return 1; }
-  EXT[pulumi]=$(readlink -f "$cli")
-  EXT[pulumi-language-python]=$host
-  EXT[pulumi-language-python-exec]=$(dirname "$host")/pulumi-language-python-exec
-  EXT[pulumi-resource-pulumi-python]=$(readlink -f "$shim")
+  [[ -x $shim ]] || shim=$(which_excluding pulumi-resource-pulumi-python) || shim=
+  [[ -n $shim ]] && SRC[pulumi-resource-pulumi-python]=link:$(readlink -f "$shim")
+  return 0
 }
 
-# install_tools MODE SOURCE-DESC: atomically (re)create .tools/pulumi from
-# EXT[] (MODE=symlink) or from $CACHE_DIR (MODE=copy: hard link, else copy).
+missing_pieces() {
+  local f out=()
+  for f in "${PIECES[@]}"; do [[ -n ${SRC[$f]:-} ]] || out+=("$f"); done
+  echo "${out[*]}"
+}
+
+# plan_pulumi: sets PULUMI_ACTION (ready|link|cache|build) and PULUMI_MSG; for link, PIECES_ACTION
+# (none|cache|pieces-cache|build-pieces) and SRC[].
+plan_pulumi() {
+  local src missing f
+  PIECES_ACTION=none
+  if (( force_build )); then
+    PULUMI_ACTION=build
+    PULUMI_MSG="building the Pulumi CLI $PULUMI_VERSION bundle from the Go module proxy (--force-build/--cold): $FULL_BUILD_WAIT; figures go to $STATS_FILE"
+    return
+  fi
+  src=$(cat "$TOOLS_DIR/.source" 2>/dev/null || true)
+  if files_ok "$TOOLS_DIR"; then
+    if [[ $src == "cache:$(build_key)" ]] && bundle_ok "$TOOLS_DIR"; then
+      PULUMI_ACTION=ready PULUMI_MSG=".tools/pulumi is ready ($PULUMI_VERSION, the pinned bundle)"
+      return
+    fi
+    local v on_path
+    on_path=$(which_excluding pulumi || true)
+    # a reused CLI stays in use while it works, unless another one is now first on PATH
+    if [[ $src == external:* ]] && [[ -z $on_path || $(readlink -f "$on_path") == "$(readlink -f "$TOOLS_DIR/pulumi")" ]]; then
+      v=$(timeout 30 "$TOOLS_DIR/pulumi" version 2>/dev/null || true)
+      if cli_new_enough "$v"; then
+        PULUMI_ACTION=ready PULUMI_MSG=".tools/pulumi is ready ($v, linked to $(readlink -f "$TOOLS_DIR/pulumi"))"
+        return
+      fi
+    fi
+  fi
+  if find_on_path; then
+    PULUMI_ACTION=link
+    missing=$(missing_pieces)
+    PULUMI_MSG="reusing the Pulumi CLI on PATH: $EXT_CLI ($EXT_VER; the Python SDK is pulumi==$SDK_VERSION)"
+    if [[ -z $missing ]]; then
+      PULUMI_MSG+="; its Python language host, exec script and dynamic-provider shim too"
+      return
+    fi
+    if cache_ok; then
+      PIECES_ACTION=cache PIECES_FROM=$CACHE_DIR
+    elif pieces_cache_ok; then
+      PIECES_ACTION=pieces-cache PIECES_FROM=$PIECES_DIR
+    else
+      PIECES_ACTION=build-pieces PIECES_FROM=$PIECES_DIR
+    fi
+    for f in $missing; do SRC[$f]=copy:$PIECES_FROM/$f; done
+    PULUMI_MSG+="; ${CLI_NOTE}it lacks $missing"
+    if [[ $PIECES_ACTION == build-pieces ]]; then
+      PULUMI_MSG+=": building only those from the Go module proxy into $PIECES_DIR ($PIECES_BUILD_WAIT)"
+    else
+      PULUMI_MSG+=": taking them from $PIECES_FROM"
+    fi
+    return
+  fi
+  if cache_ok; then
+    PULUMI_ACTION=cache PULUMI_MSG="using the cached Pulumi bundle $PULUMI_VERSION in $CACHE_DIR ($CLI_NOTE)"
+    return
+  fi
+  PULUMI_ACTION=build
+  PULUMI_MSG="$CLI_NOTE, and no cached bundle in $CACHE_DIR: building the Pulumi CLI $PULUMI_VERSION and its Python"
+  PULUMI_MSG+=" pieces once from the Go module proxy: $FULL_BUILD_WAIT; build figures go to $STATS_FILE."
+  PULUMI_MSG+=" To skip this wait, install $NEED_CLI and run bootstrap again"
+}
+
+# install_tools SOURCE-DESC: atomically (re)create .tools/pulumi from SRC[].
 install_tools() {
-  local mode=$1 desc=$2 tmp f
+  local desc=$1 tmp f from
   mkdir -p "$ROOT/.tools"
   tmp=$(mktemp -d "$ROOT/.tools/.pulumi.XXXXXX")
   for f in "${BUNDLE_FILES[@]}"; do
-    if [[ $mode == symlink ]]; then
-      ln -s "${EXT[$f]}" "$tmp/$f"
-    else
-      ln "$CACHE_DIR/$f" "$tmp/$f" 2>/dev/null || cp -p "$CACHE_DIR/$f" "$tmp/$f"
-    fi
+    from=${SRC[$f]#*:}
+    case ${SRC[$f]} in
+      link:*) ln -s "$from" "$tmp/$f" ;;
+      copy:*) ln "$from" "$tmp/$f" 2>/dev/null || cp -p "$from" "$tmp/$f" ;;
+      *) die "internal: no source for $f" ;;
+    esac
   done
-  [[ $mode == symlink ]] || cp -p "$CACHE_DIR/BUILD_INFO" "$tmp/" 2>/dev/null || true
+  [[ $desc == cache:* ]] && { cp -p "$CACHE_DIR/BUILD_INFO" "$tmp/" 2>/dev/null || true; }
   echo "$desc" > "$tmp/.source"
   chmod 0755 "$tmp"
   rm -rf "$TOOLS_DIR.old"
@@ -170,7 +342,12 @@ install_tools() {
   mv "$tmp" "$TOOLS_DIR"
   rm -rf "$TOOLS_DIR.old"
 }
-
+use_cache_bundle() {
+  local f
+  for f in "${BUNDLE_FILES[@]}"; do SRC[$f]=copy:$CACHE_DIR/$f; done
+  install_tools "cache:$(build_key)"
+  bundle_ok "$TOOLS_DIR" || die ".tools/pulumi is not usable after copying $CACHE_DIR"
+}
 du_mb() { [[ -d $1 ]] && du -sk "$1" 2>/dev/null | awk '{printf "%.0f", $1/1024}' || echo 0; }
 
 HEARTBEAT_PID=
@@ -257,8 +434,8 @@ build_bundle() {
   dlcache=$modcache/cache/download
   log "=================================================================="
   log "One-time build of the Pulumi CLI $PULUMI_VERSION + Python language host"
-  log "from the Go module proxy ($(go env GOPROXY)); this takes several minutes"
-  log "(about 5-10 min cold on 2 cores). Result is cached in $CACHE_DIR"
+  log "from the Go module proxy ($(go env GOPROXY)): $FULL_BUILD_WAIT."
+  log "Result is cached in $CACHE_DIR"
   log "and reused by every checkout on this machine. ($kind, $gover)"
   log "=================================================================="
   BUILD_T0=$SECONDS
@@ -307,12 +484,14 @@ EOF
   log "Pulumi bundle built in ${total}s wall (modules ${BUILD_SECS[download]}s, pulumi ${BUILD_SECS[pulumi]}s, language host ${BUILD_SECS[pulumi-language-python]}s)"
   log "module download: $((dl_after - dl_before)) MB of zips/.mod files; GOMODCACHE +$((mod_after - mod_before)) MB (extracted)"
   log "=================================================================="
+  mkdir -p "$(dirname "$STATS_FILE")"
   if [[ ! -f $STATS_FILE ]]; then
     cat > "$STATS_FILE" <<'EOF'
 # Pulumi CLI bundle build measurements
 
-Appended by `scripts/bootstrap.sh` each time it builds the bundle
-(`pulumi` v3.274.0 + Python language host + shims) from the Go module proxy.
+Appended by `scripts/bootstrap.sh --cold` (this tracked file), and by every other build of the bundle
+(`pulumi` v3.274.0 + Python language host + shims) from the Go module proxy to BUILD_STATS.md in the
+cache root (~/.cache/smh-media/, outside the tree).
 "cold" rows used fresh, empty GOMODCACHE and GOCACHE (`scripts/bootstrap.sh --pulumi-only --cold`);
 "default caches" rows reused whatever this machine already had.
 Download = growth of `$GOMODCACHE/cache/download` (module zips + .mod files as fetched);
@@ -331,38 +510,68 @@ EOF
   trap - EXIT
 }
 
+
+# build_pieces: only the Python pieces (language host + exec script + dynamic shim) for a reused CLI that
+# lacks them, into $PIECES_DIR; the full CLI is not compiled.
+build_pieces() {
+  command -v go >/dev/null 2>&1 || die "no 'go' on PATH: Go >= 1.26 is needed to build the Python language host once (or install the Pulumi CLI with its Python plugins, e.g. from Pulumi's installer)"
+  mkdir -p "$CACHE_ROOT"
+  exec 8>"$CACHE_ROOT/.pieces-$PULUMI_VERSION.lock"
+  flock -n 8 || { log "another bootstrap is building the Python pieces; waiting for it..."; flock 8; }
+  pieces_cache_ok && return
+  trap cleanup_build EXIT
+  trap 'exit 130' INT TERM
+  rm -rf "$PIECES_DIR.build".*
+  BUILD_TMP=$(mktemp -d "$PIECES_DIR.build.XXXXXX")
+  BUILD_T0=$SECONDS
+  log "=================================================================="
+  log "One-time build of the Python language host (and its two scripts) for the reused CLI,"
+  log "from the Go module proxy: $PIECES_BUILD_WAIT. Cached in $PIECES_DIR"
+  log "=================================================================="
+  heartbeat_start "module download"
+  (cd "$HOST_MOD" && go mod download) || { heartbeat_stop; die "go mod download failed in tools/pulumi-cli/langhost"; }
+  (cd "$CLI_MOD" && go mod download github.com/pulumi/pulumi/sdk/v3) || { heartbeat_stop; die "go mod download of sdk/v3 failed"; }
+  heartbeat_stop
+  go_build_progress pulumi-language-python "$HOST_MOD" "$BUILD_TMP/pulumi-language-python" \
+    github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3 "$LANGHOST_SDK_VERSION"
+  local sdk
+  sdk=$(cd "$CLI_MOD" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
+  install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$BUILD_TMP/"
+  install -m 0755 "$sdk/python/dist/pulumi-resource-pulumi-python" "$BUILD_TMP/"
+  rm -f "$BUILD_TMP"/*.log
+  build_key > "$BUILD_TMP/BUILD_KEY"
+  rm -rf "$PIECES_DIR.old"
+  [[ -e $PIECES_DIR ]] && mv "$PIECES_DIR" "$PIECES_DIR.old"
+  mv "$BUILD_TMP" "$PIECES_DIR"
+  BUILD_TMP=
+  rm -rf "$PIECES_DIR.old"
+  log "Python pieces built in $((SECONDS - BUILD_T0))s"
+  cleanup_build
+  trap - EXIT
+}
+
 setup_pulumi() {
   mkdir -p "$PULUMI_HOME" "$ROOT/.pulumi-state"
-  if (( ! force_build )); then
-    # fast path: .tools/pulumi already complete and from a still-valid source
-    local src
-    src=$(cat "$TOOLS_DIR/.source" 2>/dev/null || true)
-    if bundle_ok "$TOOLS_DIR"; then
-      if [[ $src == external:* ]] || [[ $src == "cache:$(build_key)" ]]; then
-        log ".tools/pulumi is ready ($("$TOOLS_DIR/pulumi" version), ${src%%:*})"
-        return
-      fi
-    fi
-    if find_on_path; then
-      log "using the pulumi $PULUMI_VERSION found on PATH: ${EXT[pulumi]} (symlinked into .tools/pulumi)"
-      install_tools symlink "external:${EXT[pulumi]}"
-      bundle_ok "$TOOLS_DIR" || die ".tools/pulumi is not usable after linking ${EXT[pulumi]}"
-      return
-    fi
-    if cache_ok; then
-      log "using cached Pulumi bundle $CACHE_DIR"
-      install_tools copy "cache:$(build_key)"
-      bundle_ok "$TOOLS_DIR" || die ".tools/pulumi is not usable after copying $CACHE_DIR"
-      return
-    fi
-    [[ -d $CACHE_DIR ]] && log "cache $CACHE_DIR is incomplete or from other pins; rebuilding"
-  fi
-  build_bundle
-  install_tools copy "cache:$(build_key)"
-  bundle_ok "$TOOLS_DIR" || die ".tools/pulumi is not usable after the build"
+  case $PULUMI_ACTION in
+    ready) return ;;
+    link)
+      [[ $PIECES_ACTION == build-pieces ]] && build_pieces
+      install_tools "external:$EXT_CLI"
+      files_ok "$TOOLS_DIR" || die ".tools/pulumi is not usable after linking $EXT_CLI"
+      ;;
+    cache) use_cache_bundle ;;
+    build)
+      build_bundle
+      use_cache_bundle
+      ;;
+  esac
   log ".tools/pulumi is ready ($("$TOOLS_DIR/pulumi" version))"
 }
 
+# Say first what will happen and how long it may take, then do it.
+if (( do_venv )); then plan_venv; log "Python: $VENV_MSG"; fi
+if (( do_pulumi )); then plan_pulumi; log "Pulumi: $PULUMI_MSG"; fi
+if (( plan_only )); then exit 0; fi
 if (( do_venv )); then setup_venv; fi
 if (( do_pulumi )); then setup_pulumi; fi
 log "done in $((SECONDS - T_START))s"

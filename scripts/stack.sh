@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run one Pulumi operation on a stack of this project: up | preview | refresh | destroy | recover | down.
+# Run one Pulumi operation on a stack of this project: up | preview | refresh | destroy | recover | down | emulator.
 #
 #   STACK=local (default)  the emulator stack. Stacks whose smh:endpoint is this machine's emulator (local,
 #                          albums, tenants) use the fixed, public passphrase "local-emulator"
@@ -7,50 +7,81 @@
 #   POLICY=1               preview/up with the policy pack in policy/ (when present) and its config
 #                          POLICY_CONFIG (default policy/config.json)
 #
-# When the stack's smh:endpoint (or SMH_ENDPOINT) points at this machine and nothing answers
-# there, the embedded emulator is started in the background with its state in .emulator-state/.
+# The endpoint is the provider's own rule (scripts/stack_endpoint.py): the stack's smh:endpoint, else SMH_ENDPOINT.
+# When it points at this machine and nothing answers there, the embedded emulator is started in the background
+# with its state, log and pid file in .emulator-state/<port>/; `down` stops every emulator started that way.
+# `emulator` does only that part (no Pulumi operation).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-op=${1:?usage: scripts/stack.sh up|preview|refresh|destroy|down}
+op=${1:?usage: scripts/stack.sh up|preview|refresh|destroy|recover|down|emulator}
 STACK=${STACK:-local}
 EMU_DIR=$ROOT/.emulator-state
 
-stop_emulator() {
-  if [[ -f $EMU_DIR/emulator.pid ]] && kill -0 "$(cat "$EMU_DIR/emulator.pid")" 2>/dev/null; then
-    kill "$(cat "$EMU_DIR/emulator.pid")" && echo "emulator stopped (pid $(cat "$EMU_DIR/emulator.pid"))"
-  else
-    echo "no emulator started by this project is running"
-  fi
-  rm -f "$EMU_DIR/emulator.pid"
+# One emulator per port, each with its own state, log and pid file: .emulator-state/<port>/.
+is_our_emulator() {  # is_our_emulator PID PORT: PID is alive and is `python -m emulator --port PORT`
+  local cmd
+  cmd=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 1
+  [[ $cmd == *"-m emulator --port $2 "* ]]
 }
-[[ $op == down ]] && { stop_emulator; exit 0; }
+stop_emulators() {
+  local pidfile port pid stopped=0
+  for pidfile in "$EMU_DIR"/*/emulator.pid "$EMU_DIR"/emulator.pid; do  # the last: the older, single-file layout
+    [[ -f $pidfile ]] || continue
+    pid=$(cat "$pidfile") port=$(basename "$(dirname "$pidfile")")
+    [[ $pidfile == "$EMU_DIR/emulator.pid" ]] && port=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | sed -n 's/.*--port \([0-9]*\).*/\1/p')
+    if [[ -n $port ]] && is_our_emulator "$pid" "$port"; then
+      kill "$pid" && echo "emulator on port $port stopped (pid $pid)"
+      stopped=$((stopped + 1))
+    fi
+    rm -f "$pidfile"
+  done
+  (( stopped )) || echo "no emulator started by this project is running"
+}
+[[ $op == down ]] && { stop_emulators; exit 0; }
 
 export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$ROOT/.pulumi-state}
 [[ $PULUMI_BACKEND_URL == file://$ROOT/.pulumi-state ]] && mkdir -p "$ROOT/.pulumi-state"
 stack_file=stacks/Pulumi.$STACK.yaml
-endpoint=${SMH_ENDPOINT:-}
-if [[ -z $endpoint && -f $stack_file ]]; then
-  endpoint=$(sed -n 's/^ *smh:endpoint: *//p' "$stack_file" | tr -d '"' | head -1)
+# Where the provider will call: the provider's own rule (the stack's smh:endpoint, else SMH_ENDPOINT; README "Endpoint").
+resolved=$("$ROOT/.venv/bin/python" "$ROOT/scripts/stack_endpoint.py" "$stack_file") \
+  || { echo "stack '$STACK': fix smh:endpoint / SMH_ENDPOINT (above) first" >&2; exit 2; }
+endpoint=${resolved%% *} source=${resolved#* }
+if [[ -n ${SMH_ENDPOINT:-} && $source == smh:endpoint && ${SMH_ENDPOINT%/} != "$endpoint" ]]; then
+  echo "note: SMH_ENDPOINT=$SMH_ENDPOINT is not used: stack '$STACK' sets smh:endpoint $endpoint, and the stack's" \
+       "config wins (README \"Endpoint\"); remove it from the stack to use SMH_ENDPOINT"
 fi
 local_emulator=0
-if [[ -n $endpoint && $endpoint =~ ^http://(127\.0\.0\.1|localhost):([0-9]+)/?$ ]]; then
+if [[ -n $endpoint && $endpoint =~ ^http://(127\.0\.0\.1|localhost):([0-9]+)$ ]]; then
   local_emulator=1
   port=${BASH_REMATCH[2]}
-  if ! curl -fs --noproxy '*' -m 2 "http://127.0.0.1:$port/_emulator/health" >/dev/null; then
-    mkdir -p "$EMU_DIR"
-    echo "starting the emulator on port $port (state in .emulator-state/, log in .emulator-state/emulator.log)"
-    nohup "$ROOT/.venv/bin/python" -m emulator --port "$port" --state-dir "$EMU_DIR" \
-      >"$EMU_DIR/emulator.log" 2>&1 </dev/null &
-    echo $! >"$EMU_DIR/emulator.pid"
-    for _ in $(seq 50); do
-      curl -fs --noproxy '*' -m 1 "http://127.0.0.1:$port/_emulator/health" >/dev/null && break
+  dir=$EMU_DIR/$port
+  healthy() { curl -fs --noproxy '*' -m "${1:-2}" "http://127.0.0.1:$port/_emulator/health" >/dev/null; }
+  if healthy; then
+    if [[ -f $dir/emulator.pid ]] && is_our_emulator "$(cat "$dir/emulator.pid")" "$port"; then
+      echo "the emulator on port $port is running (pid $(cat "$dir/emulator.pid"); make down stops it)"
+    else
+      echo "an emulator not started by make answers on port $port; using it (make down leaves it alone)"
+    fi
+  else
+    mkdir -p "$dir"
+    # the older layout kept one emulator's state directly in .emulator-state/: it becomes this port's
+    if [[ -f $EMU_DIR/emulator.sqlite3 && ! -f $dir/emulator.sqlite3 ]]; then
+      mv "$EMU_DIR"/emulator.sqlite3* "$dir/" && echo "moved .emulator-state/emulator.sqlite3 to .emulator-state/$port/"
+    fi
+    echo "starting the emulator on port $port (${source}; state and log in .emulator-state/$port/)"
+    nohup "$ROOT/.venv/bin/python" -m emulator --port "$port" --state-dir "$dir" \
+      >"$dir/emulator.log" 2>&1 </dev/null &
+    echo $! >"$dir/emulator.pid"
+    for _ in $(seq 100); do
+      healthy 1 && break
+      kill -0 "$(cat "$dir/emulator.pid")" 2>/dev/null || break
       sleep 0.1
     done
-    curl -fs --noproxy '*' -m 2 "http://127.0.0.1:$port/_emulator/health" >/dev/null \
-      || { echo "the emulator did not start; see .emulator-state/emulator.log" >&2; exit 1; }
+    healthy || { echo "the emulator did not start; see .emulator-state/$port/emulator.log" >&2; exit 1; }
   fi
 fi
+[[ $op == emulator ]] && exit 0  # only make sure the emulator this stack calls is up (tests, scripts)
 
 if [[ -z ${PULUMI_CONFIG_PASSPHRASE:-} && -z ${PULUMI_CONFIG_PASSPHRASE_FILE:-} ]]; then
   if [[ $local_emulator == 1 ]]; then

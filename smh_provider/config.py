@@ -9,6 +9,11 @@ Sources, first found wins:
     tencentcloud:region               TENCENTCLOUD_REGION
     smh:endpoint                      SMH_ENDPOINT   (http://host:port of a local emulator)
 
+The stack's own config wins; an environment variable is a default for a key the stack leaves unset (Pulumi's
+convention for provider config, as pulumi-tencentcloud does for `tencentcloud:region` / TENCENTCLOUD_REGION).
+`resolve_endpoint()` is that rule for the endpoint; scripts/stack.sh asks it (scripts/stack_endpoint.py) before it
+starts an emulator, so `make up` starts one only where the provider will call.
+
 `configure()` of every provider calls `load()`; the result lives in this module for the life of
 the provider process (a pickled provider carries none of it into state).
 """
@@ -81,21 +86,39 @@ def load(config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | N
     environ = os.environ if environ is None else environ
     values: dict[str, str | None] = {}
     for name, (cfg_key, env_key) in KEYS.items():
+        if name == "endpoint":
+            continue
         raw = config.get(cfg_key)
-        if raw is None:  # some engines hand the namespace-less key to the provider
-            raw = config.get(_short_key(cfg_key)) if name == "endpoint" else None
         value = raw if raw not in (None, "") else environ.get(env_key) or None
         values[name] = str(value) if value is not None else None
-    endpoint = values["endpoint"]
-    if endpoint:
-        parts = urlsplit(endpoint)
-        if parts.scheme != "http" or not parts.hostname or not parts.port or parts.path not in ("", "/"):
-            raise ConfigError(
-                f"smh:endpoint / SMH_ENDPOINT must look like http://127.0.0.1:4566 (scheme http, host, port), "
-                f"got {endpoint!r}"
-            )
-        values["endpoint"] = f"http://{parts.hostname}:{parts.port}"
+    values["endpoint"], _ = resolve_endpoint(config, environ)
     return Settings(**values)
+
+
+def resolve_endpoint(config: Mapping[str, Any], environ: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """The one endpoint rule: a non-empty `smh:endpoint` in the stack's config wins; `SMH_ENDPOINT` counts only
+    when the stack sets none. Returns (http://host:port or None for real Tencent Cloud, the key it came from)."""
+    cfg_key, env_key = KEYS["endpoint"]
+    raw = config.get(cfg_key)
+    if raw is None:  # some engines hand the namespace-less key to the provider
+        raw = config.get(_short_key(cfg_key))
+    if raw not in (None, ""):
+        endpoint, source = str(raw), cfg_key
+    elif environ.get(env_key):
+        endpoint, source = environ[env_key], env_key
+    else:
+        return None, None
+    parts = urlsplit(endpoint)
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or out of range
+        port = None
+    if parts.scheme != "http" or not parts.hostname or not port or parts.path not in ("", "/"):
+        raise ConfigError(
+            f"smh:endpoint / SMH_ENDPOINT must look like http://127.0.0.1:4566 (scheme http, host, port), "
+            f"got {endpoint!r} from {source}"
+        )
+    return f"http://{parts.hostname}:{port}", source
 
 
 _lock = threading.Lock()

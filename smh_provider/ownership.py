@@ -37,6 +37,11 @@ def mark(resource_name: str) -> str:
     return _UNSAFE.sub("-", text)[:MAX_MARK]
 
 
+def same_stack(a: str | None, b: str | None) -> bool:
+    """Two marks of resources of one project and stack (two libraries of one stack may share a bucket)."""
+    return bool(a and b) and a.rpartition("/")[0] == b.rpartition("/")[0]  # type: ignore[union-attr]
+
+
 def split_tags(tags: dict[str, str]) -> tuple[dict[str, str], str]:
     """(the user's tags, our mark or '') from the tags the cloud reports."""
     user = {k: v for k, v in tags.items() if k != OWNER_TAG}

@@ -252,8 +252,10 @@ class MediaLibraryProvider(BaseProvider):
             self._check_same_kind(marked[0], inputs, doing, "carries this resource's ownership mark")
             return marked[0]
         held = ownership.held_ids(owner)  # being replaced (possibly under an older mark): not to take over
+        # Another library of this stack on the bucket is a sibling (shareBucketWith), not one to take over.
         bound = [lib for lib in libs if inputs["bucket"] and lib.get("BucketName") == inputs["bucket"]
-                 and not (owner and _owner(lib) == owner) and lib["LibraryId"] not in held]
+                 and not (owner and _owner(lib) == owner) and lib["LibraryId"] not in held
+                 and not ownership.same_stack(owner, _owner(lib))]
         if not bound:
             return None
         lib = bound[0]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +20,12 @@ from tests.emulator_process import ROOT, EmulatorProcess
 from tests.targets import Target
 
 PASSPHRASE = "e2e-test-passphrase"
+
+
+def project_venv() -> Path:
+    """The venv the engine runs the program and the provider in: the one running these tests (`.venv`, or
+    `.venv-3.13` under `make test-python`), else the repo's .venv."""
+    return Path(sys.prefix) if sys.prefix != sys.base_prefix else ROOT / ".venv"
 
 
 def pulumi_bin() -> Path:
@@ -53,7 +60,7 @@ def engine_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def project_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the project whose stack files land in a temp dir, not in the repo's stacks/."""
     d = tmp_path_factory.mktemp("project")
-    text = (ROOT / "Pulumi.yaml").read_text().replace("virtualenv: .venv", f"virtualenv: {ROOT / '.venv'}")
+    text = (ROOT / "Pulumi.yaml").read_text().replace("virtualenv: .venv", f"virtualenv: {project_venv()}")
     text = "\n".join(line for line in text.splitlines() if "file://./.pulumi-state" not in line
                      and not line.startswith("backend:"))
     (d / "Pulumi.yaml").write_text(text + "\n")

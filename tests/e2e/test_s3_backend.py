@@ -21,7 +21,7 @@ import pytest
 from pulumi import automation as auto
 
 from emulator.accounts import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY
-from tests.e2e.conftest import base_config
+from tests.e2e.conftest import base_config, project_venv
 from tests.emulator_process import ROOT, EmulatorProcess
 from tests.sdk_clients import APP_ID, REGION, cos
 
@@ -41,7 +41,7 @@ def make_checkout(root: Path) -> Path:
     root.mkdir()
     (root / "Pulumi.yaml").write_text(
         f"name: {PROJECT}\nruntime:\n  name: python\n  options:\n    toolchain: pip\n"
-        f"    virtualenv: {ROOT / '.venv'}\n"
+        f"    virtualenv: {project_venv()}\n"
     )
     shutil.copy(HERE / "s3_project" / "__main__.py", root / "__main__.py")
     (root / "smh_provider").symlink_to(ROOT / "smh_provider")

@@ -12,7 +12,7 @@ from typing import Any
 
 from emulator.accounts import Account
 from emulator.errors import CiError
-from emulator.services import Context
+from emulator.services.base import Context
 
 BEIJING = timezone(timedelta(hours=8))
 DEFAULT_PAGE_SIZE = 10

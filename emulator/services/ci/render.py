@@ -28,4 +28,4 @@ def ci_error(err: EmulatorError, req: Request) -> Response:
     trace = base64.b64encode(uuid.uuid4().bytes + uuid.uuid4().bytes).decode()
     body = xml_doc("Error", {"Code": err.code, "Message": err.message or err.code, "RequestId": req.request_id,
                              "TraceId": trace})
-    return Response(err.status, _headers(req), body)
+    return Response(err.status, _headers(req), body, err.code)

@@ -19,7 +19,8 @@ AUTH_USERS = "http://cam.qcloud.com/groups/global/AuthenticatedUsers"
 GRANT_ID = re.compile(r'id="([^"]+)"')
 
 
-def _where(req: Request) -> tuple[str, str]:
+def bucket_region(req: Request) -> tuple[str, str]:
+    """The bucket and region the Host (or a path-style path) named."""
     return req.params["bucket"], req.params["region"]
 
 
@@ -84,12 +85,12 @@ def put_bucket(b: CosBackend, req: Request) -> Response:
         root = _xml_body(req)
         maz = (root.findtext("BucketAZConfig") or "").upper() == "MAZ"
     tags = dict(parse_qsl(req.headers.get("x-cos-tagging", ""), keep_blank_values=True))
-    b.put_bucket(req.account, *_where(req), req.headers.get("x-cos-acl"), _grants(req), tags, maz)
+    b.put_bucket(req.account, *bucket_region(req), req.headers.get("x-cos-acl"), _grants(req), tags, maz)
     return cos_empty(req)
 
 
 def head_bucket(b: CosBackend, req: Request) -> Response:
-    doc = b.head_bucket(req.account, *_where(req))
+    doc = b.head_bucket(req.account, *bucket_region(req))
     extra = {"x-cos-bucket-region": doc["region"]}
     if doc.get("maz"):
         extra["x-cos-bucket-az-type"] = "MAZ"
@@ -97,7 +98,7 @@ def head_bucket(b: CosBackend, req: Request) -> Response:
 
 
 def delete_bucket(b: CosBackend, req: Request) -> Response:
-    b.delete_bucket(req.account, *_where(req))
+    b.delete_bucket(req.account, *bucket_region(req))
     return cos_empty(req, 204)
 
 
@@ -116,7 +117,7 @@ def listing_options(q: dict[str, str]) -> tuple[int, str]:
 
 
 def get_bucket(b: CosBackend, req: Request) -> Response:
-    bucket, region = _where(req)
+    bucket, region = bucket_region(req)
     q = req.query
     max_keys, encoding = listing_options(q)
     prefix, delimiter, marker = q.get("prefix", ""), q.get("delimiter", ""), q.get("marker", "")
@@ -148,7 +149,7 @@ def get_bucket(b: CosBackend, req: Request) -> Response:
 
 def get_bucket_object_versions(b: CosBackend, req: Request) -> Response:
     """Versions listing: every current object as version "null" (versioning is not emulated)."""
-    bucket, region = _where(req)
+    bucket, region = bucket_region(req)
     q = req.query
     max_keys = int(q.get("max-keys") or 1000)
     res = b.list_objects(req.account, bucket, region, q.get("prefix", ""), "", q.get("key-marker", ""), max_keys)
@@ -179,7 +180,7 @@ def get_bucket_object_versions(b: CosBackend, req: Request) -> Response:
 
 
 def delete_multiple_objects(b: CosBackend, req: Request) -> Response:
-    bucket, region = _where(req)
+    bucket, region = bucket_region(req)
     root = _xml_body(req)
     quiet = (root.findtext("Quiet") or "false").lower() == "true"
     deleted = []
@@ -192,7 +193,7 @@ def delete_multiple_objects(b: CosBackend, req: Request) -> Response:
 
 # -- ACL and tags ------------------------------------------------------------------------------
 def put_bucket_acl(b: CosBackend, req: Request) -> Response:
-    bucket, region = _where(req)
+    bucket, region = bucket_region(req)
     acl, grants = req.headers.get("x-cos-acl"), _grants(req)
     if req.body:
         if acl or grants:
@@ -227,7 +228,7 @@ def _parse_acl_body(root: ET.Element) -> tuple[str, list[dict[str, str]]]:
 
 
 def get_bucket_acl(b: CosBackend, req: Request) -> Response:
-    acl = b.get_bucket_acl(req.account, *_where(req))
+    acl = b.get_bucket_acl(req.account, *bucket_region(req))
     uin = acl["owner_uin"]
     owner = {"ID": _owner_id(uin), "DisplayName": _owner_id(uin)}
     entries = [_user_grant(owner, "FULL_CONTROL")]
@@ -270,27 +271,28 @@ def put_bucket_tagging(b: CosBackend, req: Request) -> Response:
         if key in tags:
             raise CosError(400, "InvalidTag", f"Duplicate tag key {key!r}.")
         tags[key] = tag.findtext("Value") or ""
-    b.put_bucket_tagging(req.account, *_where(req), tags)
+    b.put_bucket_tagging(req.account, *bucket_region(req), tags)
     return cos_empty(req, 204)
 
 
 def get_bucket_tagging(b: CosBackend, req: Request) -> Response:
-    tags = b.get_bucket_tagging(req.account, *_where(req))
+    tags = b.get_bucket_tagging(req.account, *bucket_region(req))
     return cos_xml(req, "Tagging", {"TagSet": {"Tag": [{"Key": k, "Value": v} for k, v in tags.items()]}})
 
 
 def delete_bucket_tagging(b: CosBackend, req: Request) -> Response:
-    b.delete_bucket_tagging(req.account, *_where(req))
+    b.delete_bucket_tagging(req.account, *bucket_region(req))
     return cos_empty(req, 204)
 
 
 # -- objects -----------------------------------------------------------------------------------
-def _key(req: Request) -> str:
+def object_key(req: Request) -> str:
     return req.path[1:]
 
 
 def put_object(b: CosBackend, req: Request) -> Response:
-    etag = b.put_object(req.account, *_where(req), _key(req), req.body, req.headers.get("content-type", ""))
+    etag = b.put_object(req.account, *bucket_region(req), object_key(req), req.body,
+                        req.headers.get("content-type", ""))
     return cos_empty(req, headers={"ETag": etag})
 
 
@@ -304,30 +306,31 @@ def _object_headers(doc: dict[str, Any]) -> dict[str, str]:
 
 
 def get_object(b: CosBackend, req: Request) -> Response:
-    doc = b.get_object(req.account, *_where(req), _key(req))
+    doc = b.get_object(req.account, *bucket_region(req), object_key(req))
     resp = cos_empty(req, headers=_object_headers(doc))
     resp.body = base64.b64decode(doc["body"])
     return resp
 
 
 def head_object(b: CosBackend, req: Request) -> Response:
-    doc = b.get_object(req.account, *_where(req), _key(req))
+    doc = b.get_object(req.account, *bucket_region(req), object_key(req))
     return cos_empty(req, headers=_object_headers(doc) | {"Content-Length": str(doc["size"])})
 
 
 def delete_object(b: CosBackend, req: Request) -> Response:
-    b.delete_object(req.account, *_where(req), _key(req))
+    b.delete_object(req.account, *bucket_region(req), object_key(req))
     return cos_empty(req, 204)
 
 
 def initiate_multipart_upload(b: CosBackend, req: Request) -> Response:
-    bucket, region = _where(req)
-    upload_id = b.initiate_multipart_upload(req.account, bucket, region, _key(req))
-    return cos_xml(req, "InitiateMultipartUploadResult", {"Bucket": bucket, "Key": _key(req), "UploadId": upload_id})
+    bucket, region = bucket_region(req)
+    key = object_key(req)
+    upload_id = b.initiate_multipart_upload(req.account, bucket, region, key)
+    return cos_xml(req, "InitiateMultipartUploadResult", {"Bucket": bucket, "Key": key, "UploadId": upload_id})
 
 
 def list_multipart_uploads(b: CosBackend, req: Request) -> Response:
-    bucket, region = _where(req)
+    bucket, region = bucket_region(req)
     max_uploads = int(req.query.get("max-uploads") or 1000)
     uploads = b.list_multipart_uploads(req.account, bucket, region, req.query.get("prefix", ""), max_uploads)
     owner = {"ID": req.account.app_id, "DisplayName": req.account.app_id}
@@ -357,5 +360,5 @@ def list_multipart_uploads(b: CosBackend, req: Request) -> Response:
 
 
 def abort_multipart_upload(b: CosBackend, req: Request) -> Response:
-    b.abort_multipart_upload(req.account, *_where(req), _key(req), req.query["uploadId"])
+    b.abort_multipart_upload(req.account, *bucket_region(req), object_key(req), req.query["uploadId"])
     return cos_empty(req, 204)

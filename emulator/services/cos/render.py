@@ -38,7 +38,7 @@ def cos_error(err: EmulatorError, req: Request) -> Response:
     trace = trace_id()
     headers = base_headers(req) | {"x-cos-trace-id": trace}
     if req.method == "HEAD":
-        return Response(err.status, headers, b"")
+        return Response(err.status, headers, b"", err.code)
     resource = err.resource or (req.raw_host + req.raw_path)
     body = xml_doc(
         "Error",
@@ -50,4 +50,4 @@ def cos_error(err: EmulatorError, req: Request) -> Response:
             "TraceId": trace,
         },
     )
-    return Response(err.status, headers | {"Content-Type": "application/xml"}, body)
+    return Response(err.status, headers | {"Content-Type": "application/xml"}, body, err.code)

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from emulator.errors import CosError
-from emulator.services.cos.handlers import _key, _where, listing_options
+from emulator.services.cos.handlers import bucket_region, listing_options, object_key
 from emulator.services.cos.models import CosBackend, iso
 from emulator.services.cos.render import cos_xml
 from emulator.wire import Request, Response
@@ -36,7 +36,7 @@ def _untoken(token: str) -> str:
 
 
 def list_objects_v2(b: CosBackend, req: Request) -> Response:
-    bucket, region = _where(req)
+    bucket, region = bucket_region(req)
     q = req.query
     max_keys, encoding = listing_options(q)
     prefix, delimiter = q.get("prefix", ""), q.get("delimiter", "")
@@ -73,11 +73,15 @@ def list_objects_v2(b: CosBackend, req: Request) -> Response:
     return cos_xml(req, "ListBucketResult", body, headers={"x-cos-bucket-region": region}, attrs=S3_NS)
 
 
+def copy_source(req: Request) -> str:
+    return req.headers.get("x-cos-copy-source") or req.headers.get("x-amz-copy-source") or ""
+
+
 def put_object_copy(b: CosBackend, req: Request) -> Response:
     """`x-cos-copy-source` / `x-amz-copy-source`: `<bucket>.cos.<region>.myqcloud.com/<key>` (COS form) or
     `[/]<bucket>/<key>` (S3 form, same region as the destination)."""
-    bucket, region = _where(req)
-    raw = req.headers.get("x-cos-copy-source") or req.headers.get("x-amz-copy-source") or ""
+    bucket, region = bucket_region(req)
+    raw = copy_source(req)
     source = unquote(raw.split("?", 1)[0]).lstrip("/")
     first, _, src_key = source.partition("/")
     src_bucket, src_region = first, region
@@ -86,5 +90,5 @@ def put_object_copy(b: CosBackend, req: Request) -> Response:
         src_region = rest.split(".", 1)[0]
     if not src_bucket or not src_key:
         raise CosError(400, "InvalidArgument", f"The copy source {raw!r} is not <bucket>/<key>.")
-    doc = b.copy_object(req.account, src_bucket, src_region, src_key, bucket, region, _key(req))
+    doc = b.copy_object(req.account, src_bucket, src_region, src_key, bucket, region, object_key(req))
     return cos_xml(req, "CopyObjectResult", {"ETag": doc["etag"], "LastModified": iso(doc["modified"])})

@@ -17,7 +17,7 @@ from typing import Any
 from emulator.accounts import Account
 from emulator.errors import Api3Error
 from emulator.regions import COS_REGIONS
-from emulator.services import Context
+from emulator.services.base import Context
 from emulator.services.smh import extension
 
 MAX_NAME = 50

@@ -20,17 +20,6 @@ Schema = Any  # "str" | "int" | "bool" | "strlist" | [Schema] | {name: Schema}
 TAG: Schema = {"TagKey": "str", "TagValue": "str"}
 TAG_FILTER: Schema = {"TagKey": "str", "TagValue": "strlist"}
 EXTENSION: Schema = dict(EXTENSION_FIELDS)
-SCHEMAS: dict[str, Schema] = {
-    "CreateLibrary": {"Name": "str", "Remark": "str", "BucketName": "str", "BucketRegion": "str",
-                      "LibraryExtension": EXTENSION, "Tags": [TAG]},
-    "DescribeLibraries": {"LibraryIds": "strlist", "PageNumber": "int", "PageSize": "int", "Offset": "int",
-                          "Limit": "int", "TagFilters": [TAG_FILTER]},
-    "ModifyLibrary": {"LibraryId": "str", "Name": "str", "Remark": "str", "LibraryExtension": EXTENSION,
-                      "Tags": [TAG]},
-    "DeleteLibrary": {"LibraryId": "str"},
-    "DescribeLibrarySecret": {"LibraryId": "str"},
-}
-
 
 def _unflatten(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     root: dict[str, Any] = {}
@@ -117,6 +106,7 @@ def conform(value: Any, schema: Schema, path: str, strings: bool) -> Any:
     raise AssertionError(f"unknown schema {schema!r}")
 
 
-def parse(req: Request) -> dict[str, Any]:
+def parse(req: Request, schema: Schema) -> dict[str, Any]:
+    """The request's parameters (JSON body, or dotted GET/form parameters), checked against an action's schema."""
     data, strings = raw_params(req)
-    return conform(data, SCHEMAS[req.action], "", strings)
+    return conform(data, schema, "", strings)

@@ -23,4 +23,4 @@ def api3_ok(req: Request, fields: dict[str, Any]) -> Response:
 def api3_error(err: EmulatorError, req: Request) -> Response:
     body = {"Response": {"Error": {"Code": err.code, "Message": err.message or err.code},
                          "RequestId": req.request_id}}
-    return Response(200, dict(HEADERS), json.dumps(body, ensure_ascii=False).encode())
+    return Response(200, dict(HEADERS), json.dumps(body, ensure_ascii=False).encode(), err.code)

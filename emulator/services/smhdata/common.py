@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from emulator.errors import SmhDataError
-from emulator.services import Context
+from emulator.services.base import Context
 
 SINGLE_SPACE = "-"
 ID_CHARS = string.ascii_lowercase + string.digits

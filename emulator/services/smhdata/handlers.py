@@ -1,20 +1,19 @@
 """SMH data-plane handlers: read the path segments, query and body; call the backend; render the answer.
 
-`seg` is the path after `/api/v1/`, split on `/` and percent-decoded: e.g. ["directory", LibraryId, SpaceId, ...].
+`seg` is the path after `/api/v1/`, split on `/` and percent-decoded: e.g. ["directory", LibraryId, SpaceId, ...];
+`req.account` is the caller the service authenticated (a `Caller`), except for the token calls, whose backend
+methods check the library secret or the token in the path themselves.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
-from emulator.services.smhdata.common import Caller, fail, invalid
+from emulator.services.smhdata.common import fail, invalid
 from emulator.services.smhdata.models import SmhDataBackend
 from emulator.services.smhdata.render import ok
 from emulator.wire import Request, Response
-
-Handler = Callable[[SmhDataBackend, Request, list[str]], Response]
 
 
 def library_of(req: Request, path_library: str) -> str:
@@ -34,8 +33,18 @@ def token_of(req: Request) -> str:
     return token
 
 
-def caller_of(b: SmhDataBackend, req: Request, library_id: str) -> Caller:
-    return b.authenticate(library_of(req, library_id), token_of(req), req.query.get("user_id", ""))
+def segments(req: Request) -> list[str]:
+    return req.params["segments"]
+
+
+def space_id(req: Request) -> str:
+    """The SpaceId of a `/<group>/{Lib}/{Space}/...` path (`-` in single-tenant libraries)."""
+    return req.params["segments"][2]
+
+
+def path_parts(req: Request) -> list[str]:
+    """The directory or file path after the SpaceId, one item per segment."""
+    return req.params["segments"][3:]
 
 
 def body_json(req: Request) -> dict[str, Any]:
@@ -65,127 +74,111 @@ def flag(req: Request, name: str) -> bool:
 
 
 # -- tokens ---------------------------------------------------------------------------------------------------
-def create_token(b: SmhDataBackend, req: Request, seg: list[str]) -> Response:
+def create_access_token(b: SmhDataBackend, req: Request) -> Response:
     q = req.query
     library_id = q.get("library_id", "")
     host = req.params.get("library")
     if host and library_id and host != library_id:
         raise fail("WrongLibraryIdOrSecret", f"library_id `{library_id}` does not match the host `{req.host}`")
-    out = b.create_token(library_id, q.get("library_secret", ""), q.get("space_id", ""), q.get("user_id", ""),
-                         q.get("client_id", ""), q.get("session_id", ""), int_param(req, "period"), q.get("grant", ""))
+    out = b.create_access_token(library_id, q.get("library_secret", ""), q.get("space_id", ""), q.get("user_id", ""),
+                                q.get("client_id", ""), q.get("session_id", ""), int_param(req, "period"),
+                                q.get("grant", ""))
     return ok(req, 200, out)
 
 
-def renew_token(b: SmhDataBackend, req: Request, seg: list[str]) -> Response:
-    return ok(req, 200, b.renew_token(library_of(req, seg[1]), seg[2]))
+def renew_access_token(b: SmhDataBackend, req: Request) -> Response:
+    seg = segments(req)
+    return ok(req, 200, b.renew_access_token(library_of(req, seg[1]), seg[2]))
 
 
-def delete_token(b: SmhDataBackend, req: Request, seg: list[str]) -> Response:
-    b.delete_token(library_of(req, seg[1]), seg[2])
+def delete_access_token(b: SmhDataBackend, req: Request) -> Response:
+    seg = segments(req)
+    b.delete_access_token(library_of(req, seg[1]), seg[2])
     return ok(req, 204)
 
 
-def delete_user_tokens(b: SmhDataBackend, req: Request, seg: list[str]) -> Response:
+def delete_user_access_tokens(b: SmhDataBackend, req: Request) -> Response:
     q = req.query
-    b.delete_user_tokens(library_of(req, seg[1]), q.get("library_secret", ""), q.get("user_id", ""),
-                         q.get("client_id", ""), q.get("session_id", ""))
+    b.delete_user_access_tokens(library_of(req, segments(req)[1]), q.get("library_secret", ""),
+                                q.get("user_id", ""), q.get("client_id", ""), q.get("session_id", ""))
     return ok(req, 204)
 
 
 # -- spaces ---------------------------------------------------------------------------------------------------
-def create_space(b: SmhDataBackend, req: Request, seg: list[str]) -> Response:
-    caller = caller_of(b, req, seg[1])
-    return ok(req, 201, {"spaceId": b.create_space(caller, body_json(req))})
+def create_space(b: SmhDataBackend, req: Request) -> Response:
+    return ok(req, 201, {"spaceId": b.create_space(req.account, body_json(req))})
 
 
-def list_spaces(b: SmhDataBackend, req: Request, seg: list[str]) -> Response:
-    caller = caller_of(b, req, seg[1])
-    return ok(req, 200, b.list_spaces(caller, req.query.get("marker", ""), int_param(req, "limit")))
+def list_spaces(b: SmhDataBackend, req: Request) -> Response:
+    return ok(req, 200, b.list_spaces(req.account, req.query.get("marker", ""), int_param(req, "limit")))
 
 
-def count_spaces(b: SmhDataBackend, req: Request, seg: list[str]) -> Response:
-    return ok(req, 200, {"total": b.count_spaces(caller_of(b, req, seg[1]))})
+def get_space_count(b: SmhDataBackend, req: Request) -> Response:
+    return ok(req, 200, {"total": b.get_space_count(req.account)})
 
 
-def delete_space(b: SmhDataBackend, req: Request, seg: list[str]) -> Response:
-    b.delete_space(caller_of(b, req, seg[1]), seg[2], flag(req, "force"))
+def delete_space(b: SmhDataBackend, req: Request) -> Response:
+    b.delete_space(req.account, space_id(req), flag(req, "force"))
     return ok(req, 204)
 
 
-def get_space_size(b: SmhDataBackend, req: Request, seg: list[str]) -> Response:
-    return ok(req, 200, {"size": b.get_space_size(caller_of(b, req, seg[1]), seg[2])})
+def get_space_size(b: SmhDataBackend, req: Request) -> Response:
+    return ok(req, 200, {"size": b.get_space_size(req.account, space_id(req))})
 
 
-def get_space_extension(b: SmhDataBackend, req: Request, seg: list[str]) -> Response:
-    return ok(req, 200, b.get_space_extension(caller_of(b, req, seg[1]), seg[2]))
+def get_space_extension(b: SmhDataBackend, req: Request) -> Response:
+    return ok(req, 200, b.get_space_extension(req.account, space_id(req)))
 
 
-def update_space_extension(b: SmhDataBackend, req: Request, seg: list[str]) -> Response:
-    b.update_space_extension(caller_of(b, req, seg[1]), seg[2], body_json(req))
+def update_space_extension(b: SmhDataBackend, req: Request) -> Response:
+    b.update_space_extension(req.account, space_id(req), body_json(req))
     return ok(req, 204)
 
 
 # -- directories and files ----------------------------------------------------------------------------------------
-def create_directory(b: SmhDataBackend, req: Request, seg: list[str]) -> Response:
-    caller = caller_of(b, req, seg[1])
-    final = b.create_directory(caller, seg[2], seg[3:], req.query.get("conflict_resolution_strategy", ""))
+def create_directory(b: SmhDataBackend, req: Request) -> Response:
+    final = b.create_directory(req.account, space_id(req), path_parts(req),
+                               req.query.get("conflict_resolution_strategy", ""))
     return ok(req, 201, None if final is None else {"path": final})
 
 
-def list_directory(b: SmhDataBackend, req: Request, seg: list[str]) -> Response:
-    library_id = library_of(req, seg[1])
-    if token_of(req):
-        caller = b.authenticate(library_id, token_of(req), req.query.get("user_id", ""))
-    else:
-        caller = b.public_caller(library_id, seg[2])
+def list_directory(b: SmhDataBackend, req: Request) -> Response:
     q = req.query
-    out = b.list_directory(caller, seg[2], seg[3:], int_param(req, "page", 1) or 0,
+    out = b.list_directory(req.account, space_id(req), path_parts(req), int_param(req, "page", 1) or 0,
                            int_param(req, "page_size", 20) or 0, q.get("order_by", ""), q.get("order_by_type", ""),
                            q.get("filter", ""))
     return ok(req, 200, out)
 
 
-def delete_directory(b: SmhDataBackend, req: Request, seg: list[str]) -> Response:
-    item = b.delete_directory(caller_of(b, req, seg[1]), seg[2], seg[3:], flag(req, "permanent"))
+def delete_directory(b: SmhDataBackend, req: Request) -> Response:
+    item = b.delete_directory(req.account, space_id(req), path_parts(req), flag(req, "permanent"))
     return ok(req, 204) if item is None else ok(req, 200, {"recycledItemId": item})
 
 
-def move_directory(b: SmhDataBackend, req: Request, seg: list[str]) -> Response:
-    caller = caller_of(b, req, seg[1])
+def move_directory(b: SmhDataBackend, req: Request) -> Response:
     source = body_json(req).get("from")
     if not isinstance(source, str):
         raise fail("InvalidSourceDirectory", "`from` must be the source directory path (a string)")
-    final = b.move_directory(caller, seg[2], seg[3:], source, req.query.get("conflict_resolution_strategy", ""))
+    final = b.move_directory(req.account, space_id(req), path_parts(req), source,
+                             req.query.get("conflict_resolution_strategy", ""))
     return ok(req, 204) if final is None else ok(req, 200, {"path": final})
 
 
-def upload_file(b: SmhDataBackend, req: Request, seg: list[str]) -> Response:
-    caller = caller_of(b, req, seg[1])
-    final = b.upload_file(caller, seg[2], seg[3:], req.body, req.headers.get("content-type", ""),
+def upload_file(b: SmhDataBackend, req: Request) -> Response:
+    final = b.upload_file(req.account, space_id(req), path_parts(req), req.body, req.headers.get("content-type", ""),
                           req.query.get("conflict_resolution_strategy", ""))
     return ok(req, 201, {"path": final})
 
 
 # -- quotas ---------------------------------------------------------------------------------------------------
-def create_quota(b: SmhDataBackend, req: Request, seg: list[str]) -> Response:
-    return ok(req, 201, {"quotaId": b.create_quota(caller_of(b, req, seg[1]), body_json(req))})
+def create_quota(b: SmhDataBackend, req: Request) -> Response:
+    return ok(req, 201, {"quotaId": b.create_quota(req.account, body_json(req))})
 
 
-def get_quota(b: SmhDataBackend, req: Request, seg: list[str]) -> Response:
-    return ok(req, 200, b.get_quota(caller_of(b, req, seg[1]), seg[2]))
+def get_quota(b: SmhDataBackend, req: Request) -> Response:
+    return ok(req, 200, b.get_quota(req.account, space_id(req)))
 
 
-def update_quota(b: SmhDataBackend, req: Request, seg: list[str]) -> Response:
-    b.update_quota(caller_of(b, req, seg[1]), seg[2], body_json(req))
+def update_quota(b: SmhDataBackend, req: Request) -> Response:
+    b.update_quota(req.account, space_id(req), body_json(req))
     return ok(req, 204)
-
-
-HANDLERS: dict[str, Handler] = {
-    "CreateAccessToken": create_token, "RenewAccessToken": renew_token, "DeleteAccessToken": delete_token,
-    "DeleteUserAccessTokens": delete_user_tokens, "CreateSpace": create_space, "ListSpaces": list_spaces,
-    "GetSpaceCount": count_spaces, "DeleteSpace": delete_space, "GetSpaceSize": get_space_size,
-    "GetSpaceExtension": get_space_extension, "UpdateSpaceExtension": update_space_extension,
-    "CreateDirectory": create_directory, "ListDirectory": list_directory, "DeleteDirectory": delete_directory,
-    "MoveDirectory": move_directory, "UploadFile": upload_file, "CreateQuota": create_quota, "GetQuota": get_quota,
-    "UpdateQuota": update_quota,
-}

@@ -2,8 +2,9 @@
 
 The actions live in one module per group and are joined here:
 
-    tokens.py       create_token, renew_token, delete_token, delete_user_tokens (+ authenticate)
-    spaces.py       create_space, list_spaces, count_spaces, delete_space, get_space_size,
+    tokens.py       create_access_token, renew_access_token, delete_access_token, delete_user_access_tokens
+                    (+ authenticate)
+    spaces.py       create_space, list_spaces, get_space_count, delete_space, get_space_size,
                     get_space_extension, update_space_extension
     directories.py  create_directory, list_directory, delete_directory, move_directory
     files.py        upload_file

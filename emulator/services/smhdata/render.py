@@ -26,4 +26,6 @@ def ok(req: Request, status: int = 200, body: Any = None) -> Response:
 
 def smh_error(err: EmulatorError, req: Request) -> Response:
     body = {"code": err.code, "message": err.message or err.code, "requestId": req.request_id}
-    return ok(req, err.status, body)
+    resp = ok(req, err.status, body)
+    resp.error_code = err.code
+    return resp

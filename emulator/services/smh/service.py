@@ -2,21 +2,24 @@
 
 Requests arrive on `smh.tencentcloudapi.com` (or any `<service>.tencentcloudapi.com`, or a bare address
 carrying X-TC-Action / a TC3 Authorization). `resolve` checks the addressed service, the action and the
-version; `handle` verifies the TC3 signature over the raw body, parses the parameters and dispatches.
+version; `authenticate` verifies the TC3 signature over the raw body; `parse` checks the parameters against the
+action's schema.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from emulator.auth import AuthFailure
 from emulator.auth.tc3 import credential_service, verify_tc3
 from emulator.errors import Api3Error, EmulatorError
-from emulator.services import Context, Service
+from emulator.services.base import Action, Service
+from emulator.services.smh import handlers as h
 from emulator.services.smh import params
-from emulator.services.smh.handlers import HANDLERS
 from emulator.services.smh.models import SmhBackend
-from emulator.services.smh.render import api3_error, api3_ok
+from emulator.services.smh.params import EXTENSION, TAG, TAG_FILTER
+from emulator.services.smh.render import api3_error
 from emulator.wire import Request, Response
 
 VERSION = "2021-07-12"
@@ -36,13 +39,27 @@ AUTH_ERRORS = {
 }
 
 
-class SmhService(Service):
-    name = "smh"
-    mutating = frozenset({"CreateLibrary", "ModifyLibrary", "DeleteLibrary"})
+# The action name is on the wire (X-TC-Action); the schema checks the JSON body or the dotted GET parameters.
+ACTIONS: dict[str, Action] = {
+    "CreateLibrary": Action(h.create_library, mutating=True, schema={
+        "Name": "str", "Remark": "str", "BucketName": "str", "BucketRegion": "str", "LibraryExtension": EXTENSION,
+        "Tags": [TAG]}),
+    "DescribeLibraries": Action(h.describe_libraries, schema={
+        "LibraryIds": "strlist", "PageNumber": "int", "PageSize": "int", "Offset": "int", "Limit": "int",
+        "TagFilters": [TAG_FILTER]}),
+    "ModifyLibrary": Action(h.modify_library, mutating=True, schema={
+        "LibraryId": "str", "Name": "str", "Remark": "str", "LibraryExtension": EXTENSION, "Tags": [TAG]}),
+    "DeleteLibrary": Action(h.delete_library, mutating=True, schema={"LibraryId": "str"}),
+    "DescribeLibrarySecret": Action(h.describe_library_secret, schema={"LibraryId": "str"}),
+}
+# `smh.tencentcloudapi.com`, or another API 3.0 service's host (answered InvalidAction by resolve).
+HOST = re.compile(r"^(?P<api3_service>[a-z0-9]+)\.(intl\.)?tencentcloudapi\.com$")
 
-    def __init__(self, ctx: Context) -> None:
-        super().__init__(ctx)
-        self.backend = SmhBackend(ctx)
+
+class SmhService(Service, name="smh", hosts=(HOST,), actions=ACTIONS, backend=SmhBackend, inventory="libraries"):
+    def identifies(self, req: Request) -> bool:
+        """On a bare address: an X-TC-Action header or a TC3 Authorization."""
+        return "x-tc-action" in req.headers or req.headers.get("authorization", "").startswith("TC3-")
 
     def resolve(self, req: Request) -> str:
         """Fidelity gap: a request addressed to another API 3.0 service (by Host, or on a bare address by the
@@ -59,7 +76,7 @@ class SmhService(Service):
                                              f"only `{SERVICE}` is")
         if action in NOT_EMULATED:
             raise Api3Error("UnsupportedOperation", f"The action `{action}` is not implemented by the emulator")
-        if action not in HANDLERS:
+        if action not in ACTIONS:
             raise Api3Error("InvalidAction", f"The action `{action}` is not supported by service `{SERVICE}`")
         version = req.headers.get("x-tc-version", "")
         if not version:
@@ -69,7 +86,7 @@ class SmhService(Service):
                                              f"use {VERSION}")
         return action
 
-    def authenticate(self, req: Request) -> None:
+    def authenticate(self, req: Request, action: Action) -> None:
         """Fidelity gap: a request without Authorization answers AuthFailure.InvalidAuthorization (the real code
         for an absent header is undocumented). A Host naming smh with a credential scope naming another service
         answers AuthFailure.SignatureFailure."""
@@ -86,10 +103,8 @@ class SmhService(Service):
             raise Api3Error("AuthFailure.SignatureFailure",
                             f"The credential scope service `{scope}` does not match the host's `{SERVICE}`")
 
-    def handle(self, req: Request) -> Response:
-        self.authenticate(req)
-        fields = HANDLERS[req.action](self.backend, req, params.parse(req))
-        return api3_ok(req, fields)
+    def parse(self, req: Request, schema: Any) -> dict[str, Any]:
+        return params.parse(req, schema)
 
     def render_error(self, err: EmulatorError, req: Request) -> Response:
         return api3_error(err, req)
@@ -97,5 +112,3 @@ class SmhService(Service):
     def injected_error(self, code: str, status: int, req: Request) -> EmulatorError:
         return Api3Error(code, f"Injected fault: {code}.")
 
-    def inventory(self) -> dict[str, Any]:
-        return {"libraries": self.backend.inventory()}

@@ -1,0 +1,125 @@
+"""SMH data plane (business API, fact sheet 5): `/api/v1/...` on `<LibraryId>.api.tencentsmh.cn` or a bare host.
+
+`resolve` names the action from the method and the path shape of each action's route (and, for PUT on a
+directory, whether the JSON body has `from`); `authenticate` checks the access token of the library in the path
+(`{Lib}`) before every action that needs one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import unquote
+
+from emulator.errors import EmulatorError, SmhDataError
+from emulator.services.base import Action, Service
+from emulator.services.smhdata import handlers as h
+from emulator.services.smhdata.common import STATUS
+from emulator.services.smhdata.models import SmhDataBackend
+from emulator.services.smhdata.render import smh_error
+from emulator.wire import Request, Response
+
+PREFIX = "/api/v1/"
+# Routes are "METHOD /path" after PREFIX: `{Name}` is one segment, a trailing `{Path}` zero or more.
+# auth "none": the call carries the library secret or the token itself, which its backend method checks.
+ACTIONS: dict[str, Action] = {
+    "CreateAccessToken": Action(h.create_access_token, ("GET /token", "POST /token"), mutating=True, auth="none"),
+    "RenewAccessToken": Action(h.renew_access_token, "POST /token/{Lib}/{Token}", mutating=True, auth="none"),
+    "DeleteAccessToken": Action(h.delete_access_token, "DELETE /token/{Lib}/{Token}", mutating=True, auth="none"),
+    "DeleteUserAccessTokens": Action(h.delete_user_access_tokens, "DELETE /token/{Lib}", mutating=True, auth="none"),
+    "CreateSpace": Action(h.create_space, "POST /space/{Lib}", mutating=True),
+    "ListSpaces": Action(h.list_spaces, "GET /space/{Lib}/list"),
+    "GetSpaceCount": Action(h.get_space_count, "GET /space/{Lib}/count"),
+    "DeleteSpace": Action(h.delete_space, "DELETE /space/{Lib}/{Space}", mutating=True),
+    "GetSpaceSize": Action(h.get_space_size, "GET /space/{Lib}/{Space}/size"),
+    "GetSpaceExtension": Action(h.get_space_extension, "GET /space/{Lib}/{Space}/extension"),
+    "UpdateSpaceExtension": Action(h.update_space_extension, "POST /space/{Lib}/{Space}/extension", mutating=True),
+    "CreateDirectory": Action(h.create_directory, "PUT /directory/{Lib}/{Space}/{Path}", mutating=True),
+    "MoveDirectory": Action(h.move_directory, None, mutating=True),  # CreateDirectory's route with a "from" body
+    "ListDirectory": Action(h.list_directory, "GET /directory/{Lib}/{Space}/{Path}", auth="optional"),
+    "DeleteDirectory": Action(h.delete_directory, "DELETE /directory/{Lib}/{Space}/{Path}", mutating=True),
+    "UploadFile": Action(h.upload_file, "PUT /file/{Lib}/{Space}/{Path}", mutating=True),
+    "CreateQuota": Action(h.create_quota, "POST /quota/{Lib}", mutating=True),
+    "GetQuota": Action(h.get_quota, "GET /quota/{Lib}/{Space}"),
+    "UpdateQuota": Action(h.update_quota, "PUT /quota/{Lib}/{Space}", mutating=True),
+}
+HOST = re.compile(r"^(?P<library>[a-z0-9]+)\.api\.tencentsmh\.cn$")
+REST = "**"  # zero or more further segments
+
+
+def _pattern(route: str) -> tuple[str, tuple[str, ...]]:
+    method, _, path = route.partition(" /")
+    parts = path.split("/")
+    return method, tuple(REST if p == "{Path}" and i == len(parts) - 1 else "*" if p.startswith("{") else p
+                         for i, p in enumerate(parts))
+
+
+ROUTES: list[tuple[str, tuple[str, ...], str]] = [
+    (*_pattern(route), name)
+    for name, action in ACTIONS.items() if action.route
+    for route in ((action.route,) if isinstance(action.route, str) else action.route)
+]
+
+
+def _matches(pattern: tuple[str, ...], seg: list[str]) -> bool:
+    if pattern[-1] == REST:
+        pattern = pattern[:-1]
+        if len(seg) < len(pattern):
+            return False
+    elif len(seg) != len(pattern):
+        return False
+    return all(p == "*" or p == s for p, s in zip(pattern, seg, strict=False))
+
+
+def _body_keys(req: Request) -> set[str]:
+    try:
+        data = json.loads(req.body or b"null")
+    except ValueError:
+        return set()
+    return set(data) if isinstance(data, dict) else set()
+
+
+class SmhDataService(Service, name="smhdata", hosts=(HOST,), actions=ACTIONS, backend=SmhDataBackend,
+                     inventory="spaces"):
+    def identifies(self, req: Request) -> bool:
+        """On a bare address the library comes from the path."""
+        return req.path.startswith(PREFIX)
+
+    def resolve(self, req: Request) -> str:
+        """Fidelity gap: a path outside the ACTIONS routes answers 404 RouteNotFound (the real answer for an
+        unknown data-plane path is undocumented); PUT on a directory with a `copyFrom` body (copy directory) and the
+        other real data-plane APIs (file download, recycle bin, search, batch, ...) are not emulated and answer 501
+        NotImplemented or 404 RouteNotFound. Real SMH is HTTPS-only; the emulator speaks plain http (reach it as an
+        HTTP proxy)."""
+        if not req.raw_path.startswith(PREFIX):
+            raise SmhDataError(404, "RouteNotFound", f"{req.method} {req.path} is not an SMH data-plane API path")
+        seg = [unquote(s) for s in req.raw_path[len(PREFIX):].split("/") if s]
+        req.params["segments"] = seg
+        for method, pattern, action in ROUTES:
+            if method == req.method and _matches(pattern, seg):
+                if action == "CreateDirectory":
+                    keys = _body_keys(req)
+                    if "copyFrom" in keys:
+                        raise SmhDataError(501, "NotImplemented", "Copying directories is not emulated")
+                    if "from" in keys:
+                        return "MoveDirectory"
+                return action
+        raise SmhDataError(404, "RouteNotFound", f"{req.method} {req.path} matches no emulated SMH data-plane API")
+
+    def authenticate(self, req: Request, action: Action) -> None:
+        """The access token (or, where the action allows it, none: a public read) of the library in the path."""
+        seg = req.params["segments"]
+        library_id = h.library_of(req, seg[1])
+        token = h.token_of(req)
+        if action.auth == "optional" and not token:
+            req.account = self.backend.public_caller(library_id, seg[2])
+        else:
+            req.account = self.backend.authenticate(library_id, token, req.query.get("user_id", ""))
+
+    def render_error(self, err: EmulatorError, req: Request) -> Response:
+        return smh_error(err, req)
+
+    def injected_error(self, code: str, status: int, req: Request) -> EmulatorError:
+        """A rule's own status wins when it is an error status; otherwise the documented one, else 500."""
+        return SmhDataError(status if status and status >= 400 else STATUS.get(code, 500), code,
+                            f"Injected fault: {code}.")
