@@ -1,7 +1,9 @@
 """SpaceSet: all tenant spaces of a multi-tenant library (or a share of them) and their albums, as one resource.
 
-    SpaceSet("tenants", library=library, spaces={"alice": {"multi_album": True, "albums": {"trip": "Trip"}},
-                                                 "bob": {"space_tag": "personal"}})
+```python
+SpaceSet("tenants", library=library, spaces={"alice": {"multi_album": True, "albums": {"trip": "Trip"}},
+                                             "bob": {"space_tag": "personal"}})
+```
 
 One engine step creates, changes or deletes any number of spaces, on the set's own thread pool (`workers`, default
 32): the engine's cost per resource step (a state checkpoint each) is paid once, not once per space and album.
@@ -54,15 +56,21 @@ PROPS = (
     Prop("library_id", "str", replace=True, via="library_identity", doc="the multi-tenant media library"),
     Prop("force_destroy", "bool", default=False,
          doc="delete spaces that still hold files (default of every space; a space's own force_destroy wins)"),
-    Prop("workers", "int", default=32, rule=rules.int_range("workers", 1, 64), internal=True,
-         doc="calls in flight at once (1 to 64)"),
+    Prop("workers", "int", default=32, rule=rules.int_range("workers", 1, 64),
+         doc="calls in flight at once; changing it changes nothing in the cloud (never a diff)"),
     Prop("owner", "str", internal=True, doc="ownership mark prefix <project>/<stack>/<set>, set by the class"),
     Prop("legacy_mark", "str", internal=True,
          doc="mark template of Space resources this set takes over, e.g. <project>/<stack>/space-{key}"),
     Prop("library_identity", "str", internal=True, doc="the library's identity (set when given library=)"),
 )
-SPACES_DOC = ("map key -> space settings (the Space resource's settings) plus `albums` (album key -> name); "
-              "keys are part of the ownership mark")
+# The arguments as docs/resources.md lists them: `spaces` is checked by space_set_plan, not by a Prop.
+DOC_PROPS = (
+    PROPS[0],
+    Prop("spaces", "map of key -> space settings",
+         doc="per key the Space resource's settings (allow_photo ... quota_bytes, force_destroy) plus `albums` "
+             "(album key -> album name); keys: 1 to 64 letters, digits, `_ . -`, part of the ownership mark"),
+    *PROPS[1:],
+)
 
 
 class SpaceSetProvider(BaseProvider):
@@ -94,7 +102,8 @@ class SpaceSetProvider(BaseProvider):
         for key, space_id in (olds.get("space_ids") or {}).items():
             ownership.note_in_state(f"{owner}/{key}", space_id)  # a replacement of the set must not adopt these
             ownership.note_taken_over(space_id)
-        base = super().diff(id_, olds, {k: v for k, v in news.items() if k != "spaces"})
+        base = super().diff(id_, {k: v for k, v in olds.items() if k != "workers"},
+                            {k: v for k, v in news.items() if k not in ("spaces", "workers")})
         new_spaces = news.get("spaces")
         if base.replaces:
             return base
