@@ -108,26 +108,21 @@ def outputs(resource: type) -> list[tuple[str, str]]:
     return found
 
 
-def custom_replaces(provider: type[BaseProvider]) -> set[str]:
-    """Properties an overriding `diff` names: changes to them may replace beyond what `replace=` says."""
-    if provider.diff is BaseProvider.diff:
-        return set()
-    tree = ast.parse(textwrap.dedent(inspect.getsource(provider.diff)))
-    names = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
-    return names & {p.name for p in provider.props}
-
-
 def api_fields(resource: type) -> dict[str, str]:
-    """Property -> wire field, from a module-level table of (property, field) pairs (EXTENSION, ATTRS)."""
-    module, props = sys.modules[resource.__module__], {p.name for p in provider_of(resource).props}
-    fields: dict[str, str] = {}
-    def is_pair(item: object) -> bool:
-        return isinstance(item, tuple) and len(item) == 2 and all(isinstance(x, str) for x in item)
+    """Property -> wire field, from the provider's `api_fields` (the client's table)."""
+    return dict(provider_of(resource).api_fields)
 
-    for value in vars(module).values():
-        if isinstance(value, tuple) and value and all(map(is_pair, value)) and {p[0] for p in value} <= props:
-            fields.update(dict(value))
-    return fields
+
+def on_change(prop: Prop) -> str:
+    if prop.replace:
+        return "replace"
+    if prop.replace_if_set and prop.replace_if_cleared:
+        return "in place; setting or clearing it replaces"
+    if prop.replace_if_set:
+        return "in place; setting it replaces"
+    if prop.replace_if_cleared:
+        return "in place; clearing it replaces"
+    return "in place"
 
 
 def _value(value: Any) -> str:
@@ -188,14 +183,10 @@ def render_resource(resource: type) -> list[str]:
     head = ["argument", "type", "default", "required", "on change", "rule", "description"]
     head += ["API field"] * bool(wire)
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    special = custom_replaces(provider)
     # internal: bookkeeping set by the classes; a module's DOC_PROPS lists arguments the props table does not
     for prop in [p for p in getattr(module, "DOC_PROPS", provider.props) if not p.internal]:
-        change = "replace" if prop.replace else "in place"
-        if prop.name in special and not prop.replace:
-            change = "in place; some changes replace (see description)"
         cells = [f"`{prop.name}`", KINDS.get(prop.kind, prop.kind), _value(prop.default), required(resource, prop),
-                 change, rule_text(resource, prop), _escape(prop.doc)]
+                 on_change(prop), rule_text(resource, prop), _escape(prop.doc)]
         if wire:
             cells.append(f"`{wire[prop.name]}`" if prop.name in wire else "")
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")

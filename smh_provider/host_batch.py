@@ -1,22 +1,19 @@
-"""Two things the Python dynamic provider host cannot say, added for resources that manage many objects.
+"""What the dynamic provider host cannot say for a resource of many objects: a failure that did part of its work.
 
-The host (`python -m pulumi.dynamic`, pulumi/dynamic/__main__.py in pulumi 3.272) answers Diff with `changes`,
-`replaces` and `deleteBeforeReplace` only, and answers a failing Create or Update with a plain error, so the
-engine forgets whatever the call did create. The gRPC protocol has room for both:
+The host (`python -m pulumi.dynamic`, pulumi/dynamic/__main__.py in pulumi 3.272) answers a failing Create or
+Update with a plain error, so the engine forgets whatever the call did create. The gRPC protocol has room for
+more: an error whose status details carry `ErrorResourceInitFailed` (id, outputs, reasons). The engine then
+saves the resource with those outputs and the reasons as `initErrors`, fails the step, and updates the resource
+on the next `up` even when nothing else changed (pkg/resource/deploy/step.go, step_generator.go
+`hasInitErrors`; pkg/resource/plugin/provider_plugin.go `parseError`).
 
-* **detailed diff**: `DiffResponse.detailedDiff` (path -> kind) and `hasDetailedDiff`, which `pulumi preview
-  --diff` and `--json` show instead of the engine's own comparison of the inputs;
-* **partial failure**: an error whose status details carry `ErrorResourceInitFailed` (id, outputs, reasons).
-  The engine then saves the resource with those outputs and the reasons as `initErrors`, fails the step, and
-  updates the resource on the next `up` even when nothing else changed (pkg/resource/deploy/step.go,
-  step_generator.go `hasInitErrors`; pkg/resource/plugin/provider_plugin.go `parseError`).
-
-`install()` wraps the host's Diff, Create and Update handlers: the gRPC server holds `_abort_with_traceback`
-wrappers whose closure cell is the handler function, so replacing the cell's content changes what runs next
-without touching the server. A provider says more through `set_detailed_diff` (from its `diff`, same thread)
-and by raising `PartialFailure` (from `create`/`update`). Outside the host (unit tests, the program) nothing is
-installed and both fall back: no detailed diff, and `PartialFailure` is a plain error. The extension is checked
-against the real engine by tests/e2e/test_space_set.py.
+`install()` wraps the host's Create and Update handlers: the gRPC server holds `_abort_with_traceback` wrappers
+whose closure cell is the handler function, so replacing the cell's content changes what runs next without
+touching the server. A provider raises `PartialFailure` from `create`/`update`; the wrapper packs its outputs
+and reasons into the status details, and the host's own wrapper aborts the call as before. Outside the host (unit
+tests, the program) nothing is installed and `PartialFailure` is a plain error. The detailed diff of such a
+resource goes through smh_provider/host.py (`note_diff(..., paths=...)`). Checked against the real engine by
+tests/e2e/test_space_set.py and tests/reliability/test_space_set.py.
 """
 
 from __future__ import annotations
@@ -27,9 +24,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from smh_provider import host
 from smh_provider.errors import ProviderError
 
-_local = threading.local()
 _installed = False
 _lock = threading.Lock()
 
@@ -45,8 +42,8 @@ class PartialFailure(ProviderError):
 
 
 def set_detailed_diff(paths: dict[str, int]) -> None:
-    """Attach a detailed diff (engine property path -> pulumirpc.PropertyDiff kind) to the Diff being answered."""
-    _local.detailed = paths
+    """The detailed diff (engine property path -> pulumirpc.PropertyDiff kind) of the Diff being answered."""
+    host.note_diff(sorted({p.split(".")[0].split("[")[0] for p in paths}), [], paths)
 
 
 def installed() -> bool:
@@ -64,32 +61,13 @@ def install() -> bool:
         if servicer is None:
             return False
         try:
-            cells = {name: getattr(servicer, name).__closure__[0] for name in ("Diff", "Create", "Update")}
+            cells = {name: getattr(servicer, name).__closure__[0] for name in ("Create", "Update")}
         except (AttributeError, IndexError, TypeError):
             return False  # a host of another shape: keep its behaviour
-        cells["Diff"].cell_contents = _diff(cells["Diff"].cell_contents)
         cells["Create"].cell_contents = _partial(cells["Create"].cell_contents, "properties")
         cells["Update"].cell_contents = _partial(cells["Update"].cell_contents, "news")
         _installed = True
         return True
-
-
-def _diff(original: Callable[..., Any]) -> Callable[..., Any]:
-    from pulumi.runtime.proto import provider_pb2
-
-    def handler(self: Any, request: Any, context: Any) -> Any:
-        _local.detailed = None
-        response = original(self, request, context)
-        paths, _local.detailed = getattr(_local, "detailed", None), None
-        if paths is not None and response.changes == provider_pb2.DiffResponse.DIFF_SOME:
-            for p, kind in paths.items():
-                response.detailedDiff[p].CopyFrom(provider_pb2.PropertyDiff(kind=kind, inputDiff=False))
-            response.hasDetailedDiff = True
-            tops = sorted({p.split(".")[0].split("[")[0] for p in paths})
-            response.diffs.extend(t for t in tops if t not in response.diffs)
-        return response
-
-    return handler
 
 
 def _partial(original: Callable[..., Any], props_field: str) -> Callable[..., Any]:

@@ -24,7 +24,6 @@ from smh_provider.config import Settings
 from smh_provider.errors import NotFound, ProviderError
 from smh_provider.resources import album, space
 from smh_provider.resources.space_set_plan import KeyPlan, full, sparse
-from smh_provider.retry import DEFAULT_POLICY
 
 
 @dataclass
@@ -40,19 +39,18 @@ class Outcome:
 class Listing:
     """The library's spaces by mark, from one ListSpaces pass."""
 
-    by_mark: dict[str, list[dict[str, Any]]]
+    by_mark: dict[str, list[str]]
 
     @classmethod
     def load(cls, plane: DataPlane) -> Listing:
-        spaces = DEFAULT_POLICY.call(plane.list_spaces, f"listing tenant spaces of {plane.library_id}")
-        by_mark: dict[str, list[dict[str, Any]]] = {}
-        for s in spaces:
-            if s.get("userId"):
-                by_mark.setdefault(s["userId"], []).append(s)
+        by_mark: dict[str, list[str]] = {}
+        for entry in plane.list_spaces():
+            if entry.user_id:
+                by_mark.setdefault(entry.user_id, []).append(entry.space_id)
         return cls(by_mark)
 
     def ids(self, mark: str) -> list[str]:
-        return [s["spaceId"] for s in sorted(self.by_mark.get(mark, []), key=lambda s: s.get("creationTime", ""))]
+        return list(self.by_mark.get(mark, []))
 
     def with_prefix(self, prefix: str) -> dict[str, list[str]]:
         return {m[len(prefix):]: self.ids(m) for m in self.by_mark if m.startswith(prefix)}
@@ -100,7 +98,6 @@ class Runner:
     def create(self, key: str, entry: dict[str, Any], force: bool, exclude: set[str]) -> Outcome:
         """Create (or adopt) the key's space with its settings and albums."""
         settings, keep = full(entry, force), "force_destroy" in entry
-        doing = f"creating tenant space {key!r} in media library {self.plane.library_id}"
         space_id, existing = None, None
         for found in self._candidates(key, exclude):
             current = space.read_space(self.plane, found, settings)
@@ -116,7 +113,7 @@ class Runner:
                 again = [i for i in Listing.load(self.plane).ids(mark) if i not in exclude]
                 return again[-1] if again else None
 
-            space_id = space.create_space(self.plane, settings, mark, landed, doing)
+            space_id = space.create_space(self.plane, settings, mark, landed)
             existing = set()
         ownership.note_taken_over(space_id)
         try:
@@ -127,7 +124,7 @@ class Runner:
         for akey, name in (entry.get("albums") or {}).items():
             try:
                 if name not in (existing or set()):
-                    album.create_album(self.plane, space_id, name, f"{doing}: album {name!r}")
+                    album.create_album(self.plane, space_id, name)
                 made[akey] = name
             except ProviderError as err:
                 return Outcome(key, sparse(settings, made, keep), space_id, str(err))
@@ -153,7 +150,7 @@ class Runner:
                 album.delete_album(self.plane, space_id, name, b["force_destroy"])
                 albums.pop(akey, None)
             for akey, name in p.add.items():
-                album.create_album(self.plane, space_id, name, f"adding album {name!r} to space {space_id}")
+                album.create_album(self.plane, space_id, name)
                 albums[akey] = name
         except ProviderError as err:
             return Outcome(p.key, sparse(b, albums, keep), space_id, str(err))
@@ -187,12 +184,12 @@ class Runner:
             space.delete_space(self.plane, space_id, force=True)
             return
         try:
-            top = DEFAULT_POLICY.call(lambda: self.plane.list_dir(space_id)).get("contents") or []
+            top = self.plane.list_dir(space_id)
         except NotFound:
             return
         files = [c["name"] for c in top if c.get("type") != "dir"]
         for d in [c["name"] for c in top if c.get("type") == "dir"]:
-            inside = DEFAULT_POLICY.call(lambda d=d: self.plane.list_dir(space_id, d)).get("contents") or []
+            inside = self.plane.list_dir(space_id, d)
             files += [f"{d}/{c['name']}" for c in inside]
             if len(files) >= 5:
                 break
@@ -238,7 +235,6 @@ class Runner:
 
 def _album_names(plane: DataPlane, space_id: str) -> set[str]:
     try:
-        listing = DEFAULT_POLICY.call(lambda: plane.list_dir(space_id), f"listing the albums of space {space_id}")
+        return plane.album_names(space_id)
     except NotFound:
         return set()
-    return {c["name"] for c in listing.get("contents") or [] if c.get("type") == "dir"}

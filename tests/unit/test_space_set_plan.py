@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smh_provider import host_batch
+from smh_provider import host, host_batch
 from smh_provider.resources.space_set import SpaceSetProvider
 from smh_provider.resources.space_set_plan import (
     ADD,
@@ -89,7 +89,7 @@ def test_provider_diff_is_exact_and_quiet_when_nothing_changed() -> None:
     host_batch.set_detailed_diff({})
     changed = provider.diff("set", olds, {**base, "spaces": {"a": {"public_read": True}, "b": {"public_read": True}}})
     assert changed.changes is True and not changed.replaces  # one space changes: never the whole set
-    assert host_batch._local.detailed == {'spaces["a"].public_read': ADD}
+    assert host._local.diff == (["spaces"], [], {'spaces["a"].public_read': ADD})
     moved = provider.diff("set", olds, {**base, "library_id": "smhB", "spaces": olds["spaces"]})
     assert moved.replaces == ["library_id"]
 
