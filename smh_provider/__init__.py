@@ -4,6 +4,19 @@ Import has no side effects: no client, credential or network access until a prov
 inside the Pulumi provider process.
 """
 
-from smh_provider.resources import Album, Bucket, MediaLibrary, MediaProcessing, Space, SpaceSet
+from smh_provider.resources import (
+    Album,
+    Bucket,
+    FolderGrant,
+    Group,
+    GroupMember,
+    MediaLibrary,
+    MediaProcessing,
+    RoleTable,
+    Space,
+    SpaceSet,
+    User,
+)
 
-__all__ = ["Album", "Bucket", "MediaLibrary", "MediaProcessing", "Space", "SpaceSet"]
+__all__ = ["Album", "Bucket", "FolderGrant", "Group", "GroupMember", "MediaLibrary", "MediaProcessing", "RoleTable",
+           "Space", "SpaceSet", "User"]
