@@ -75,20 +75,28 @@ class RetryPolicy:
         start = self.clock()
         attempt = 0
         renewed = False
+        failed: CloudError | None = None  # the last failure of `fn` that may have applied: look before calling it
         while True:
             try:
-                return fn()
-            except CloudError as err:
-                if not renewed and renew is not None and not isinstance(err, Retryable) and renew(err):
-                    renewed = True
-                    continue
-                if not isinstance(err, retry_on):
-                    raise
-                attempt += 1
-                if landed is not None and not isinstance(err, Throttled):
+                if failed is not None and landed is not None:
                     found = landed()
                     if found is not None:
                         return found
+                    failed = None
+                return fn()
+            except CloudError as err:
+                if failed is not None:
+                    if not isinstance(err, Retryable):
+                        raise
+                    err = failed  # the look itself failed: the call's own failure is what to report and retry
+                elif not renewed and renew is not None and not isinstance(err, Retryable) and renew(err):
+                    renewed = True
+                    continue
+                elif not isinstance(err, retry_on):
+                    raise
+                if landed is not None and not isinstance(err, Throttled):
+                    failed = err
+                attempt += 1
                 delay = self.backoff(attempt)
                 left = operation.left(self.clock, start)
                 if attempt >= self.max_attempts or left < delay:
