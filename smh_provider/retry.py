@@ -6,8 +6,9 @@ The clients (smh_provider/clients) run every cloud call through `RetryPolicy`; r
   `Retryable` errors (throttling, 5xx, transport) with capped, full-jitter exponential backoff.
 * `RetryPolicy.look_before_retry` is for a call that must not run twice (a create, or an update that is not
   absolute): after a failure that leaves open whether it applied, it first looks (`landed()`) and returns what
-  it finds; only when the look says "not there" is the call tried again. A throttled call was refused, so it
-  certainly did not apply: no need to look. With no way to look, only throttled attempts are retried.
+  it finds; only when the look says "not there" is the call tried again (a look that fails is tried again
+  later, never the call blind). A throttled call was refused, so it certainly did not apply: no need to look.
+  With no way to look, only throttled attempts are retried.
 * `wait_for(name, probe, timeout)` polls `probe` until it returns something, while it raises NotFound or a
   `Retryable` error; any other error (a refused key, a bad parameter) ends the wait at once.
 
