@@ -30,11 +30,23 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from smh_provider.regions import REGIONS  # noqa: E402
-from smh_provider.resources import Album, Bucket, MediaLibrary, MediaProcessing, Space, rules  # noqa: E402
+from smh_provider.resources import (  # noqa: E402
+    Album,
+    Bucket,
+    FolderGrant,
+    Group,
+    GroupMember,
+    MediaLibrary,
+    MediaProcessing,
+    RoleTable,
+    Space,
+    User,
+    rules,
+)
 from smh_provider.resources._base import BaseProvider, Prop  # noqa: E402
 
 DOC = ROOT / "docs" / "resources.md"
-RESOURCES = (Bucket, MediaProcessing, MediaLibrary, Space, Album)
+RESOURCES = (Bucket, MediaProcessing, MediaLibrary, Space, Album, RoleTable, User, Group, GroupMember, FolderGrant)
 KINDS = {"str": "string", "int": "integer", "bool": "bool", "list": "list of strings", "map": "map of string to string"}
 OUTPUT_KINDS = {"str": "string", "int": "integer", "bool": "bool", "list": "list", "dict": "map"}
 REGION_TEXT = f"a COS region id, one of the {len(REGIONS)} in smh_provider/regions.py (e.g. `ap-guangzhou`)"
@@ -53,6 +65,17 @@ RULE_TEXT: dict[str, Callable[[ModuleType], str]] = {
     "smh_provider.resources.album._album_name": lambda _: (
         "1 to 255 characters, one path segment (no `/`, not `.` or `..`)"),
     "MediaLibrary.bucket_region": lambda _: REGION_TEXT + "; set together with `bucket`",
+    "smh_provider.resources._permissions.user_id": lambda m: "1 to 64 letters, digits or `_ . @ -`",
+    "smh_provider.resources._permissions.folder_path": lambda m: (
+        "`/` (the root) or names separated by single `/`, no `.` or `..`, each at most 255 characters; no deeper "
+        "than the library allows (albums: one level; media libraries without albums: the root only)"),
+    "smh_provider.resources._permissions.role_names": lambda m: (
+        f"1 to {m.MAX_ROLES} roles; names 1 to 50 characters; permissions among "
+        + ", ".join(f"`{p}`" for p in m.PERMISSIONS)),
+    "smh_provider.resources.group._depth": lambda m: (
+        f"the `parent` chain is at most {m.common.MAX_NESTING} groups deep"),
+    "smh_provider.resources.folder_grant._role": lambda _: (
+        "a role name of the library's role table (checked at preview when `role_table=` is given)"),
     "MediaLibrary.storage_class": lambda m: "one of " + ", ".join(f"`{c}`" for c in m.STORAGE_CLASSES),
 }
 
