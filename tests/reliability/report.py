@@ -29,7 +29,8 @@ TITLES = {
     "bad_input": "4. Bad inputs rejected cleanly",
     "secrets": "5. Secrets",
     "data_safety": "6. Data safety",
-    "ownership_safety": "7. Hidden ownership: stacks sharing one account",
+    "space_set": "7. SpaceSet: partial failure, throttling, crashes",
+    "ownership_safety": "8. Hidden ownership: stacks sharing one account",
 }
 
 
