@@ -27,6 +27,7 @@ def answer(emu: Emulator, req: Request) -> Response:
         emu.ctx.store.reset()
         emu.log.clear()
         _set_faults(emu, Faults())
+        emu.ctx.clock_offset = 0.0
         return json_response({"reset": True})
     if route == ("GET", "/_emulator/requests"):
         return json_response(emu.log.snapshot(int(req.query.get("since", "0") or 0)))
@@ -37,6 +38,8 @@ def answer(emu: Emulator, req: Request) -> Response:
         return json_response(emu.router.inventory())
     if route == ("GET", "/_emulator/actions"):
         return json_response(actions(emu))
+    if route in (("GET", "/_emulator/clock"), ("POST", "/_emulator/clock")):
+        return clock(emu, req)
     if route == ("GET", "/_emulator/faults"):
         return json_response(emu.ctx.faults.to_json())
     if route == ("POST", "/_emulator/faults"):
@@ -57,6 +60,25 @@ def actions(emu: Emulator) -> dict[str, Any]:
     answered = emu.log.answered()
     return {"actions": {f"{svc.name}:{name}": {"mutating": action.mutating, "answered": answered[f"{svc.name}:{name}"]}
                         for svc in emu.router.services for name, action in svc.actions.items()}}
+
+
+def clock(emu: Emulator, req: Request) -> Response:
+    """GET: the emulated time. POST {"advance_seconds": s} and/or {"advance_days": d}: move it forward, then run
+    every bucket's lifecycle rules once at the new time (COS runs them about daily)."""
+    result: dict[str, Any] = {}
+    if req.method == "POST":
+        try:
+            body = json.loads(req.body or b"{}")
+            step = float(body.get("advance_seconds", 0)) + float(body.get("advance_days", 0)) * 86400
+        except (ValueError, TypeError, AttributeError) as exc:
+            return json_response({"error": f'body must be {{"advance_seconds": n}} or {{"advance_days": n}}: {exc}'},
+                                 400)
+        if step < 0:
+            return json_response({"error": "the clock only moves forward"}, 400)
+        emu.ctx.clock_offset += step
+        cos = next(svc for svc in emu.router.services if svc.name == "cos")
+        result["lifecycle"] = cos.backend.apply_lifecycle(emu.ctx.now())
+    return json_response({"now": emu.ctx.now(), "offset_seconds": emu.ctx.clock_offset, **result})
 
 
 def _set_faults(emu: Emulator, new: Faults) -> None:

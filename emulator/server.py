@@ -105,7 +105,7 @@ class _Handler(BaseHTTPRequestHandler):
         if resp.body and not head:
             self.wfile.write(resp.body)
 
-    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = _serve  # noqa: N815
+    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _serve  # noqa: N815
 
     def do_CONNECT(self) -> None:  # noqa: N802
         self._send(control.json_response({"error": "HTTPS through the emulator is not supported; use http"}, 405))

@@ -119,7 +119,9 @@ class ServerError(Retryable):
 
 class TransportError(Retryable):
     def with_endpoint_hint(self, endpoint: str | None) -> TransportError:
-        """Say where the provider was talking to, once retries are exhausted."""
+        """Say where the provider was talking to, once retries are exhausted (once)."""
+        if " - nothing answered at " in self.message or " - Tencent Cloud did not answer" in self.message:
+            return self
         if endpoint:
             self.message += (f" - nothing answered at smh:endpoint / SMH_ENDPOINT = {endpoint}: is the emulator "
                              "running there (`make up` starts it), or should the endpoint be unset for Tencent Cloud?")
@@ -136,6 +138,8 @@ CODE_TABLE: dict[str, type[CloudError]] = {
     "NoSuchTagSet": NotFound,
     "NoSuchUpload": NotFound,
     "NoSuchResource": NotFound,
+    "NoSuchCORSConfiguration": NotFound,
+    "NoSuchLifecycleConfiguration": NotFound,
     "BucketAlreadyExists": AlreadyExists,
     "BucketAlreadyOwnedByYou": AlreadyOwned,
     "BucketNotEmpty": Conflict,
@@ -146,9 +150,11 @@ CODE_TABLE: dict[str, type[CloudError]] = {
     "InvalidRequest": InvalidInput,
     "InvalidTag": InvalidInput,
     "MalformedXML": InvalidInput,
+    "InvalidDigest": InvalidInput,
     "InvalidRegionName": InvalidInput,
     "MultiAZFeatureNotSupport": InvalidInput,
     "AccessDenied": AuthError,
+    "AccessForbidden": AuthError,  # a refused CORS preflight (never sent by the provider)
     "InvalidAccessKeyId": AuthError,
     "SignatureDoesNotMatch": AuthError,
     "RequestTimeTooSkewed": AuthError,
@@ -198,6 +204,17 @@ CODE_TABLE: dict[str, type[CloudError]] = {
     "NoQuota": NotFound,
     "DuplicateQuota": AlreadyExists,
     "InvalidAccessToken": AuthError,
+    # SMH data plane: permissions (docs/smh-permissions.md)
+    "UserResourceInUse": Conflict,
+    "UserAlreadyExists": AlreadyExists,
+    "UserNotFound": NotFound,
+    "GroupAlreadyExists": AlreadyExists,
+    "GroupNotFound": NotFound,
+    "MemberNotFound": NotFound,
+    "GroupNestingTooDeep": InvalidInput,
+    "GroupNestingCycle": InvalidInput,
+    "RoleListAlreadyInitialized": AlreadyExists,
+    "RoleNotFound": NotFound,
     "AccessTokenNotMatchSpace": AuthError,
     "NoPermission": AuthError,
     "WrongLibraryIdOrSecret": AuthError,

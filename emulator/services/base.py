@@ -3,7 +3,8 @@
 A service names the Host patterns it answers (`hosts`), how it recognises a request on the emulator's bare address
 (`identifies`, `answers_bare`), and one `ACTIONS` table: action name -> `Action`. From that table come the action
 a request names (`resolve`, reading each action's `route`), the call (`handle`: authenticate unless the action
-says otherwise, check the parameters against its schema, run its handler) and the mutating set.
+says otherwise, check the parameters against its schema, run its handler) and which successful calls count as
+changes of state (`mutating`: the request log's `mutated`, fault `hold_after_mutations`).
 
 Every handler has the same signature, `handler(backend, req) -> Response`: by then `req.account` is the
 authenticated caller, `req.params` holds what the Host and the path said, and `req.args` the parameters checked
@@ -14,6 +15,7 @@ against the action's schema. Errors raised as `EmulatorError` are turned into by
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
@@ -32,6 +34,11 @@ class Context:
         self.store = store
         self.accounts = accounts
         self.faults = Faults()
+        self.clock_offset = 0.0  # seconds added by POST /_emulator/clock (lifecycle rules act on this time)
+
+    def now(self) -> float:
+        """The emulated wall time: real time plus what the clock endpoint advanced."""
+        return time.time() + self.clock_offset
 
 
 Handler = Callable[[Any, Request], Response]
@@ -60,19 +67,31 @@ class Action:
 
 
 class Service:
+    """A service declares itself in its class statement:
+
+        class CiService(Service, name="ci", hosts=(HOST,), actions=ACTIONS, backend=CiBackend,
+                        inventory="media_buckets"):
+
+    backend: the state, one method per cloud action (built with the Context); inventory: the key of the
+    backend's inventory in GET /_emulator/inventory.
+    """
+
     name: ClassVar[str] = "base"
     hosts: ClassVar[tuple[re.Pattern[str], ...]] = ()
     actions: ClassVar[Mapping[str, Action]] = {}
-    backend_type: ClassVar[Callable[[Context], Any] | None] = None  # state + one method per cloud action
-    inventory_key: ClassVar[str] = ""  # the backend's inventory under this key in GET /_emulator/inventory
+    backend_type: ClassVar[Callable[[Context], Any] | None] = None
+    inventory_key: ClassVar[str] = ""
+
+    def __init_subclass__(cls, name: str = "", hosts: tuple[re.Pattern[str], ...] = (),
+                          actions: Mapping[str, Action] | None = None, backend: Callable[[Context], Any] | None = None,
+                          inventory: str = "", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.name = name or cls.name
+        cls.hosts, cls.actions, cls.backend_type, cls.inventory_key = hosts, actions or {}, backend, inventory
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.backend = self.backend_type(ctx) if self.backend_type else None
-
-    @property
-    def mutating(self) -> frozenset[str]:
-        return frozenset(name for name, action in self.actions.items() if action.mutating)
 
     # -- routing: which requests are this service's ----------------------------------------------------------
     def on_host(self, match: re.Match[str], req: Request) -> None:

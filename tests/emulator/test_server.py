@@ -253,7 +253,7 @@ def test_unknown_host_is_a_clear_error(emulator: EmulatorProcess) -> None:
 
 
 def test_unsupported_calls_fail_loudly(emulator: EmulatorProcess) -> None:
-    assert "<Code>NotImplemented</Code>" in raw(emulator, "GET", BUCKET_URL + "/?cors").text
+    assert "<Code>NotImplemented</Code>" in raw(emulator, "GET", BUCKET_URL + "/?policy").text
     assert "<Code>MethodNotAllowed</Code>" in raw(emulator, "PUT", "http://service.cos.myqcloud.com/").text
     resp = raw(emulator, "CONNECT", emulator.url + "/")
     assert resp.status_code == 405

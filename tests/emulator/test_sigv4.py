@@ -14,6 +14,7 @@ import pytest
 
 from emulator.accounts import Account, Accounts, Key
 from emulator.auth import AuthFailure
+from emulator.auth.aws_chunked import decode_aws_chunked
 from emulator.auth.sigv4 import (
     EMPTY_SHA256,
     canonical_request,
@@ -104,7 +105,6 @@ def test_unsigned_trailer_body_is_decoded_and_its_checksum_checked() -> None:
     data = b"hello state"
     crc = base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
     headers = {"x-amz-trailer": "x-amz-checksum-crc32", "x-amz-decoded-content-length": str(len(data))}
-    from emulator.auth.aws_chunked import decode_aws_chunked
 
     def body(checksum: str) -> bytes:
         return b"b\r\nhello state\r\n0\r\nx-amz-checksum-crc32:" + checksum.encode() + b"\r\n\r\n"

@@ -54,6 +54,8 @@ SINGLE_MEDIA_DEFAULTS = {
     "LibraryQuota": None,
 }
 MEDIA_ONLY = ("IsMultiAlbum", "AllowPhoto", "AllowPhotoExtName", "AllowVideo", "AllowVideoExtName")
+MEDIA_SETTINGS = {"IsMultiAlbum": True, "AllowVideo": False, "AllowPhotoExtName": ["jpg"], "MaxDirFileNameLength": 1,
+                  "CosStorageClass": "STANDARD_IA", "IsPublicRead": True, "EnableSearch": True}
 
 
 def code_of(call: Any, *args: Any) -> str:
@@ -156,26 +158,7 @@ def test_create_and_describe_defaults(client: smh_client.SmhClient) -> None:
             {"EnableFileHistory": True, "FileHistoryCount": 1, "FileHistoryExpireDay": 999},
             {"EnableFileHistory": True, "FileHistoryCount": 1, "FileHistoryExpireDay": 999},
         ),
-        (
-            {
-                "IsMultiAlbum": True,
-                "AllowVideo": False,
-                "AllowPhotoExtName": ["jpg"],
-                "MaxDirFileNameLength": 1,
-                "CosStorageClass": "STANDARD_IA",
-                "IsPublicRead": True,
-                "EnableSearch": True,
-            },
-            {
-                "IsMultiAlbum": True,
-                "AllowVideo": False,
-                "AllowPhotoExtName": ["jpg"],
-                "MaxDirFileNameLength": 1,
-                "CosStorageClass": "STANDARD_IA",
-                "IsPublicRead": True,
-                "EnableSearch": True,
-            },
-        ),
+        (MEDIA_SETTINGS, MEDIA_SETTINGS),  # all kept as given
         ({"CosStorageClass": "MAZ_STANDARD"}, {}),  # the managed bucket is not multi-AZ
     ],
 )

@@ -165,7 +165,7 @@ def test_token_expiry_uses_wall_time_and_use_renews() -> None:
     store.put("library", "smhlib1", {"LibraryId": "smhlib1", "secret": "s3cret", "LibraryExtension": {}})
     now = [1_000_000.0]
     backend = SmhDataBackend(Context(store, Accounts.build()), clock=lambda: now[0])
-    token = backend.create_token("smhlib1", "s3cret", "", "", "", "", 1200, "admin")["accessToken"]
+    token = backend.create_access_token("smhlib1", "s3cret", "", "", "", "", 1200, "admin")["accessToken"]
     now[0] += 1199
     assert backend.authenticate("smhlib1", token).admin  # still valid, and this use renews it to +1200
     now[0] += 1199
@@ -177,11 +177,11 @@ def test_token_expiry_uses_wall_time_and_use_renews() -> None:
         backend.authenticate("smhlib1", token)
     assert (info.value.status, info.value.code) == (403, "InvalidAccessToken")
     with pytest.raises(SmhDataError) as info:
-        backend.renew_token("smhlib1", token)
+        backend.renew_access_token("smhlib1", token)
     assert info.value.code == "InvalidAccessToken"
-    fresh = backend.create_token("smhlib1", "s3cret", "", "", "", "", None, "")["accessToken"]
+    fresh = backend.create_access_token("smhlib1", "s3cret", "", "", "", "", None, "")["accessToken"]
     now[0] += 86000
-    assert backend.renew_token("smhlib1", fresh) == {"accessToken": fresh, "expiresIn": 86400}
+    assert backend.renew_access_token("smhlib1", fresh) == {"accessToken": fresh, "expiresIn": 86400}
     now[0] += 86000
     assert backend.authenticate("smhlib1", fresh).token["accessToken"] == fresh
 

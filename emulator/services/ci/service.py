@@ -33,13 +33,7 @@ ROUTES = {action.route: name for name, action in ACTIONS.items()}
 HOST = re.compile(r"^((?P<bucket>[a-z0-9][a-z0-9-]*-\d+)\.)?ci\.(?P<region>[a-z0-9-]+)\.myqcloud\.com$")
 
 
-class CiService(Service):
-    name = "ci"
-    hosts = (HOST,)
-    actions = ACTIONS
-    backend_type = CiBackend
-    inventory_key = "media_buckets"
-
+class CiService(Service, name="ci", hosts=(HOST,), actions=ACTIONS, backend=CiBackend, inventory="media_buckets"):
     def identifies(self, req: Request) -> bool:
         """`/mediabucket` on a bare address; the region from `regions=`, no bucket (the handler asks for one)."""
         if not req.path.startswith("/mediabucket"):

@@ -19,6 +19,7 @@ from emulator.accounts import Account
 from emulator.errors import CosError
 from emulator.regions import COS_REGIONS, MAZ_REGIONS
 from emulator.services.base import Context
+from emulator.services.cos.bucket_config import BucketConfigActions
 
 MAX_BUCKETS = 200
 MAX_HOST_LENGTH = 60
@@ -42,7 +43,7 @@ def bucket_host(bucket: str, region: str) -> str:
     return f"{bucket}.cos.{region}.myqcloud.com"
 
 
-class CosBackend:
+class CosBackend(BucketConfigActions):
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.store = ctx.store
@@ -223,7 +224,7 @@ class CosBackend:
                     "key": key,
                     "size": len(body),
                     "etag": etag,
-                    "modified": time.time(),
+                    "modified": self.ctx.now(),
                     "content_type": content_type or "application/octet-stream",
                     "body": base64.b64encode(body).decode(),
                 },
@@ -288,10 +289,11 @@ class CosBackend:
     # -- multipart uploads -------------------------------------------------------------------
     def initiate_multipart_upload(self, account: Account, bucket: str, region: str, key: str) -> str:
         upload_id = f"{int(time.time())}{uuid.uuid4().hex}"
+        initiated = self.ctx.now()
         with self.store.transaction():
             self._owned(account, bucket, region)
             self.store.put(
-                "upload", f"{bucket}/{upload_id}", {"key": key, "upload_id": upload_id, "initiated": time.time()}
+                "upload", f"{bucket}/{upload_id}", {"key": key, "upload_id": upload_id, "initiated": initiated}
             )
         return upload_id
 

@@ -11,6 +11,7 @@ from emulator.auth.cos_sign import verify_cos
 from emulator.auth.sigv4 import credential_region, is_sigv4, verify_sigv4
 from emulator.errors import CosError, EmulatorError
 from emulator.services.base import Action, Service
+from emulator.services.cos import config_handlers as cfg
 from emulator.services.cos import handlers as h
 from emulator.services.cos import s3_handlers as s3
 from emulator.services.cos.models import CosBackend
@@ -35,7 +36,8 @@ SIGV4_ERRORS = AUTH_ERRORS | {
     "digest": (400, "BadDigest"),
 }
 
-# (scope, method, sub-resource): scope "service" is GET Service, "bucket" the path `/`, "object" a key path.
+# (scope, method, sub-resource): scope "service" is GET Service, "bucket" the path `/`, "object" a key path,
+# "any" every path of a bucket host (the OPTIONS preflight).
 # Two sub-resources are the emulator's own names: "list-type=2" (ListObjectsV2), "copy" (a PUT with a copy source).
 ACTIONS: dict[str, Action] = {
     "GetService": Action(h.get_service, ("service", "GET", "")),
@@ -44,28 +46,39 @@ ACTIONS: dict[str, Action] = {
     "DeleteBucket": Action(h.delete_bucket, ("bucket", "DELETE", ""), mutating=True),
     "GetBucket": Action(h.get_bucket, ("bucket", "GET", "")),
     "ListObjectsV2": Action(s3.list_objects_v2, ("bucket", "GET", "list-type=2")),
+    "GetBucketObjectVersions": Action(h.get_bucket_object_versions, ("bucket", "GET", "versions")),
     "PutBucketACL": Action(h.put_bucket_acl, ("bucket", "PUT", "acl"), mutating=True),
     "GetBucketACL": Action(h.get_bucket_acl, ("bucket", "GET", "acl")),
     "PutBucketTagging": Action(h.put_bucket_tagging, ("bucket", "PUT", "tagging"), mutating=True),
     "GetBucketTagging": Action(h.get_bucket_tagging, ("bucket", "GET", "tagging")),
     "DeleteBucketTagging": Action(h.delete_bucket_tagging, ("bucket", "DELETE", "tagging"), mutating=True),
-    "ListMultipartUploads": Action(h.list_multipart_uploads, ("bucket", "GET", "uploads")),
-    "GetBucketObjectVersions": Action(h.get_bucket_object_versions, ("bucket", "GET", "versions")),
-    "DeleteMultipleObjects": Action(h.delete_multiple_objects, ("bucket", "POST", "delete"), mutating=True),
     "PutObject": Action(h.put_object, ("object", "PUT", ""), mutating=True),
     "PutObjectCopy": Action(s3.put_object_copy, ("object", "PUT", "copy"), mutating=True),
-    "GetObject": Action(h.get_object, ("object", "GET", "")),
-    "HeadObject": Action(h.head_object, ("object", "HEAD", "")),
+    "GetObject": Action(h.get_object, ("object", "GET", ""), auth="optional"),
+    "HeadObject": Action(h.head_object, ("object", "HEAD", ""), auth="optional"),
     "DeleteObject": Action(h.delete_object, ("object", "DELETE", ""), mutating=True),
+    "DeleteMultipleObjects": Action(h.delete_multiple_objects, ("bucket", "POST", "delete"), mutating=True),
     "InitiateMultipartUpload": Action(h.initiate_multipart_upload, ("object", "POST", "uploads"), mutating=True),
+    "ListMultipartUploads": Action(h.list_multipart_uploads, ("bucket", "GET", "uploads")),
     "AbortMultipartUpload": Action(h.abort_multipart_upload, ("object", "DELETE", "uploadId"), mutating=True),
+    # Bucket sub-settings (bucket_config.py); DELETE Bucket referer is a PUT with an empty body in the SDK.
+    "PutBucketCors": Action(cfg.put_bucket_cors, ("bucket", "PUT", "cors"), mutating=True),
+    "GetBucketCors": Action(cfg.get_bucket_cors, ("bucket", "GET", "cors")),
+    "DeleteBucketCors": Action(cfg.delete_bucket_cors, ("bucket", "DELETE", "cors"), mutating=True),
+    "PutBucketLifecycle": Action(cfg.put_bucket_lifecycle, ("bucket", "PUT", "lifecycle"), mutating=True),
+    "GetBucketLifecycle": Action(cfg.get_bucket_lifecycle, ("bucket", "GET", "lifecycle")),
+    "DeleteBucketLifecycle": Action(cfg.delete_bucket_lifecycle, ("bucket", "DELETE", "lifecycle"), mutating=True),
+    "PutBucketReferer": Action(cfg.put_bucket_referer, ("bucket", "PUT", "referer"), mutating=True),
+    "GetBucketReferer": Action(cfg.get_bucket_referer, ("bucket", "GET", "referer")),
+    # A browser's preflight carries no signature (436/8288); any path of the bucket host, the root included.
+    "OptionsObject": Action(cfg.options_object, ("any", "OPTIONS", ""), auth="none"),
 }
 ROUTES = {action.route: name for name, action in ACTIONS.items()}
 PSEUDO_SUBRESOURCES = ("list-type=2", "copy")
 SUBRESOURCES = tuple(dict.fromkeys(sub for _, _, sub in ROUTES if sub and sub not in PSEUDO_SUBRESOURCES))
 # COS sub-resources the emulator does not model: without this list `GET /?cors` would answer as GET Bucket.
 UNEMULATED = frozenset({
-    "cors", "lifecycle", "policy", "website", "referer", "logging", "versioning", "replication", "inventory",
+    "policy", "website", "logging", "versioning", "replication", "inventory",
     "intelligenttiering", "domain", "origin", "accelerate", "encryption", "object-lock", "restore", "select",
     "append", "notification", "location", "partNumber", "objectlock", "retention", "metaquery",
 })
@@ -78,13 +91,8 @@ SERVICE_HOST = re.compile(
 )
 
 
-class CosService(Service):
-    name = "cos"
-    hosts = (BUCKET_HOST, SERVICE_HOST)
-    actions = ACTIONS
-    backend_type = CosBackend
-    inventory_key = "buckets"
-
+class CosService(Service, name="cos", hosts=(BUCKET_HOST, SERVICE_HOST), actions=ACTIONS, backend=CosBackend,
+                 inventory="buckets"):
     def on_host(self, match: re.Match[str], req: Request) -> None:
         if match.re is BUCKET_HOST:
             req.params.update(kind="bucket", bucket=match["bucket"], region=match["region"])
@@ -114,7 +122,7 @@ class CosService(Service):
 
     def resolve(self, req: Request) -> str:
         """Fidelity gap: only the sub-resources in ACTIONS are emulated; the other
-        COS sub-resources (cors, lifecycle, versioning, upload part, ...) answer 501 NotImplemented.
+        COS sub-resources (policy, website, versioning, upload part, ...) answer 501 NotImplemented.
 
         Fidelity gap: path style on the regional host (`cos.<region>.myqcloud.com/<bucket>/...`) answers 403
         AccessDenied for every bucket, as real COS does for buckets created since 2024-01-01 (the real error
@@ -127,6 +135,8 @@ class CosService(Service):
             if req.method == "GET" and req.path == "/":
                 return ROUTES[("service", "GET", "")]
             raise CosError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+        if req.method == "OPTIONS":
+            return ROUTES[("any", "OPTIONS", "")]
         unemulated = sorted(UNEMULATED.intersection(req.query))
         if unemulated:
             raise CosError(501, "NotImplemented", f"{req.method} ?{unemulated[0]} is not implemented by the emulator.")
@@ -151,6 +161,9 @@ class CosService(Service):
         Objects carry no x-amz-checksum-* headers, so an S3 SDK that asks for checksum validation logs that the
         response has none and skips it.
         """
+        if action.auth == "optional" and not _signed(req):
+            self._admit_anonymous(req)
+            return
         sigv4 = is_sigv4(req.headers, req.query)
         try:
             if sigv4:
@@ -170,3 +183,34 @@ class CosService(Service):
     def injected_error(self, code: str, status: int, req: Request) -> EmulatorError:
         return CosError(status, code, f"Injected fault: {code}.")
 
+
+    def handle(self, req: Request) -> Response:
+        """The action's answer, plus the Access-Control-* headers a cross-origin request (Origin) is allowed."""
+        response = super().handle(req)
+        origin = req.headers.get("origin")
+        if origin and req.action != "OptionsObject" and req.params.get("kind") == "bucket" and response.status < 300:
+            doc = self.ctx.store.get("bucket", req.params["bucket"]) or {}
+            response.headers.update(self.backend.cors_response_headers(doc, origin, req.method))
+        return response
+
+    def _admit_anonymous(self, req: Request) -> None:
+        """An unsigned object read: hotlink protection first, then the bucket's public-read ACL.
+
+        Fidelity gap: a Referer the bucket's rules refuse answers 403 AccessDenied (the guide, 436/13319, gives
+        the status only); signed requests skip the referer check, as the guide says. Object ACLs are not
+        modelled: a public-read or public-read-write bucket ACL admits the read, anything else is 403 AccessDenied.
+        """
+        doc = self.ctx.store.get("bucket", req.params.get("bucket") or "")
+        if doc is None or doc["region"] != req.params.get("region"):
+            raise CosError(404, "NoSuchBucket", "The specified bucket does not exist.")
+        if not self.backend.referer_allows(doc, req.headers.get("referer", "")):
+            raise CosError(403, "AccessDenied", "Access Denied: the Referer is refused by the bucket's hotlink "
+                           "protection.")
+        if doc["acl"]["canned"] not in ("public-read", "public-read-write"):
+            raise CosError(403, "AccessDenied", "Access Denied.")
+        req.account = self.ctx.accounts.by_app_id(doc["app_id"])
+
+
+def _signed(req: Request) -> bool:
+    q = {k.lower() for k in req.query}
+    return bool(req.headers.get("authorization")) or "q-signature" in q or "x-amz-signature" in q

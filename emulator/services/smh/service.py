@@ -56,13 +56,7 @@ ACTIONS: dict[str, Action] = {
 HOST = re.compile(r"^(?P<api3_service>[a-z0-9]+)\.(intl\.)?tencentcloudapi\.com$")
 
 
-class SmhService(Service):
-    name = "smh"
-    hosts = (HOST,)
-    actions = ACTIONS
-    backend_type = SmhBackend
-    inventory_key = "libraries"
-
+class SmhService(Service, name="smh", hosts=(HOST,), actions=ACTIONS, backend=SmhBackend, inventory="libraries"):
     def identifies(self, req: Request) -> bool:
         """On a bare address: an X-TC-Action header or a TC3 Authorization."""
         return "x-tc-action" in req.headers or req.headers.get("authorization", "").startswith("TC3-")

@@ -74,32 +74,33 @@ def flag(req: Request, name: str) -> bool:
 
 
 # -- tokens ---------------------------------------------------------------------------------------------------
-def create_token(b: SmhDataBackend, req: Request) -> Response:
+def create_access_token(b: SmhDataBackend, req: Request) -> Response:
     q = req.query
     library_id = q.get("library_id", "")
     host = req.params.get("library")
     if host and library_id and host != library_id:
         raise fail("WrongLibraryIdOrSecret", f"library_id `{library_id}` does not match the host `{req.host}`")
-    out = b.create_token(library_id, q.get("library_secret", ""), q.get("space_id", ""), q.get("user_id", ""),
-                         q.get("client_id", ""), q.get("session_id", ""), int_param(req, "period"), q.get("grant", ""))
+    out = b.create_access_token(library_id, q.get("library_secret", ""), q.get("space_id", ""), q.get("user_id", ""),
+                                q.get("client_id", ""), q.get("session_id", ""), int_param(req, "period"),
+                                q.get("grant", ""))
     return ok(req, 200, out)
 
 
-def renew_token(b: SmhDataBackend, req: Request) -> Response:
+def renew_access_token(b: SmhDataBackend, req: Request) -> Response:
     seg = segments(req)
-    return ok(req, 200, b.renew_token(library_of(req, seg[1]), seg[2]))
+    return ok(req, 200, b.renew_access_token(library_of(req, seg[1]), seg[2]))
 
 
-def delete_token(b: SmhDataBackend, req: Request) -> Response:
+def delete_access_token(b: SmhDataBackend, req: Request) -> Response:
     seg = segments(req)
-    b.delete_token(library_of(req, seg[1]), seg[2])
+    b.delete_access_token(library_of(req, seg[1]), seg[2])
     return ok(req, 204)
 
 
-def delete_user_tokens(b: SmhDataBackend, req: Request) -> Response:
+def delete_user_access_tokens(b: SmhDataBackend, req: Request) -> Response:
     q = req.query
-    b.delete_user_tokens(library_of(req, segments(req)[1]), q.get("library_secret", ""), q.get("user_id", ""),
-                         q.get("client_id", ""), q.get("session_id", ""))
+    b.delete_user_access_tokens(library_of(req, segments(req)[1]), q.get("library_secret", ""),
+                                q.get("user_id", ""), q.get("client_id", ""), q.get("session_id", ""))
     return ok(req, 204)
 
 
@@ -112,8 +113,8 @@ def list_spaces(b: SmhDataBackend, req: Request) -> Response:
     return ok(req, 200, b.list_spaces(req.account, req.query.get("marker", ""), int_param(req, "limit")))
 
 
-def count_spaces(b: SmhDataBackend, req: Request) -> Response:
-    return ok(req, 200, {"total": b.count_spaces(req.account)})
+def get_space_count(b: SmhDataBackend, req: Request) -> Response:
+    return ok(req, 200, {"total": b.get_space_count(req.account)})
 
 
 def delete_space(b: SmhDataBackend, req: Request) -> Response:

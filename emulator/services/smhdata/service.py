@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 from urllib.parse import unquote
 
 from emulator.errors import EmulatorError, SmhDataError
 from emulator.services.base import Action, Service
+from emulator.services.smhdata import authority_handlers as ah
 from emulator.services.smhdata import handlers as h
 from emulator.services.smhdata.common import STATUS
 from emulator.services.smhdata.models import SmhDataBackend
@@ -23,13 +25,13 @@ PREFIX = "/api/v1/"
 # Routes are "METHOD /path" after PREFIX: `{Name}` is one segment, a trailing `{Path}` zero or more.
 # auth "none": the call carries the library secret or the token itself, which its backend method checks.
 ACTIONS: dict[str, Action] = {
-    "CreateAccessToken": Action(h.create_token, ("GET /token", "POST /token"), mutating=True, auth="none"),
-    "RenewAccessToken": Action(h.renew_token, "POST /token/{Lib}/{Token}", mutating=True, auth="none"),
-    "DeleteAccessToken": Action(h.delete_token, "DELETE /token/{Lib}/{Token}", mutating=True, auth="none"),
-    "DeleteUserAccessTokens": Action(h.delete_user_tokens, "DELETE /token/{Lib}", mutating=True, auth="none"),
+    "CreateAccessToken": Action(h.create_access_token, ("GET /token", "POST /token"), mutating=True, auth="none"),
+    "RenewAccessToken": Action(h.renew_access_token, "POST /token/{Lib}/{Token}", mutating=True, auth="none"),
+    "DeleteAccessToken": Action(h.delete_access_token, "DELETE /token/{Lib}/{Token}", mutating=True, auth="none"),
+    "DeleteUserAccessTokens": Action(h.delete_user_access_tokens, "DELETE /token/{Lib}", mutating=True, auth="none"),
     "CreateSpace": Action(h.create_space, "POST /space/{Lib}", mutating=True),
     "ListSpaces": Action(h.list_spaces, "GET /space/{Lib}/list"),
-    "GetSpaceCount": Action(h.count_spaces, "GET /space/{Lib}/count"),
+    "GetSpaceCount": Action(h.get_space_count, "GET /space/{Lib}/count"),
     "DeleteSpace": Action(h.delete_space, "DELETE /space/{Lib}/{Space}", mutating=True),
     "GetSpaceSize": Action(h.get_space_size, "GET /space/{Lib}/{Space}/size"),
     "GetSpaceExtension": Action(h.get_space_extension, "GET /space/{Lib}/{Space}/extension"),
@@ -42,6 +44,26 @@ ACTIONS: dict[str, Action] = {
     "CreateQuota": Action(h.create_quota, "POST /quota/{Lib}", mutating=True),
     "GetQuota": Action(h.get_quota, "GET /quota/{Lib}/{Space}"),
     "UpdateQuota": Action(h.update_quota, "PUT /quota/{Lib}/{Space}", mutating=True),
+    # Permissions (docs/smh-permissions.md); authority.py and people.py hold the backend.
+    "InitRoleList": Action(ah.init_role_list, "POST /authority/{Lib}/init-role-list", mutating=True),
+    "GetRoleList": Action(ah.role_list, ("GET /authority/{Lib}/role-list",
+                                         "GET /authority/{Lib}/getRoleList")),  # the Android SDK's name
+    "DeleteUserAuthority": Action(ah.delete_user_authority, "DELETE /authority/{Lib}/user-authority", mutating=True),
+    "Authorize": Action(ah.authorize, "POST /authority/{Lib}/{Space}/authorize/{Path}", mutating=True),
+    "RevokeAuthorization": Action(ah.revoke, None, mutating=True),  # Authorize's route with ?delete
+    "GetDirectoryAuthority": Action(ah.directory_authority, "GET /authority/{Lib}/{Space}/directory-authority/{Path}"),
+    "CreateUser": Action(ah.create_user, "POST /user/{Lib}", mutating=True),
+    "GetUser": Action(ah.get_user, "GET /user/{Lib}/{User}"),
+    "ModifyUser": Action(ah.modify_user, "POST /user/{Lib}/{User}", mutating=True),
+    "DeleteUser": Action(ah.delete_user, "DELETE /user/{Lib}/{User}", mutating=True),
+    "CreateGroup": Action(ah.create_group, "POST /group/{Lib}", mutating=True),
+    "ListGroups": Action(ah.list_groups, "GET /group/{Lib}"),
+    "GetGroup": Action(ah.get_group, "GET /group/{Lib}/{Group}"),
+    "ModifyGroup": Action(ah.modify_group, "POST /group/{Lib}/{Group}", mutating=True),
+    "DeleteGroup": Action(ah.delete_group, "DELETE /group/{Lib}/{Group}", mutating=True),
+    "AddGroupMember": Action(ah.add_member, "PUT /group/{Lib}/{Group}/member/{Member}", mutating=True),
+    "RemoveGroupMember": Action(ah.remove_member, "DELETE /group/{Lib}/{Group}/member/{Member}", mutating=True),
+    "ListGroupMembers": Action(ah.list_members, "GET /group/{Lib}/{Group}/member"),
 }
 HOST = re.compile(r"^(?P<library>[a-z0-9]+)\.api\.tencentsmh\.cn$")
 REST = "**"  # zero or more further segments
@@ -79,13 +101,8 @@ def _body_keys(req: Request) -> set[str]:
     return set(data) if isinstance(data, dict) else set()
 
 
-class SmhDataService(Service):
-    name = "smhdata"
-    hosts = (HOST,)
-    actions = ACTIONS
-    backend_type = SmhDataBackend
-    inventory_key = "spaces"
-
+class SmhDataService(Service, name="smhdata", hosts=(HOST,), actions=ACTIONS, backend=SmhDataBackend,
+                     inventory="spaces"):
     def identifies(self, req: Request) -> bool:
         """On a bare address the library comes from the path."""
         return req.path.startswith(PREFIX)
@@ -108,6 +125,8 @@ class SmhDataService(Service):
                         raise SmhDataError(501, "NotImplemented", "Copying directories is not emulated")
                     if "from" in keys:
                         return "MoveDirectory"
+                if action == "Authorize" and "delete" in req.query:
+                    return "RevokeAuthorization"
                 return action
         raise SmhDataError(404, "RouteNotFound", f"{req.method} {req.path} matches no emulated SMH data-plane API")
 
@@ -123,6 +142,9 @@ class SmhDataService(Service):
 
     def render_error(self, err: EmulatorError, req: Request) -> Response:
         return smh_error(err, req)
+
+    def inventory(self) -> dict[str, Any]:
+        return {"spaces": self.backend.inventory(), "permissions": self.backend.permission_inventory()}
 
     def injected_error(self, code: str, status: int, req: Request) -> EmulatorError:
         """A rule's own status wins when it is an error status; otherwise the documented one, else 500."""

@@ -85,7 +85,7 @@ class SpaceActions(BackendBase):
             out["nextMarker"] = docs[limit - 1]["spaceId"]
         return out
 
-    def count_spaces(self, caller: Caller) -> int:
+    def get_space_count(self, caller: Caller) -> int:
         """Fidelity gap: any valid token of the library may count its spaces (the grant needed is undocumented)."""
         self._multi(caller)
         return self.store.count("space", f"{caller.library_id}/")

@@ -36,8 +36,8 @@ class TokenActions(BackendBase):
             raise fail("WrongLibraryIdOrSecret", "The library id or library secret is wrong")
         return doc
 
-    def create_token(self, library_id: str, library_secret: str, space_ids: str, user_id: str, client_id: str,
-                     session_id: str, period: int | None, grants: str) -> dict[str, Any]:
+    def create_access_token(self, library_id: str, library_secret: str, space_ids: str, user_id: str,
+                            client_id: str, session_id: str, period: int | None, grants: str) -> dict[str, Any]:
         """Issue an access token; returns {accessToken, expiresIn}.
 
         Fidelity gap: success answers 200 with the JSON body (the doc text says 204 next to a JSON body).
@@ -67,7 +67,7 @@ class TokenActions(BackendBase):
             raise fail("InvalidAccessToken", "The access token is invalid, expired or belongs to another library")
         return doc
 
-    def renew_token(self, library_id: str, token: str) -> dict[str, Any]:
+    def renew_access_token(self, library_id: str, token: str) -> dict[str, Any]:
         """Extend a live token by the period it was issued with; returns {accessToken, expiresIn}."""
         with self.store.transaction():
             self._library(library_id)
@@ -76,7 +76,7 @@ class TokenActions(BackendBase):
             self.store.put("smh_token", f"{library_id}/{token}", doc)
         return {"accessToken": token, "expiresIn": doc["period"]}
 
-    def delete_token(self, library_id: str, token: str) -> None:
+    def delete_access_token(self, library_id: str, token: str) -> None:
         """Revoke one token (no secret needed).
 
         Fidelity gap: deleting an unknown or expired token also answers 204 (the docs list no error for it).
@@ -85,8 +85,8 @@ class TokenActions(BackendBase):
             self._library(library_id)
             self.store.delete("smh_token", f"{library_id}/{token}")
 
-    def delete_user_tokens(self, library_id: str, library_secret: str, user_ids: str, client_ids: str,
-                           session_ids: str) -> int:
+    def delete_user_access_tokens(self, library_id: str, library_secret: str, user_ids: str, client_ids: str,
+                                  session_ids: str) -> int:
         """Revoke every token of the listed users (optionally only those with the listed client/session ids).
 
         Fidelity gap: a missing `user_id` or more than 10 user ids answer 400 InvalidParameter (the real codes are
