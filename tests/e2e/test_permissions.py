@@ -11,6 +11,7 @@ import requests
 from pulumi import automation as auto
 
 from tests.e2e.conftest import base_config
+from tests.e2e.test_gitops import gitops
 from tests.e2e.test_tenants import data_plane
 from tests.targets import Target
 
@@ -48,7 +49,7 @@ def _reader(target: Target, lib_id: str, secret: str, space: str, user: str):  #
                                       proxies=proxies, timeout=10).status_code
 
 
-def test_permissions_lifecycle(target: Target, make_stack) -> None:  # type: ignore[no-untyped-def]
+def test_permissions_lifecycle(target: Target, make_stack, project_dir, engine_env) -> None:  # type: ignore[no-untyped-def]
     grants = {"everyone-launch": {"space": "shared", "album": "launch", "group": "everyone", "role": "viewer"},
               "design-brand": {"space": "shared", "album": "brand", "group": "design", "role": "editor"},
               "ana-launch": {"space": "shared", "album": "launch", "user": "ana", "role": "viewer"}}
@@ -105,11 +106,23 @@ def test_permissions_lifecycle(target: Target, make_stack) -> None:  # type: ign
     assert "can be initialised only once" in str(info.value) and "--replace" in str(info.value)
     stack.set_config("smh-media:roles", auto.ConfigValue(json.dumps(ROLES)))
 
-    # Revoking one grant removes exactly that grant.
+    # A grant revoked and a user deleted: the pull request's comment lists both first; up removes exactly them.
     del grants["everyone-launch"]
     stack.set_config("smh-media:grants", auto.ConfigValue(json.dumps(grants)))
+    users = json.loads(cfg["smh-media:users"].value)
+    del users["chen"]
+    stack.set_config("smh-media:users", auto.ConfigValue(json.dumps(users)))
+    stack.set_config("smh-media:groups", auto.ConfigValue(json.dumps(
+        {"everyone": {}, "design": {"name": "Design", "parent": "everyone", "members": ["ana", "ben"]}})))
+    res = gitops("preview-comment", "--stack", stack.name, env=engine_env, cwd=project_dir)
+    assert res.returncode == 0, res.stdout + res.stderr
+    access, _, rest = res.stdout.partition("### 🔐 Access changes")[2].partition("### Changes")
+    assert (f"- **Access removed**: group `everyone` as `viewer` on `Launch` of space `{space}` "
+            "(resource `grant-everyone-launch`)") in access
+    assert "- **Access removed**: user `chen` is deleted, with its grants and group memberships" in access
+    assert "- **Access removed**: user `chen` leaves group `everyone`" in access
     up = stack.up(**QUIET)
-    assert up.summary.resource_changes.get("delete") == 1
+    assert up.summary.resource_changes.get("delete") == 3
     assert [g.get("userId") for g in call("GET", f"/authority/{lib_id}/{space}/directory-authority/Launch")] == [
         "ana"]
 
@@ -120,8 +133,8 @@ def test_permissions_lifecycle(target: Target, make_stack) -> None:  # type: ign
     if target.emulator:
         log = target.emulator.control("GET", "requests")["requests"][before:]
         done = [e["action"] for e in log if e["status"] < 300]
-        assert (done.count("RevokeAuthorization"), done.count("DeleteUser"), done.count("DeleteGroup")) == (2, 3, 2)
-        assert done.count("RemoveGroupMember") == 3
+        assert (done.count("RevokeAuthorization"), done.count("DeleteUser"), done.count("DeleteGroup")) == (2, 2, 2)
+        assert done.count("RemoveGroupMember") == 2
         assert max(i for i, a in enumerate(done) if a in ("DeleteUser", "DeleteGroup")) < done.index("DeleteLibrary")
         inv = target.emulator.control("GET", "inventory")
         assert inv == {"buckets": [], "media_buckets": [], "libraries": [], "spaces": []}  # no "permissions"
