@@ -64,6 +64,8 @@ def test_space_set_lifecycle(target: Target, make_stack) -> None:  # type: ignor
     lib_id, secret = up.outputs["library_id"].value, up.outputs["library_secret"].value
     assert spaces_in(target, lib_id) == {ids["alice"], ids["bob"]}
     assert len(resources_of(stack, "SpaceSet")) == 1 and not resources_of(stack, "Space")
+    state_text = json.dumps(resources_of(stack, "SpaceSet"))
+    assert secret not in state_text and "accessToken" not in state_text  # nothing secret in inputs or outputs
     marks = {s["userId"] for s in target.emulator.control("GET", "inventory")["spaces"]}  # type: ignore[union-attr]
     assert marks == {f"smh-media/{stack.name}/spaces/alice", f"smh-media/{stack.name}/spaces/bob"}
 
