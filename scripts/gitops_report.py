@@ -8,6 +8,7 @@ old and new inputs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,13 +24,15 @@ REPLACE_OPS = {"replace", "create-replacement", "delete-replaced"}
 
 # What is lost when a resource of this type is deleted (a replacement deletes the old one).
 LOSSES = {
+    "SpaceSet": "the albums and files of all its spaces are lost, and their space IDs change",
     "MediaLibrary": "its files, its library ID and its library secret are lost (apps and links that use them "
                     "stop working)",
     "Space": "its albums and files are lost, and its space ID changes",
     "Bucket": "its objects are lost",
     "Album": "its files are lost",
 }
-NOUNS = {"MediaLibrary": "media library", "Space": "space", "Bucket": "bucket", "Album": "album"}
+NOUNS = {"SpaceSet": "space set", "MediaLibrary": "media library", "Space": "space", "Bucket": "bucket",
+         "Album": "album"}
 
 
 @dataclass
@@ -43,6 +46,8 @@ class Change:
     # Replaced only because an input is unknown in preview (an output of a resource that changes first):
     # the provider decides again during `up`, with the value known.
     maybe: bool = False
+    # A SpaceSet's spaces deleted or replaced inside the set: (key, why; "" for a delete).
+    set_losses: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -71,6 +76,27 @@ def _changed_keys(step: dict[str, Any]) -> list[str]:
         if keys:
             return keys
     return []
+
+
+SET_PATH = re.compile(r'^spaces\["([^"]+)"\](?:\.(\w+))?')
+# A space's settings whose change replaces the space inside its SpaceSet (smh_provider/resources/space_set_plan.py).
+SET_REPLACES = {"multi_album"}
+
+
+def _set_changes(step: dict[str, Any]) -> tuple[list[str], list[tuple[str, str]]]:
+    """A SpaceSet update's detailed diff paths, and the spaces it deletes or replaces inside the set."""
+    detail = step.get("detailedDiff") or {}
+    losses: dict[str, str] = {}
+    for p, d in detail.items():
+        m = SET_PATH.match(p)
+        if not m:
+            continue
+        key, prop, kind = m.group(1), m.group(2), (d or {}).get("kind", "")
+        if prop is None and kind == "delete":
+            losses[key] = ""
+        elif prop in SET_REPLACES or (prop == "quota_bytes" and kind == "delete"):
+            losses.setdefault(key, prop)
+    return sorted(detail), sorted(losses.items())
 
 
 def _ident(step: dict[str, Any]) -> str:
@@ -102,14 +128,21 @@ def changes(preview: dict[str, Any]) -> list[Change]:
         maybe = kind == "replace" and bool(reasons) and all(new_inputs.get(k) == UNKNOWN for k in reasons)
         out[urn] = Change(kind, urn, state.get("type") or urn_type(urn), _changed_keys(step), reasons,
                           _ident(step), maybe)
+        if out[urn].short_type == "SpaceSet" and kind == "update":
+            out[urn].keys, out[urn].set_losses = _set_changes(step)
     return list(out.values())
 
 
 def destructive(items: list[Change]) -> list[Change]:
-    return [c for c in items if c.op in ("replace", "delete") and c.short_type in LOSSES]
+    return [c for c in items if (c.op in ("replace", "delete") and c.short_type in LOSSES) or c.set_losses]
 
 
 def _warning(c: Change) -> str:
+    if c.set_losses:
+        return "\n".join(
+            f"- **Replace** space `{key}` inside SpaceSet `{c.name}`, because `{why}` cannot change in place: the old "
+            f"space is deleted, so {LOSSES['Space']}." if why else
+            f"- **Delete** space `{key}` of SpaceSet `{c.name}`: {LOSSES['Space']}." for key, why in c.set_losses)
     noun = NOUNS[c.short_type]
     what = f"{noun} {c.ident} (resource `{c.name}`)" if c.ident else f"{noun} `{c.name}`"
     if c.maybe:
