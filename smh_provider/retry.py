@@ -6,8 +6,9 @@ The clients (smh_provider/clients) run every cloud call through `RetryPolicy`; r
   `Retryable` errors (throttling, 5xx, transport) with capped, full-jitter exponential backoff.
 * `RetryPolicy.look_before_retry` is for a call that must not run twice (a create, or an update that is not
   absolute): after a failure that leaves open whether it applied, it first looks (`landed()`) and returns what
-  it finds; only when the look says "not there" is the call tried again. A throttled call was refused, so it
-  certainly did not apply: no need to look. With no way to look, only throttled attempts are retried.
+  it finds; only when the look says "not there" is the call tried again (a look that fails is tried again
+  later, never the call blind). A throttled call was refused, so it certainly did not apply: no need to look.
+  With no way to look, only throttled attempts are retried.
 * `wait_for(name, probe, timeout)` polls `probe` until it returns something, while it raises NotFound or a
   `Retryable` error; any other error (a refused key, a bad parameter) ends the wait at once.
 
@@ -75,20 +76,28 @@ class RetryPolicy:
         start = self.clock()
         attempt = 0
         renewed = False
+        failed: CloudError | None = None  # the last failure of `fn` that may have applied: look before calling it
         while True:
             try:
-                return fn()
-            except CloudError as err:
-                if not renewed and renew is not None and not isinstance(err, Retryable) and renew(err):
-                    renewed = True
-                    continue
-                if not isinstance(err, retry_on):
-                    raise
-                attempt += 1
-                if landed is not None and not isinstance(err, Throttled):
+                if failed is not None and landed is not None:
                     found = landed()
                     if found is not None:
                         return found
+                    failed = None
+                return fn()
+            except CloudError as err:
+                if failed is not None:
+                    if not isinstance(err, Retryable):
+                        raise
+                    err = failed  # the look itself failed: the call's own failure is what to report and retry
+                elif not renewed and renew is not None and not isinstance(err, Retryable) and renew(err):
+                    renewed = True
+                    continue
+                elif not isinstance(err, retry_on):
+                    raise
+                if landed is not None and not isinstance(err, Throttled):
+                    failed = err
+                attempt += 1
                 delay = self.backoff(attempt)
                 left = operation.left(self.clock, start)
                 if attempt >= self.max_attempts or left < delay:

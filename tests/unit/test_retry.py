@@ -179,3 +179,15 @@ def test_operation_timeout_must_be_a_sane_number(raw: str) -> None:
 def test_operation_timeout_default_and_environment() -> None:
     assert config.load({}, environ={}).operation_timeout == config.DEFAULT_OPERATION_TIMEOUT
     assert config.load({}, environ={"SMH_OPERATION_TIMEOUT_SECONDS": "45"}).operation_timeout == 45
+
+
+def test_a_failed_look_never_leads_to_a_blind_retry(clock: Clock) -> None:
+    """While the look itself fails, the call is not made again (it may have applied); the call's error is raised."""
+    fn = failing(ServerError("InternalError", "boom", "rid-c"))
+    looks = failing(*[TransportError("ConnectionError", "no answer")] * 3, result=None)
+    assert policy(clock).look_before_retry(fn, looks, "creating library x") == "ok"
+    assert len(looks.calls) == 4 and len(fn.calls) == 2  # three failed looks, one that found nothing, one call
+    down = failing(*[TransportError("ConnectionError", "no answer")] * 50)
+    with pytest.raises(ServerError) as caught:
+        policy(clock).look_before_retry(failing(ServerError("InternalError", "boom", "rid-d")), down, "creating y")
+    assert caught.value.request_id == "rid-d" and str(caught.value).startswith("creating y")
