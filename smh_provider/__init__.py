@@ -14,8 +14,9 @@ from smh_provider.resources import (
     MediaProcessing,
     RoleTable,
     Space,
+    SpaceSet,
     User,
 )
 
 __all__ = ["Album", "Bucket", "FolderGrant", "Group", "GroupMember", "MediaLibrary", "MediaProcessing", "RoleTable",
-           "Space", "User"]
+           "Space", "SpaceSet", "User"]
