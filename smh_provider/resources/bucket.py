@@ -13,6 +13,7 @@ and otherwise fails saying whose it is. `tags` never shows the mark; `owner` doe
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 import pulumi
@@ -122,7 +123,7 @@ class BucketProvider(BaseProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.inputs_of(props)
         c = cos.client(self.settings(), inputs["region"])
-        try:
+        with suppress(NotFound):  # gone already: deleted
             if inputs["force_destroy"]:
                 cos.empty_bucket(c, id_)
             else:
@@ -136,8 +137,6 @@ class BucketProvider(BaseProvider):
                         "every object with the bucket."
                     )
             cos.delete_bucket(c, id_)
-        except NotFound:
-            return
 
 
 class Bucket(Resource, module="smh", name="Bucket"):

@@ -7,6 +7,7 @@ until the binding is listed; delete unbinds; a bucket that is already gone count
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from typing import Any
 
 import pulumi
@@ -66,11 +67,8 @@ class MediaProcessingProvider(BaseProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.inputs_of(props)
-        c = cos.client(self.settings(), inputs["region"])
-        try:
-            cos.unbind_media(c, id_)
-        except NotFound:
-            return
+        with suppress(NotFound):  # the bucket is gone, and its binding with it
+            cos.unbind_media(cos.client(self.settings(), inputs["region"]), id_)
 
 
 class MediaProcessing(Resource, module="smh", name="MediaProcessing"):
