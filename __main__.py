@@ -6,7 +6,9 @@ One library (the single-library keys, namespace `smh-media`, see stacks/Pulumi.l
   region            COS region of the bucket, e.g. ap-guangzhou       (required)
   bucketAcl         private (default) | public-read | public-read-write
   bucketTags        map of bucket tags
-  adoptBucket       bool: take over a bucket of that name that exists without this stack's ownership mark
+  adoptBucket       bool: take over a bucket of that name that exists without any ownership mark
+  adoptBucketFrom   string: take over a bucket that carries exactly this mark of another stack
+                    (<project>/<stack>/media-bucket); `adopt_from` in `library` does the same for the library
   forceDestroy      bool: destroying also deletes objects / library contents (default false)
   protectLibrary    bool: Pulumi `protect` on the library (default false)
   library           object: MediaLibrary arguments in snake_case, e.g. {library_name: photos, multi_album: true};
@@ -51,12 +53,12 @@ SPACE_KEYS = {p.name for p in SPACE_PROPS if not p.internal} - {"library_id", "o
 # Keys of one library, at the top level (namespace smh-media) or inside an entry of `libraries`: key -> kind.
 LIBRARY_CONFIG: dict[str, str] = {
     "bucketName": "str", "appId": "str", "region": "str", "bucketAcl": "str", "bucketTags": "object",
-    "adoptBucket": "bool", "forceDestroy": "bool", "protectLibrary": "bool",
+    "adoptBucket": "bool", "adoptBucketFrom": "str", "forceDestroy": "bool", "protectLibrary": "bool",
     "library": "object", "spaces": "object", "albums": "object", "spaceSet": "object",
     "roles": "object", "users": "object", "groups": "object", "grants": "object",
 }
 # Keys that configure the bucket itself: not allowed on a library that shares another library's bucket.
-BUCKET_CONFIG = {"bucketName", "appId", "region", "bucketAcl", "bucketTags", "adoptBucket"}
+BUCKET_CONFIG = {"bucketName", "appId", "region", "bucketAcl", "bucketTags", "adoptBucket", "adoptBucketFrom"}
 # Top-level keys that are stack-wide defaults for the entries of `libraries`, not a library of their own.
 SHARED_DEFAULTS = {"appId", "region", "forceDestroy"}
 TOP_KEYS = set(LIBRARY_CONFIG) | {"libraries"}
@@ -210,6 +212,7 @@ def declare_library(spec: LibrarySpec, shared: Declared | None = None) -> Declar
             tags=spec.get("bucketTags", {}),
             force_destroy=force_destroy,
             adopt=bool(spec.get("adoptBucket", False)),
+            adopt_from=spec.get("adoptBucketFrom"),
         )
         processing = MediaProcessing(_claim("MediaProcessing", spec.name("processing"), where),
                                      bucket=bucket.bucket, region=bucket.region)

@@ -8,6 +8,7 @@ old and new inputs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,18 +17,22 @@ UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's "known only aft
 QUIET_OPS = {"same", "refresh", "read"}
 # Bookkeeping inputs the resource classes set (Prop(internal=True), the ownership mark): never worth a reviewer's
 # attention, and they change along with what really changed.
-HIDDEN_KEYS = {"__provider", "identity", "library_identity", "space_identity", "owner"}
+HIDDEN_KEYS = {"__provider", "identity", "library_identity", "space_identity", "owner", "parent_identity",
+               "group_identity", "member_identity", "grantee_identity", "grantee_label", "group_label",
+               "member_label", "known_roles", "max_depth", "key", "depth"}
 REPLACE_OPS = {"replace", "create-replacement", "delete-replaced"}
 
 # What is lost when a resource of this type is deleted (a replacement deletes the old one).
 LOSSES = {
+    "SpaceSet": "the albums and files of all its spaces are lost, and their space IDs change",
     "MediaLibrary": "its files, its library ID and its library secret are lost (apps and links that use them "
                     "stop working)",
     "Space": "its albums and files are lost, and its space ID changes",
     "Bucket": "its objects are lost",
     "Album": "its files are lost",
 }
-NOUNS = {"MediaLibrary": "media library", "Space": "space", "Bucket": "bucket", "Album": "album"}
+NOUNS = {"SpaceSet": "space set", "MediaLibrary": "media library", "Space": "space", "Bucket": "bucket",
+         "Album": "album"}
 
 
 @dataclass
@@ -41,6 +46,8 @@ class Change:
     # Replaced only because an input is unknown in preview (an output of a resource that changes first):
     # the provider decides again during `up`, with the value known.
     maybe: bool = False
+    # A SpaceSet's spaces deleted or replaced inside the set: (key, why; "" for a delete).
+    set_losses: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -69,6 +76,27 @@ def _changed_keys(step: dict[str, Any]) -> list[str]:
         if keys:
             return keys
     return []
+
+
+SET_PATH = re.compile(r'^spaces\["([^"]+)"\](?:\.(\w+))?')
+# A space's settings whose change replaces the space inside its SpaceSet (smh_provider/resources/space_set_plan.py).
+SET_REPLACES = {"multi_album"}
+
+
+def _set_changes(step: dict[str, Any]) -> tuple[list[str], list[tuple[str, str]]]:
+    """A SpaceSet update's detailed diff paths, and the spaces it deletes or replaces inside the set."""
+    detail = step.get("detailedDiff") or {}
+    losses: dict[str, str] = {}
+    for p, d in detail.items():
+        m = SET_PATH.match(p)
+        if not m:
+            continue
+        key, prop, kind = m.group(1), m.group(2), (d or {}).get("kind", "")
+        if prop is None and kind == "delete":
+            losses[key] = ""
+        elif prop in SET_REPLACES or (prop == "quota_bytes" and kind == "delete"):
+            losses.setdefault(key, prop)
+    return sorted(detail), sorted(losses.items())
 
 
 def _ident(step: dict[str, Any]) -> str:
@@ -100,14 +128,21 @@ def changes(preview: dict[str, Any]) -> list[Change]:
         maybe = kind == "replace" and bool(reasons) and all(new_inputs.get(k) == UNKNOWN for k in reasons)
         out[urn] = Change(kind, urn, state.get("type") or urn_type(urn), _changed_keys(step), reasons,
                           _ident(step), maybe)
+        if out[urn].short_type == "SpaceSet" and kind == "update":
+            out[urn].keys, out[urn].set_losses = _set_changes(step)
     return list(out.values())
 
 
 def destructive(items: list[Change]) -> list[Change]:
-    return [c for c in items if c.op in ("replace", "delete") and c.short_type in LOSSES]
+    return [c for c in items if (c.op in ("replace", "delete") and c.short_type in LOSSES) or c.set_losses]
 
 
 def _warning(c: Change) -> str:
+    if c.set_losses:
+        return "\n".join(
+            f"- **Replace** space `{key}` inside SpaceSet `{c.name}`, because `{why}` cannot change in place: the old "
+            f"space is deleted, so {LOSSES['Space']}." if why else
+            f"- **Delete** space `{key}` of SpaceSet `{c.name}`: {LOSSES['Space']}." for key, why in c.set_losses)
     noun = NOUNS[c.short_type]
     what = f"{noun} {c.ident} (resource `{c.name}`)" if c.ident else f"{noun} `{c.name}`"
     if c.maybe:
@@ -118,6 +153,56 @@ def _warning(c: Change) -> str:
         return (f"- **Replace** {what}, because {why} cannot change in place: the old {noun} is deleted, "
                 f"so {LOSSES[c.short_type]}.")
     return f"- **Delete** {what}: {LOSSES[c.short_type]}."
+
+
+def _inputs(step: dict[str, Any], which: str) -> dict[str, Any]:
+    state = step.get(which) or {}
+    return {**(state.get("inputs") or {}), **(state.get("outputs") or {})}
+
+
+def _known(value: Any) -> bool:
+    return isinstance(value, str) and bool(value) and value != UNKNOWN
+
+
+def _grant_text(inputs: dict[str, Any]) -> str:
+    who = inputs.get("grantee_label") if _known(inputs.get("grantee_label")) else inputs.get("grantee_id")
+    where = inputs.get("path") or "/"
+    space = inputs.get("space_id")
+    place = f"`{where}`" + (f" of space `{space}`" if _known(space) and space != "-" else "")
+    grantee = f"{inputs.get('grantee_type', 'grantee')} `{who if _known(who) else '?'}`"
+    return f"{grantee} as `{inputs.get('role')}` on {place}"
+
+
+def access(preview: dict[str, Any]) -> list[str]:
+    """Permission changes a reviewer must see first: grants added or revoked, roles changed, users and groups
+    deleted, group members added or removed ("access widened" / "access removed")."""
+    out: list[str] = []
+    for step in preview.get("steps") or []:
+        op, kind = step.get("op", ""), urn_type(step.get("urn", "")).removeprefix(SMH_TYPE)
+        name = step.get("urn", "").split("::")[-1]
+        old, new = _inputs(step, "oldState"), _inputs(step, "newState")
+        if kind == "FolderGrant":
+            if op in ("create", "create-replacement"):
+                out.append(f"- **Access widened**: {_grant_text(new)} (resource `{name}`)")
+            elif op in ("delete", "delete-replaced"):
+                out.append(f"- **Access removed**: {_grant_text(old)} (resource `{name}`)")
+            elif op == "update" and old.get("role") != new.get("role"):
+                out.append(f"- **Access changed**: {_grant_text(old)} becomes role `{new.get('role')}` "
+                           f"(resource `{name}`)")
+        elif kind == "User" and op in ("delete", "delete-replaced"):
+            out.append(f"- **Access removed**: user `{old.get('user_id')}` is deleted, with its grants and group "
+                       f"memberships (resource `{name}`)")
+        elif kind == "Group" and op in ("delete", "delete-replaced"):
+            out.append(f"- **Access removed**: group `{old.get('name')}` is deleted; its members lose what it was "
+                       f"granted (resource `{name}`)")
+        elif kind == "GroupMember" and op in ("create", "create-replacement", "delete", "delete-replaced"):
+            inputs = new if op.startswith("create") else old
+            member = inputs.get("member_label") or inputs.get("member_id")
+            line = (f"{inputs.get('member_type', 'member')} `{member}` "
+                    f"{'joins' if op.startswith('create') else 'leaves'} group `{inputs.get('group_label') or '?'}`")
+            verb = "widened" if op.startswith("create") else "removed"
+            out.append(f"- **Access {verb}**: {line} (resource `{name}`)")
+    return out
 
 
 def errors(preview: dict[str, Any]) -> list[str]:
@@ -159,6 +244,11 @@ def comment(preview: dict[str, Any], stack: str, ok: bool = True) -> str:
                   "back up what you need first, or keep the old settings.", ""]
         lines += [_warning(c) for c in bad]
         lines.append("")
+    granted = access(preview)
+    if granted:
+        lines += ["### 🔐 Access changes", "",
+                  "Who may see or change which folder changes with this preview; review these before the rest.", ""]
+        lines += granted + [""]
     violations = policy_violations(preview)
     if violations:
         lines += ["### Policy", ""] + [f"- {v}" for v in violations] + [""]
