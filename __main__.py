@@ -17,8 +17,9 @@ One library (the single-library keys, namespace `smh-media`, see stacks/Pulumi.l
                     `albums` (key -> album name) for a space with multi_album: true
   albums            map: albums of a single-tenant multi-album library, key -> album name
                     (keys name the Pulumi resources; change a value to rename the album in place)
-  spaceSet          true | false | N: serve `spaces` with one SpaceSet resource (always, never, from N spaces
-                    on; default false); smh_provider/stack_spaces.py, README "Thousands of tenant spaces"
+  spaceSet          true | false | N | {from: N, chunks: C}: serve `spaces` with SpaceSet resources (always,
+                    never, from N spaces on; default false); smh_provider/stack_spaces.py, README "Thousands of
+                    tenant spaces"
   roles, users, groups, grants
                     the library's permissions: role table, users, groups (nested with `parent`, `members`) and
                     folder grants (smh_provider/stack_permissions.py; example: stacks/Pulumi.team.yaml)
@@ -46,7 +47,7 @@ from smh_provider import Album, Bucket, MediaLibrary, MediaProcessing, Space
 from smh_provider.resources.media_library import PROPS as LIBRARY_PROPS
 from smh_provider.resources.space import PROPS as SPACE_PROPS
 from smh_provider.stack_permissions import declare_permissions
-from smh_provider.stack_spaces import declare_space_set, spaces_as_set
+from smh_provider.stack_spaces import declare_space_set, space_set_chunks
 
 LIBRARY_KEYS = {p.name for p in LIBRARY_PROPS if not p.internal} - {"bucket", "bucket_region", "force_destroy", "owner"}
 SPACE_KEYS = {p.name for p in SPACE_PROPS if not p.internal} - {"library_id", "owner"} | {"albums"}
@@ -234,13 +235,14 @@ def declare_library(spec: LibrarySpec, shared: Declared | None = None) -> Declar
     if not isinstance(spaces_cfg, dict):
         _fail(f"{spec.where}spaces must be a map of key -> Space arguments")
     try:
-        as_set = spaces_as_set(spec.get("spaceSet"), len(spaces_cfg), f"{spec.where}spaceSet")
+        chunks = space_set_chunks(spec.get("spaceSet"), len(spaces_cfg), f"{spec.where}spaceSet")
     except ValueError as err:
         _fail(str(err))
-    if as_set:  # one SpaceSet resource instead of a Space and Albums per space (README, "Thousands of spaces")
+    if chunks:  # SpaceSet resources instead of a Space and Albums per space (README, "Thousands of tenant spaces")
         declared.space_ids = declare_space_set(_claim("SpaceSet", spec.name("spaces"), f"{spec.where}spaces"),
-                                               library, spaces_cfg, force_destroy, spec.name("space-") + "{key}")
-    for key, space_cfg in ({} if as_set else spaces_cfg).items():
+                                               library, spaces_cfg, force_destroy, spec.name("space-") + "{key}",
+                                               chunks)
+    for key, space_cfg in ({} if chunks else spaces_cfg).items():
         if not isinstance(space_cfg or {}, dict):
             _fail(f"{spec.where}spaces.{key} must be an object of Space arguments")
         space_cfg = dict(space_cfg or {})
