@@ -4,6 +4,16 @@ Import has no side effects: no client, credential or network access until a prov
 inside the Pulumi provider process.
 """
 
-from smh_provider.resources import Album, Bucket, MediaLibrary, MediaProcessing, Space
+from smh_provider.resources import (
+    Album,
+    Bucket,
+    BucketCors,
+    BucketLifecycle,
+    BucketReferer,
+    MediaLibrary,
+    MediaProcessing,
+    Space,
+)
 
-__all__ = ["Album", "Bucket", "MediaLibrary", "MediaProcessing", "Space"]
+__all__ = ["Album", "Bucket", "BucketCors", "BucketLifecycle", "BucketReferer", "MediaLibrary", "MediaProcessing",
+           "Space"]
