@@ -21,6 +21,9 @@ One library (the single-library keys, namespace `smh-media`, see stacks/Pulumi.l
                     after 7 days; `abort_incomplete_upload_days`, `rules`, `allow_smh_paths`, `adopt`
   bucketReferer     object: hotlink protection (BucketReferer): `domains`, `referer_type` White-List|Black-List,
                     `allow_empty_referer`, `enabled`, `adopt`
+  roles, users, groups, grants
+                    the library's permissions: role table, users, groups (nested with `parent`, `members`) and
+                    folder grants (smh_provider/stack_permissions.py; example: stacks/Pulumi.team.yaml)
 
 Several libraries (stacks/Pulumi.web.yaml):
   libraries         map: key -> an object with the keys above (without the `smh-media:` prefix); appId, region
@@ -45,6 +48,7 @@ import pulumi
 from smh_provider import Album, Bucket, BucketCors, BucketLifecycle, BucketReferer, MediaLibrary, MediaProcessing, Space
 from smh_provider.resources.media_library import PROPS as LIBRARY_PROPS
 from smh_provider.resources.space import PROPS as SPACE_PROPS
+from smh_provider.stack_permissions import declare_permissions
 
 LIBRARY_KEYS = {p.name for p in LIBRARY_PROPS if not p.internal} - {"bucket", "bucket_region", "force_destroy", "owner"}
 SPACE_KEYS = {p.name for p in SPACE_PROPS if not p.internal} - {"library_id", "owner"} | {"albums"}
@@ -54,6 +58,7 @@ LIBRARY_CONFIG: dict[str, str] = {
     "adoptBucket": "bool", "forceDestroy": "bool", "protectLibrary": "bool",
     "library": "object", "spaces": "object", "albums": "object",
     "bucketCors": "object", "bucketLifecycle": "object", "bucketReferer": "object",
+    "roles": "object", "users": "object", "groups": "object", "grants": "object",
 }
 # Keys that configure the bucket itself: not allowed on a library that shares another library's bucket.
 BUCKET_CONFIG = {"bucketName", "appId", "region", "bucketAcl", "bucketTags", "adoptBucket", "bucketCors",
@@ -191,15 +196,18 @@ def check_spec(spec: LibrarySpec) -> None:
         _fail(f"{spec.where}library.library_name is required (1 to 50 characters)")
 
 
-def _albums(spec: LibrarySpec, owner: str, prefix: str, albums: object, force_destroy: bool, **where: Any) -> None:
+def _albums(spec: LibrarySpec, owner: str, prefix: str, albums: object, force_destroy: bool,
+            **where: Any) -> dict[str, tuple[str, Album]]:
     if not isinstance(albums, dict) or not all(isinstance(v, str) for v in albums.values()):
         _fail(f"{owner} must be a map of key -> album name")
+    out = {}
     for key, album_name in albums.items():
         name = _claim("Album", spec.name(f"{prefix}{key}"), f"{owner}.{key}")
         try:
-            Album(name, album_name=album_name, force_destroy=force_destroy, **where)
+            out[key] = (album_name, Album(name, album_name=album_name, force_destroy=force_destroy, **where))
         except ValueError as err:
             _fail(str(err))
+    return out
 
 
 def declare_bucket_settings(spec: LibrarySpec, bucket: Bucket) -> None:
@@ -260,6 +268,8 @@ def declare_library(spec: LibrarySpec, shared: Declared | None = None) -> Declar
         **spec.get("library", {}),
     )
     declared = Declared(bucket, processing, library)
+    spaces: dict[str, Space] = {}
+    albums_of: dict[str | None, dict[str, tuple[str, Album]]] = {}  # space key (None: the library) -> albums
 
     spaces_cfg = spec.get("spaces", {})
     if not isinstance(spaces_cfg, dict):
@@ -278,12 +288,15 @@ def declare_library(spec: LibrarySpec, shared: Declared | None = None) -> Declar
                           library=library, **space_cfg)
         except ValueError as err:
             _fail(str(err))
-        declared.space_ids[key] = space.space_id
+        declared.space_ids[key], spaces[key] = space.space_id, space
         if albums:
-            _albums(spec, f"{spec.where}spaces.{key}.albums", f"album-{key}-", albums, force_destroy,
-                    space=space, library=library)
+            albums_of[key] = _albums(spec, f"{spec.where}spaces.{key}.albums", f"album-{key}-", albums,
+                                     force_destroy, space=space, library=library)
     if spec.get("albums"):
-        _albums(spec, f"{spec.where}albums", "album-", spec.get("albums"), force_destroy, library=library)
+        albums_of[None] = _albums(spec, f"{spec.where}albums", "album-", spec.get("albums"), force_destroy,
+                                  library=library)
+    declare_permissions(spec.values, spec.where, library, spaces, albums_of,
+                        lambda r: _claim("permission", spec.name(r), where), _fail)
     return declared
 
 

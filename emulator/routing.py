@@ -48,10 +48,8 @@ class Router:
         return out
 
 
-class UnknownHost(Service):
+class UnknownHost(Service, name="unknown"):
     """Requests no service claims: answered as COS would answer an unknown host."""
-
-    name = "unknown"
 
     def resolve(self, req: Request) -> str:
         raise CosError(

@@ -36,16 +36,22 @@ from smh_provider.resources import (  # noqa: E402
     BucketCors,
     BucketLifecycle,
     BucketReferer,
+    FolderGrant,
+    Group,
+    GroupMember,
     MediaLibrary,
     MediaProcessing,
+    RoleTable,
     Space,
+    User,
     bucket_rules,
     rules,
 )
 from smh_provider.resources._base import BaseProvider, Prop  # noqa: E402
 
 DOC = ROOT / "docs" / "resources.md"
-RESOURCES = (Bucket, MediaProcessing, MediaLibrary, Space, Album, BucketCors, BucketLifecycle, BucketReferer)
+RESOURCES = (Bucket, MediaProcessing, MediaLibrary, Space, Album, RoleTable, User, Group, GroupMember, FolderGrant,
+             BucketCors, BucketLifecycle, BucketReferer)
 KINDS = {"str": "string", "int": "integer", "bool": "bool", "list": "list of strings", "map": "map of string to string",
          "objects": "list of objects"}
 OUTPUT_KINDS = {"str": "string", "int": "integer", "bool": "bool", "list": "list", "dict": "map"}
@@ -65,6 +71,17 @@ RULE_TEXT: dict[str, Callable[[ModuleType], str]] = {
     "smh_provider.resources.album._album_name": lambda _: (
         "1 to 255 characters, one path segment (no `/`, not `.` or `..`)"),
     "MediaLibrary.bucket_region": lambda _: REGION_TEXT + "; set together with `bucket`",
+    "smh_provider.resources._permissions.user_id": lambda m: "1 to 64 letters, digits or `_ . @ -`",
+    "smh_provider.resources._permissions.folder_path": lambda m: (
+        "`/` (the root) or names separated by single `/`, no `.` or `..`, each at most 255 characters; no deeper "
+        "than the library allows (albums: one level; media libraries without albums: the root only)"),
+    "smh_provider.resources._permissions.role_names": lambda m: (
+        f"1 to {m.MAX_ROLES} roles; names 1 to 50 characters; permissions among "
+        + ", ".join(f"`{p}`" for p in m.PERMISSIONS)),
+    "smh_provider.resources.group._depth": lambda m: (
+        f"the `parent` chain is at most {m.common.MAX_NESTING} groups deep"),
+    "smh_provider.resources.folder_grant._role": lambda _: (
+        "a role name of the library's role table (checked at preview when `role_table=` is given)"),
     "MediaLibrary.storage_class": lambda m: "one of " + ", ".join(f"`{c}`" for c in m.STORAGE_CLASSES),
     "BucketReferer.domains": lambda _: (
         f"1 to {bucket_rules.MAX_REFERER_DOMAINS} entries, each one domain, IP or prefix without spaces or commas"),
@@ -122,26 +139,21 @@ def outputs(resource: type) -> list[tuple[str, str]]:
     return found
 
 
-def custom_replaces(provider: type[BaseProvider]) -> set[str]:
-    """Properties an overriding `diff` names: changes to them may replace beyond what `replace=` says."""
-    if provider.diff is BaseProvider.diff:
-        return set()
-    tree = ast.parse(textwrap.dedent(inspect.getsource(provider.diff)))
-    names = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
-    return names & {p.name for p in provider.props}
-
-
 def api_fields(resource: type) -> dict[str, str]:
-    """Property -> wire field, from a module-level table of (property, field) pairs (EXTENSION, ATTRS)."""
-    module, props = sys.modules[resource.__module__], {p.name for p in provider_of(resource).props}
-    fields: dict[str, str] = {}
-    def is_pair(item: object) -> bool:
-        return isinstance(item, tuple) and len(item) == 2 and all(isinstance(x, str) for x in item)
+    """Property -> wire field, from the provider's `api_fields` (the client's table)."""
+    return dict(provider_of(resource).api_fields)
 
-    for value in vars(module).values():
-        if isinstance(value, tuple) and value and all(map(is_pair, value)) and {p[0] for p in value} <= props:
-            fields.update(dict(value))
-    return fields
+
+def on_change(prop: Prop) -> str:
+    if prop.replace:
+        return "replace"
+    if prop.replace_if_set and prop.replace_if_cleared:
+        return "in place; setting or clearing it replaces"
+    if prop.replace_if_set:
+        return "in place; setting it replaces"
+    if prop.replace_if_cleared:
+        return "in place; clearing it replaces"
+    return "in place"
 
 
 def _value(value: Any) -> str:
@@ -202,13 +214,9 @@ def render_resource(resource: type) -> list[str]:
     head = ["argument", "type", "default", "required", "on change", "rule", "description"]
     head += ["API field"] * bool(wire)
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    special = custom_replaces(provider)
     for prop in [p for p in provider.props if not p.internal]:  # internal: bookkeeping set by the classes
-        change = "replace" if prop.replace else "in place"
-        if prop.name in special and not prop.replace:
-            change = "in place; some changes replace (see description)"
         cells = [f"`{prop.name}`", KINDS.get(prop.kind, prop.kind), _value(prop.default), required(resource, prop),
-                 change, rule_text(resource, prop), _escape(prop.doc)]
+                 on_change(prop), rule_text(resource, prop), _escape(prop.doc)]
         if wire:
             cells.append(f"`{wire[prop.name]}`" if prop.name in wire else "")
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")

@@ -10,10 +10,15 @@ from smh_provider.resources import (
     BucketCors,
     BucketLifecycle,
     BucketReferer,
+    FolderGrant,
+    Group,
+    GroupMember,
     MediaLibrary,
     MediaProcessing,
+    RoleTable,
     Space,
+    User,
 )
 
-__all__ = ["Album", "Bucket", "BucketCors", "BucketLifecycle", "BucketReferer", "MediaLibrary", "MediaProcessing",
-           "Space"]
+__all__ = ["Album", "Bucket", "BucketCors", "BucketLifecycle", "BucketReferer", "FolderGrant", "Group",
+           "GroupMember", "MediaLibrary", "MediaProcessing", "RoleTable", "Space", "User"]

@@ -8,6 +8,9 @@ Sources, first found wins:
     tencentcloud:securityToken        TENCENTCLOUD_SECURITY_TOKEN
     tencentcloud:region               TENCENTCLOUD_REGION
     smh:endpoint                      SMH_ENDPOINT   (http://host:port of a local emulator)
+    smh:operationTimeoutSeconds       SMH_OPERATION_TIMEOUT_SECONDS  (budget of one create/read/update/delete,
+                                                                      retries and waits included; default 120)
+    smh:debug                         SMH_DEBUG      (true: errors show the provider's Python traceback too)
 
 The stack's own config wins; an environment variable is a default for a key the stack leaves unset (Pulumi's
 convention for provider config, as pulumi-tencentcloud does for `tencentcloud:region` / TENCENTCLOUD_REGION).
@@ -35,7 +38,10 @@ KEYS = {
     "token": ("tencentcloud:securityToken", "TENCENTCLOUD_SECURITY_TOKEN"),
     "region": ("tencentcloud:region", "TENCENTCLOUD_REGION"),
     "endpoint": ("smh:endpoint", "SMH_ENDPOINT"),
+    "operation_timeout": ("smh:operationTimeoutSeconds", "SMH_OPERATION_TIMEOUT_SECONDS"),
+    "debug": ("smh:debug", "SMH_DEBUG"),
 }
+DEFAULT_OPERATION_TIMEOUT = 120.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,8 @@ class Settings:
     token: str | None = None
     region: str | None = None
     endpoint: str | None = None
+    operation_timeout: float = DEFAULT_OPERATION_TIMEOUT
+    debug: bool = False
 
     def __repr__(self) -> str:  # never print a key, not even by accident
         sid = (self.secret_id[:4] + "…") if self.secret_id else None
@@ -70,11 +78,6 @@ class Settings:
             raise ConfigError(problem)
         return self
 
-    @property
-    def proxy(self) -> str | None:
-        """The emulator address every SDK call is sent through, or None for real Tencent Cloud."""
-        return self.endpoint
-
 
 def _short_key(full: str) -> str:
     return full.split(":", 1)[1]
@@ -92,7 +95,32 @@ def load(config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | N
         value = raw if raw not in (None, "") else environ.get(env_key) or None
         values[name] = str(value) if value is not None else None
     values["endpoint"], _ = resolve_endpoint(config, environ)
-    return Settings(**values)
+    timeout = values.pop("operation_timeout")
+    debug = values.pop("debug")
+    return Settings(**values, operation_timeout=_seconds(timeout), debug=_flag(debug))
+
+
+def _seconds(raw: str | None) -> float:
+    if raw is None:
+        return DEFAULT_OPERATION_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 1 <= value <= 86400:
+        raise ConfigError(f"smh:operationTimeoutSeconds / SMH_OPERATION_TIMEOUT_SECONDS must be a number of seconds "
+                          f"from 1 to 86400, got {raw[:40]!r}")
+    return value
+
+
+def _flag(raw: str | None) -> bool:
+    if raw is None:
+        return False
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"smh:debug / SMH_DEBUG must be true or false, got {raw[:40]!r}")
 
 
 def resolve_endpoint(config: Mapping[str, Any], environ: Mapping[str, str]) -> tuple[str | None, str | None]:

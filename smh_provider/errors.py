@@ -119,7 +119,9 @@ class ServerError(Retryable):
 
 class TransportError(Retryable):
     def with_endpoint_hint(self, endpoint: str | None) -> TransportError:
-        """Say where the provider was talking to, once retries are exhausted."""
+        """Say where the provider was talking to, once retries are exhausted (once)."""
+        if " - nothing answered at " in self.message or " - Tencent Cloud did not answer" in self.message:
+            return self
         if endpoint:
             self.message += (f" - nothing answered at smh:endpoint / SMH_ENDPOINT = {endpoint}: is the emulator "
                              "running there (`make up` starts it), or should the endpoint be unset for Tencent Cloud?")
@@ -202,6 +204,17 @@ CODE_TABLE: dict[str, type[CloudError]] = {
     "NoQuota": NotFound,
     "DuplicateQuota": AlreadyExists,
     "InvalidAccessToken": AuthError,
+    # SMH data plane: permissions (docs/smh-permissions.md)
+    "UserResourceInUse": Conflict,
+    "UserAlreadyExists": AlreadyExists,
+    "UserNotFound": NotFound,
+    "GroupAlreadyExists": AlreadyExists,
+    "GroupNotFound": NotFound,
+    "MemberNotFound": NotFound,
+    "GroupNestingTooDeep": InvalidInput,
+    "GroupNestingCycle": InvalidInput,
+    "RoleListAlreadyInitialized": AlreadyExists,
+    "RoleNotFound": NotFound,
     "AccessTokenNotMatchSpace": AuthError,
     "NoPermission": AuthError,
     "WrongLibraryIdOrSecret": AuthError,

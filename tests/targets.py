@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import itertools
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from pulumi import automation as auto
@@ -27,6 +27,7 @@ from smh_provider.config import Settings
 from smh_provider.errors import NotFound, ProviderError
 from smh_provider.resources.rules import MAX_BUCKET_HOST
 
+T = TypeVar("T")
 LIVE_FLAG = "SMH_LIVE"
 CREDENTIAL_VARS = ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY")
 APPID_VAR, REGION_VAR, TOKEN_VAR = "SMH_LIVE_APPID", "SMH_LIVE_REGION", "TENCENTCLOUD_SECURITY_TOKEN"
@@ -130,19 +131,27 @@ class Target:
         return f"{bucket_name}-{self.app_id}"
 
     def bucket(self, full: str) -> dict[str, str] | None:
-        return cos.find_bucket(cos.client(self.settings(), self.region), full)
+        return _found(lambda: cos.find_bucket(cos.client(self.settings(), self.region), full))
 
     def media_binding(self, full: str) -> dict[str, Any] | None:
-        return cos.find_media_binding(cos.client(self.settings(), self.region), full, self.region)
+        return _found(lambda: cos.find_media_binding(cos.client(self.settings(), self.region), full, self.region))
 
     def library(self, library_id: str) -> dict[str, Any] | None:
         try:
-            return smh.find_library(smh.client(self.settings()), library_id, f"reading library {library_id}")
+            return smh.find_library(smh.client(self.settings()), library_id).raw
         except NotFound:
             return None
 
     def delete_library(self, library_id: str) -> None:
-        smh.delete_library(smh.client(self.settings()), library_id, f"deleting library {library_id}")
+        smh.delete_library(smh.client(self.settings()), library_id)
+
+
+def _found(find: Callable[[], T]) -> T | None:
+    """What a provider finder returns, or None for NotFound."""
+    try:
+        return find()
+    except NotFound:
+        return None
 
 
 def sweep(target: Target) -> list[str]:
@@ -153,17 +162,17 @@ def sweep(target: Target) -> list[str]:
         return []
     settings, deleted, failed = target.settings(), [], []
     client = smh.client(settings)
-    for lib in smh.describe_libraries(client):
-        lib_id = lib["LibraryId"]
-        if not (target.owns(lib.get("Name")) or target.owns(lib.get("BucketName"))):
+    for lib in smh.list_libraries(client):
+        lib_id = lib.id
+        if not (target.owns(lib.name) or target.owns(lib.bucket)):
             continue
         try:
-            if (lib.get("LibraryExtension") or {}).get("IsMultiSpace"):
+            if lib.settings.get("multi_tenant"):
                 plane = DataPlane(settings, lib_id)
                 for space in plane.list_spaces():
-                    plane.delete_space(space["spaceId"], force=True)
-            smh.delete_library(client, lib_id, f"sweeping library {lib_id}")
-            deleted.append(f"library {lib_id} ({lib.get('Name')})")
+                    plane.delete_space(space.space_id, force=True)
+            smh.delete_library(client, lib_id)
+            deleted.append(f"library {lib_id} ({lib.name})")
         except NotFound:
             continue
         except ProviderError as err:

@@ -3,7 +3,8 @@
 A service names the Host patterns it answers (`hosts`), how it recognises a request on the emulator's bare address
 (`identifies`, `answers_bare`), and one `ACTIONS` table: action name -> `Action`. From that table come the action
 a request names (`resolve`, reading each action's `route`), the call (`handle`: authenticate unless the action
-says otherwise, check the parameters against its schema, run its handler) and the mutating set.
+says otherwise, check the parameters against its schema, run its handler) and which successful calls count as
+changes of state (`mutating`: the request log's `mutated`, fault `hold_after_mutations`).
 
 Every handler has the same signature, `handler(backend, req) -> Response`: by then `req.account` is the
 authenticated caller, `req.params` holds what the Host and the path said, and `req.args` the parameters checked
@@ -91,10 +92,6 @@ class Service:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.backend = self.backend_type(ctx) if self.backend_type else None
-
-    @property
-    def mutating(self) -> frozenset[str]:
-        return frozenset(name for name, action in self.actions.items() if action.mutating)
 
     # -- routing: which requests are this service's ----------------------------------------------------------
     def on_host(self, match: re.Match[str], req: Request) -> None:

@@ -1,18 +1,18 @@
 """COS and CI (media processing) through cos-python-sdk-v5.
 
 One CosS3Client per (settings, region), built lazily in the provider process, with the SDK's
-own retries off (`Retry=0`): `retry.RetryPolicy` is the one retry policy. Against an emulator
-(`smh:endpoint`), the SDK is pointed at it with its documented `Proxies` option and `Scheme=http`,
-so every request keeps its real host name.
+own retries off (`Retry=0`): `call` runs every request under `retry.DEFAULT_POLICY`, the one retry
+policy. Against an emulator (`smh:endpoint`), the SDK is pointed at it with its documented `Proxies`
+option and `Scheme=http`, so every request keeps its real host name.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import requests
 from qcloud_cos import CosConfig, CosS3Client
@@ -22,6 +22,8 @@ from qcloud_cos.cos_exception import CosClientError, CosServiceError
 
 from smh_provider.config import Settings
 from smh_provider.errors import NotFound, ProviderError, TransportError, cloud_error
+from smh_provider.memo import PerKey
+from smh_provider.retry import DEFAULT_POLICY
 
 # The SDK logs request headers (Authorization included) at DEBUG: keep it quiet whatever the root level.
 logging.getLogger("qcloud_cos").setLevel(logging.WARNING)
@@ -30,22 +32,20 @@ T = TypeVar("T")
 # CosClientError covers both bad arguments and network failures; these words mark the latter.
 NETWORK_MARKERS = ("Connection", "connection", "timed out", "Timeout", "Max retries", "RemoteDisconnected",
                    "Read timed out", "BadStatusLine", "reset by peer", "EOF")
-_clients: dict[tuple[Settings, str], CosS3Client] = {}
-_lock = threading.Lock()
+_clients: PerKey[CosS3Client] = PerKey()
 
 
 def client(settings: Settings, region: str) -> CosS3Client:
-    key = (settings, region)
-    with _lock:
-        if key not in _clients:
-            settings.require()
-            extra: dict[str, Any] = {}
-            if settings.proxy:
-                extra = {"Scheme": "http", "Proxies": {"http": settings.proxy, "https": settings.proxy}}
-            conf = CosConfig(Region=region, SecretId=settings.secret_id, SecretKey=settings.secret_key,
-                             Token=settings.token, Timeout=30, **extra)
-            _clients[key] = CosS3Client(conf, retry=0)
-        return _clients[key]
+    def build() -> CosS3Client:
+        settings.require()
+        extra: dict[str, Any] = {}
+        if settings.endpoint:
+            extra = {"Scheme": "http", "Proxies": {"http": settings.endpoint, "https": settings.endpoint}}
+        conf = CosConfig(Region=region, SecretId=settings.secret_id, SecretKey=settings.secret_key,
+                         Token=settings.token, Timeout=30, **extra)
+        return CosS3Client(conf, retry=0)
+
+    return _clients.get((settings, region), build)
 
 
 def _ci_code(err: CosServiceError) -> tuple[str, str]:
@@ -60,8 +60,17 @@ def _ci_code(err: CosServiceError) -> tuple[str, str]:
     return code, message
 
 
-def call(fn: Callable[[], T], doing: str) -> T:
-    """Run one SDK call; translate its exceptions into CloudError subclasses."""
+def call(fn: Callable[[], T], doing: str, idempotent: bool = True,
+         landed: Callable[[], T | None] | None = None) -> T:
+    """Run one SDK call under the retry policy; its exceptions become the provider's error classes.
+
+    A call that must not apply twice says `idempotent=False` and may give `landed` (see
+    `RetryPolicy.look_before_retry`).
+    """
+    return DEFAULT_POLICY.run(lambda: _translate(fn, doing), doing, idempotent, landed)
+
+
+def _translate(fn: Callable[[], T], doing: str) -> T:
     try:
         return fn()
     except CosServiceError as err:
@@ -80,24 +89,19 @@ def call(fn: Callable[[], T], doing: str) -> T:
 
 
 # -- buckets --------------------------------------------------------------------------------------
-def create_bucket(c: CosS3Client, bucket: str, acl: str, tags: dict[str, str]) -> None:
+def create_bucket(c: CosS3Client, bucket: str, acl: str, tags: dict[str, str],
+                  landed: Callable[[], bool | None] | None = None) -> None:
+    """PutBucket; after a failure that may have applied, `landed()` says whether the bucket is ours now."""
     kwargs: dict[str, Any] = {"ACL": acl}
     if tags:
-        from urllib.parse import urlencode
-
         kwargs["Tagging"] = urlencode(tags)
-    call(lambda: c.create_bucket(Bucket=bucket, **kwargs), f"creating bucket {bucket}")
+    call(lambda: c.create_bucket(Bucket=bucket, **kwargs), f"creating bucket {bucket}", idempotent=False,
+         landed=landed)
 
 
-def head_bucket(c: CosS3Client, bucket: str) -> dict[str, str]:
+def find_bucket(c: CosS3Client, bucket: str) -> dict[str, str]:
+    """The bucket's HEAD headers, or NotFound."""
     return call(lambda: c.head_bucket(Bucket=bucket), f"reading bucket {bucket}")
-
-
-def find_bucket(c: CosS3Client, bucket: str) -> dict[str, str] | None:
-    try:
-        return head_bucket(c, bucket)
-    except NotFound:
-        return None
 
 
 def delete_bucket(c: CosS3Client, bucket: str) -> None:
@@ -199,10 +203,15 @@ def unbind_media(c: CosS3Client, bucket: str) -> None:
     _ci_request(c, "DELETE", bucket, f"switching off media processing for bucket {bucket}")
 
 
-def find_media_binding(c: CosS3Client, bucket: str, region: str) -> dict[str, Any] | None:
+def find_media_binding(c: CosS3Client, bucket: str, region: str) -> dict[str, Any]:
+    """The bucket's media processing binding as CI lists it, or NotFound."""
+    doing = f"reading the media processing state of bucket {bucket}"
     data = call(lambda: c.ci_get_media_bucket(Regions=region, BucketNames=bucket, PageNumber="1", PageSize="100"),
-                f"reading the media processing state of bucket {bucket}")
+                doing)
     items = (data or {}).get("MediaBucketList") or []
     if isinstance(items, dict):
         items = [items]
-    return next((i for i in items if i.get("BucketId") == bucket or i.get("Name") == bucket), None)
+    found = next((i for i in items if i.get("BucketId") == bucket or i.get("Name") == bucket), None)
+    if found is None:
+        raise NotFound("ResourceNotFound", f"media processing is not switched on for bucket {bucket}", "", 0, doing)
+    return found

@@ -5,13 +5,19 @@ from smh_provider.resources.bucket import Bucket, BucketProvider
 from smh_provider.resources.bucket_cors import BucketCors, BucketCorsProvider
 from smh_provider.resources.bucket_lifecycle import BucketLifecycle, BucketLifecycleProvider
 from smh_provider.resources.bucket_referer import BucketReferer, BucketRefererProvider
+from smh_provider.resources.folder_grant import FolderGrant, FolderGrantProvider
+from smh_provider.resources.group import Group, GroupProvider
+from smh_provider.resources.group_member import GroupMember, GroupMemberProvider
 from smh_provider.resources.media_library import MediaLibrary, MediaLibraryProvider
 from smh_provider.resources.media_processing import MediaProcessing, MediaProcessingProvider
+from smh_provider.resources.role_table import RoleTable, RoleTableProvider
 from smh_provider.resources.space import Space, SpaceProvider
+from smh_provider.resources.user import User, UserProvider
 
 __all__ = [
-    "Album", "AlbumProvider", "Bucket", "BucketCors", "BucketCorsProvider", "BucketLifecycle",
-    "BucketLifecycleProvider", "BucketProvider", "BucketReferer", "BucketRefererProvider", "MediaLibrary",
-    "MediaLibraryProvider",
+    "Album", "AlbumProvider", "Bucket", "BucketProvider", "MediaLibrary", "MediaLibraryProvider",
     "MediaProcessing", "MediaProcessingProvider", "Space", "SpaceProvider",
+    "RoleTable", "RoleTableProvider", "User", "UserProvider", "Group", "GroupProvider", "GroupMember",
+    "GroupMemberProvider", "FolderGrant", "FolderGrantProvider", "BucketCors", "BucketCorsProvider",
+    "BucketLifecycle", "BucketLifecycleProvider", "BucketReferer", "BucketRefererProvider",
 ]

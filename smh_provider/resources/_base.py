@@ -5,8 +5,12 @@ change replaces, a validation rule). From that one table this module derives:
 
 * `check`: defaults, type normalisation (the wire turns ints into floats), unknown-value
   tolerance during preview, and one CheckFailure per broken rule naming the property;
-* `diff`: which properties changed, which of those force a replacement, and whether the
-  old object must go first (`delete_before_replace`) because a name must stay unique;
+* `diff`: which properties changed, which of those force a replacement (`replace`, or only when a
+  value is set or cleared: `replace_if_set` / `replace_if_cleared`), and whether the old object must
+  go first (`delete_before_replace`) because a name must stay unique; the engine is told only the
+  properties the user declared (`host.note_diff`), never bookkeeping (`internal`, `quiet`);
+* one operation (`operation.run`: its time budget and its voice) around every create, read, update
+  and delete a subclass defines;
 * the credential check that makes a preview fail when no keys are configured.
 
 Providers hold nothing: credentials live in `smh_provider.config` inside the provider process.
@@ -14,6 +18,7 @@ Providers hold nothing: credentials live in `smh_provider.config` inside the pro
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -23,7 +28,8 @@ from typing import Any, ClassVar
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
 from pulumi.output import Unknown
 
-from smh_provider import config, ownership
+from smh_provider import config, host, operation, ownership, program
+from smh_provider.resources import rules
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN: a value not known in preview
 Rule = Callable[[Any, Mapping[str, Any]], "str | None"]
@@ -37,10 +43,15 @@ class Prop:
     replace: bool = False
     rule: Rule | None = None
     doc: str = ""
+    # A change of value is in place, but setting a value where there was none, or clearing one, replaces.
+    replace_if_set: bool = False
+    replace_if_cleared: bool = False
     # Preview support (see known_outputs): `via` names the internal prop carrying the identity of the resource
     # this value comes from; `internal` props are bookkeeping, never a change of their own.
     via: str | None = None
     internal: bool = False
+    # Bookkeeping whose change updates the object but is never shown as a changed property (the ownership mark).
+    quiet: bool = False
 
 
 def is_unknown(value: Any) -> bool:
@@ -89,15 +100,42 @@ def normalize(kind: str, value: Any) -> Any:
     raise ValueError(f"unknown kind {kind}")
 
 
+CRUD = ("create", "read", "update", "delete")
+
+
+def _operation(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def run(self: BaseProvider, *args: Any) -> Any:
+        with operation.run(name):
+            return method(self, *args)
+
+    run.operation = True  # type: ignore[attr-defined]
+    return run
+
+
 class BaseProvider(ResourceProvider):
     """Common check/diff/configure; subclasses declare `props` and implement the CRUD methods."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        program.quiet_engine_shutdown()  # runs where the program builds its providers (unpickling skips it)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in CRUD:
+            method = cls.__dict__.get(name)
+            if method is not None and not getattr(method, "operation", False):
+                setattr(cls, name, _operation(name, method))
 
     props: ClassVar[tuple[Prop, ...]] = ()
     type_label: ClassVar[str] = "resource"
     # Properties whose unchanged value means the replacement reuses the same unique name.
     unique_identity: ClassVar[tuple[str, ...]] = ()
+    # Property -> the API field it is sent as (the client's table), for the reference page.
+    api_fields: ClassVar[Mapping[str, str]] = {}
 
     def configure(self, req: ConfigureRequest) -> None:
+        host.install()
         cfg = req.config
         raw = {key: cfg.get(key) for key, _ in config.KEYS.values()}
         try:
@@ -132,6 +170,9 @@ class BaseProvider(ResourceProvider):
             if problem:
                 failures.append(CheckFailure(prop.name, problem))
         failures.extend(CheckFailure(p, r) for p, r in self.check_resource(inputs))
+        # The engine repeats a failing property's value whole ("property x value {...} has a problem"): for a long
+        # value it is told no property (every reason starts with the property's name).
+        host.note_long_values({f.property for f in failures if len(repr(news.get(f.property))) > rules.SHOWN})
         if not failures:
             inputs.update(self.known_outputs(inputs))
             if any(p.name == "identity" for p in self.props):
@@ -162,6 +203,10 @@ class BaseProvider(ResourceProvider):
         """
         parts: list[Any] = [inputs.get("owner")]
         for prop in self.props:
+            if prop.replace_if_set or prop.replace_if_cleared:
+                if is_unknown(inputs.get(prop.name)):
+                    return None
+                parts.append([f"{prop.name} set", inputs.get(prop.name) is not None])
             if not prop.replace:
                 continue
             value = inputs.get(prop.name)
@@ -171,12 +216,7 @@ class BaseProvider(ResourceProvider):
             elif is_unknown(value):
                 return None
             parts.append([prop.name, value])
-        parts.extend(self.identity_extra(inputs))
         return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:20]
-
-    def identity_extra(self, inputs: dict[str, Any]) -> list[Any]:
-        """Other creation-only facts (e.g. whether a quota is enabled)."""
-        return []
 
     def check_resource(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
         """Rules that involve several properties; return (property, reason) pairs."""
@@ -196,21 +236,22 @@ class BaseProvider(ResourceProvider):
             if is_unknown(new) and prop.via and not is_unknown(news.get(prop.via)) and news.get(prop.via) \
                     and news.get(prop.via) == olds.get(prop.via):
                 continue  # unknown only because its source updates in place at preview: same object
-            if is_unknown(new):
-                changes.append(prop.name)
-                if prop.replace:
-                    replaces.append(prop.name)
-                continue
-            try:
-                old, new = normalize(prop.kind, old), normalize(prop.kind, new)
-            except (TypeError, ValueError):
-                pass
-            if old != new:
-                changes.append(prop.name)
-                if prop.replace:
-                    replaces.append(prop.name)
+            if not is_unknown(new):
+                try:
+                    old, new = normalize(prop.kind, old), normalize(prop.kind, new)
+                except (TypeError, ValueError):
+                    pass
+                if old == new:
+                    continue
+            changes.append(prop.name)
+            known = not is_unknown(new)
+            if prop.replace or known and ((prop.replace_if_set and old is None and new is not None)
+                                          or (prop.replace_if_cleared and old is not None and new is None)):
+                replaces.append(prop.name)
         same_name = bool(replaces) and bool(self.unique_identity) and all(
             not is_unknown(news.get(n)) and olds.get(n) == news.get(n) for n in self.unique_identity)
+        quiet = {p.name for p in self.props if p.quiet}
+        host.note_diff([n for n in changes if n not in quiet], replaces)
         return DiffResult(changes=bool(changes), replaces=replaces, stables=[],
                           delete_before_replace=same_name)
 

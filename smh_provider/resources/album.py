@@ -14,14 +14,14 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
+from smh_provider.clients import smh
 from smh_provider.clients.smhdata import DataPlane
 from smh_provider.errors import AlreadyExists, InvalidInput, NotFound, ProviderError
 from smh_provider.memo import PerKey
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop
 from smh_provider.resources.media_library import MediaLibrary
-from smh_provider.resources.space import Space, library_mode
-from smh_provider.retry import DEFAULT_POLICY
+from smh_provider.resources.space import Space
 
 
 def _album_name(value: str, _: Any) -> str | None:
@@ -29,7 +29,7 @@ def _album_name(value: str, _: Any) -> str | None:
     if problem:
         return problem
     if "/" in value or value in (".", ".."):
-        return f"album_name {value!r} must be one path segment (no '/'): albums are one level only"
+        return f"album_name {rules.shown(value)} must be one path segment (no '/'): albums are one level only"
     return None
 
 
@@ -54,11 +54,7 @@ def _album_names(plane: DataPlane, space_id: str) -> set[str]:
     A refresh reads every album; listing the space once instead of each album keeps it at one read per
     space rather than one per album.
     """
-    def load() -> set[str]:
-        listing = DEFAULT_POLICY.call(lambda: plane.list_dir(space_id), f"listing the albums of space {space_id}")
-        return {c["name"] for c in listing.get("contents") or [] if c.get("type") == "dir"}
-
-    return _listings.get((*plane.key, space_id), load)
+    return _listings.get((*plane.key, space_id), lambda: plane.album_names(space_id))
 
 
 def _forget(plane: DataPlane, space_id: str) -> None:
@@ -66,18 +62,18 @@ def _forget(plane: DataPlane, space_id: str) -> None:
     _listings.forget((*plane.key, space_id))
 
 
-def create_album(plane: DataPlane, space_id: str, name: str, doing: str) -> None:
+def create_album(plane: DataPlane, space_id: str, name: str) -> None:
     """Create an album; an empty one of that name is adopted, one that holds files is an error."""
     _forget(plane, space_id)
     try:
-        DEFAULT_POLICY.call(lambda: plane.create_album(space_id, name))
+        plane.create_album(space_id, name)
     except AlreadyExists as err:
         # An empty album of that name is adopted: most likely our own create whose answer was lost, or whose
         # run died before saving state (albums have no mark; an empty one holds nothing to take over).
-        listing = DEFAULT_POLICY.call(lambda: plane.list_dir(space_id, name), doing)
-        if listing.get("contents"):
+        contents = plane.list_dir(space_id, name)
+        if contents:
             raise ProviderError(
-                f"{err}. An album of that name exists already, holds {len(listing['contents'])} files and this "
+                f"{err}. An album of that name exists already, holds {len(contents)} files and this "
                 "stack does not manage it; choose another album_name, or move its files and delete it.") from None
     except InvalidInput as err:
         if err.code == "DirectoryNotAllowed":
@@ -94,7 +90,7 @@ def rename_album(plane: DataPlane, space_id: str, old: str, new: str) -> None:
     """
     _forget(plane, space_id)
     try:
-        DEFAULT_POLICY.call(lambda: plane.rename_album(space_id, old, new))
+        plane.rename_album(space_id, old, new)
     except NotFound:
         if new not in _album_names(plane, space_id):
             raise
@@ -105,14 +101,14 @@ def delete_album(plane: DataPlane, space_id: str, name: str, force: bool) -> Non
     _forget(plane, space_id)
     try:
         if not force:
-            listing = DEFAULT_POLICY.call(lambda: plane.list_dir(space_id, name))
-            if listing.get("contents"):
+            contents = plane.list_dir(space_id, name)
+            if contents:
                 raise ProviderError(
-                    f"deleting album {name!r}: it still holds {len(listing['contents'])} files. Nothing was "
+                    f"deleting album {name!r}: it still holds {len(contents)} files. Nothing was "
                     "deleted. Set force_destroy=True and run `pulumi up` before destroying to delete it with "
                     "its files."
                 )
-        DEFAULT_POLICY.call(lambda: plane.delete_album(space_id, name))
+        plane.delete_album(space_id, name)
     except NotFound:
         return
 
@@ -121,15 +117,15 @@ class AlbumProvider(BaseProvider):
     props = PROPS
     type_label = "Album"
 
-    def _mode_error(self, inputs: dict[str, Any], doing: str) -> str | None:
-        mode = library_mode(self.settings(), inputs["library_id"], doing)
-        multi_space, space = bool(mode.get("IsMultiSpace")), inputs["space_id"]
+    def _mode_error(self, inputs: dict[str, Any]) -> str | None:
+        mode = smh.library_mode(self.settings(), inputs["library_id"])
+        multi_space, space = mode.multi_tenant, inputs["space_id"]
         if multi_space and space == "-":
             return ("the library is multi-tenant: albums live in tenant spaces; give space_id of a Space created "
                     "with multi_album=True")
         if not multi_space and space != "-":
             return "the library is single-tenant: use space_id='-' (the default)"
-        if not multi_space and not mode.get("IsMultiAlbum") and not mode.get("IsFileLibrary"):
+        if not multi_space and not mode.multi_album and not mode.file_library:
             return ("the library is not multi-album (created with multi_album=False), so it holds no albums; "
                     "recreate it with multi_album=True")
         return None
@@ -137,11 +133,10 @@ class AlbumProvider(BaseProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.inputs_of(props)
         doing = f"creating album {inputs['album_name']!r} in media library {inputs['library_id']}"
-        problem = self._mode_error(inputs, doing)
+        problem = self._mode_error(inputs)
         if problem:
             raise ProviderError(f"{doing}: {problem}")
-        create_album(DataPlane(self.settings(), inputs["library_id"]), inputs["space_id"], inputs["album_name"],
-                     doing)
+        create_album(DataPlane(self.settings(), inputs["library_id"]), inputs["space_id"], inputs["album_name"])
         return CreateResult(f"album-{uuid.uuid4().hex[:16]}", dict(inputs))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

@@ -23,7 +23,7 @@ from smh_provider.clients import cos
 from smh_provider.errors import AlreadyExists, AlreadyOwned, NotFound, ProviderError
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop, is_unknown
-from smh_provider.retry import DEFAULT_POLICY, wait_for
+from smh_provider.retry import wait_for
 
 ACLS = ("private", "public-read", "public-read-write")
 BUCKET_VISIBLE_TIMEOUT = 120.0
@@ -35,7 +35,7 @@ PROPS = (
     Prop("acl", "str", default="private", rule=rules.one_of("acl", ACLS), doc="canned ACL"),
     Prop("tags", "map", default={}, rule=rules.tags, doc="bucket tags"),
     Prop("force_destroy", "bool", default=False, doc="on delete, remove every object and upload first"),
-    Prop("owner", "str", doc="ownership mark <project>/<stack>/<resource>, set by the Bucket class"),
+    Prop("owner", "str", quiet=True, doc="ownership mark <project>/<stack>/<resource>, set by the Bucket class"),
     Prop("adopt", "bool", default=False,
          doc="take over a bucket that already exists in the account without this stack's mark"),
 )
@@ -67,26 +67,26 @@ class BucketProvider(BaseProvider):
 
         def ours() -> bool | None:
             """After a failed attempt: True when the bucket is there with our mark (that attempt landed)."""
-            if cos.find_bucket(c, full) is None:
+            try:
+                cos.find_bucket(c, full)
+            except NotFound:
                 return None
             return True if ownership.split_tags(cos.get_tags(c, full))[1] == owner and owner else None
 
         try:
-            DEFAULT_POLICY.create_once(
-                lambda: cos.create_bucket(c, full, inputs["acl"], ownership.with_mark(inputs["tags"], owner)),
-                ours, doing)
+            cos.create_bucket(c, full, inputs["acl"], ownership.with_mark(inputs["tags"], owner), landed=ours)
         except AlreadyOwned as err:
             self._take_existing(c, full, inputs, err)
         except AlreadyExists as err:
             raise ProviderError(
                 f"{doing} (RequestId {err.request_id}): {err.code}: bucket names are global per APPID and this one "
                 "belongs to another account. Choose another bucket_name.") from None
-        wait_for("bucket-visible", lambda: cos.find_bucket(c, full), BUCKET_VISIBLE_TIMEOUT)
+        wait_for("bucket-visible", lambda: cos.find_bucket(c, full), BUCKET_VISIBLE_TIMEOUT, doing=doing)
         return CreateResult(full, self._outs(inputs))
 
     def _take_existing(self, c: Any, full: str, inputs: dict[str, Any], err: AlreadyOwned) -> None:
         """The bucket is already in the account: adopt it if it is ours or adopt=True, else explain."""
-        user_tags, found = ownership.split_tags(DEFAULT_POLICY.call(lambda: cos.get_tags(c, full)))
+        _, found = ownership.split_tags(cos.get_tags(c, full))
         owner = inputs["owner"]
         if not (owner and found == owner) and not inputs["adopt"]:
             whose = (f"it carries the ownership mark of {found!r}, not this resource's ({owner!r})" if found
@@ -96,16 +96,15 @@ class BucketProvider(BaseProvider):
                 f"your account and {whose}. " + ownership.take_over_hint(f"bucket {full}")
             )
         # Ours (an interrupted run created it) or explicitly adopted: converge it to the declared settings.
-        DEFAULT_POLICY.call(lambda: cos.put_acl(c, full, inputs["acl"]), f"adopting bucket {full}")
-        DEFAULT_POLICY.call(lambda: cos.put_tags(c, full, ownership.with_mark(inputs["tags"], owner)),
-                            f"adopting bucket {full}")
+        cos.put_acl(c, full, inputs["acl"])
+        cos.put_tags(c, full, ownership.with_mark(inputs["tags"], owner))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         inputs = self.inputs_of(props)
         c = cos.client(self.settings(), inputs["region"])
         try:  # two reads, no HEAD: GET ?acl answers NoSuchBucket for a bucket that is gone
-            acl = DEFAULT_POLICY.call(lambda: cos.get_acl(c, id_), f"reading bucket {id_}")
-            tags, owner = ownership.split_tags(DEFAULT_POLICY.call(lambda: cos.get_tags(c, id_)))
+            acl = cos.get_acl(c, id_)
+            tags, owner = ownership.split_tags(cos.get_tags(c, id_))
         except NotFound:  # NoSuchBucket (cos.get_tags already reads NoSuchTagSet as no tags)
             return ReadResult("", {})
         # A mark removed outside Pulumi reads as None, so the next `up` writes it back.
@@ -115,9 +114,9 @@ class BucketProvider(BaseProvider):
         old, new = self.inputs_of(olds), self.inputs_of(news)
         c = cos.client(self.settings(), new["region"])
         if old["acl"] != new["acl"]:
-            DEFAULT_POLICY.call(lambda: cos.put_acl(c, id_, new["acl"]))
+            cos.put_acl(c, id_, new["acl"])
         if old["tags"] != new["tags"] or old["owner"] != new["owner"]:
-            DEFAULT_POLICY.call(lambda: cos.put_tags(c, id_, ownership.with_mark(new["tags"], new["owner"])))
+            cos.put_tags(c, id_, ownership.with_mark(new["tags"], new["owner"]))
         return UpdateResult(self._outs(new))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -125,9 +124,9 @@ class BucketProvider(BaseProvider):
         c = cos.client(self.settings(), inputs["region"])
         try:
             if inputs["force_destroy"]:
-                DEFAULT_POLICY.call(lambda: cos.empty_bucket(c, id_), f"emptying bucket {id_}")
+                cos.empty_bucket(c, id_)
             else:
-                objects, uploads = DEFAULT_POLICY.call(lambda: cos.is_empty(c, id_), f"deleting bucket {id_}")
+                objects, uploads = cos.is_empty(c, id_)
                 if objects or uploads:
                     raise ProviderError(
                         f"deleting bucket {id_}: it still holds {'objects' if objects else ''}"
@@ -136,7 +135,7 @@ class BucketProvider(BaseProvider):
                         "yourself, or set force_destroy=True and run `pulumi up` before destroying to delete "
                         "every object with the bucket."
                     )
-            DEFAULT_POLICY.call(lambda: cos.delete_bucket(c, id_), f"deleting bucket {id_}")
+            cos.delete_bucket(c, id_)
         except NotFound:
             return
 

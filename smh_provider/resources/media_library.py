@@ -24,14 +24,16 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
 from smh_provider import ownership
 from smh_provider.clients import smh
+from smh_provider.clients.smh import Library
+from smh_provider.clients.smhdata import DataPlane
 from smh_provider.errors import Conflict, NotFound, ProviderError
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop, is_unknown, normalize
-from smh_provider.retry import DEFAULT_POLICY, wait_for
+from smh_provider.retry import wait_for
 
 LIBRARY_LISTED_TIMEOUT = 60.0
 
@@ -39,17 +41,6 @@ STORAGE_CLASSES = ("STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING", "MAZ_STANDA
                    "MAZ_INTELLIGENT_TIERING")
 MAX_QUOTA = 9223372036854775807
 
-# (property, LibraryExtension field). Order matters only for readability.
-EXTENSION = (
-    ("file_library", "IsFileLibrary"), ("multi_tenant", "IsMultiSpace"), ("storage_class", "CosStorageClass"),
-    ("recycle_bin", "UseRecycleBin"), ("recycle_days", "AutoRemoveRecycledDays"), ("enable_search", "EnableSearch"),
-    ("deny_on_quota_less_than_usage", "DenyOnQuotaLessThanUsage"), ("file_history", "EnableFileHistory"),
-    ("file_history_count", "FileHistoryCount"), ("file_history_expire_days", "FileHistoryExpireDay"),
-    ("max_name_length", "MaxDirFileNameLength"), ("public_read", "IsPublicRead"), ("multi_album", "IsMultiAlbum"),
-    ("allow_photo", "AllowPhoto"), ("allow_video", "AllowVideo"), ("allow_photo_ext", "AllowPhotoExtName"),
-    ("allow_video_ext", "AllowVideoExtName"), ("allow_file_ext", "AllowFileExtName"),
-    ("recognize_sensitive_content", "RecognizeSensitiveContent"), ("quota_bytes", "LibraryQuota"),
-)
 SINGLE_MEDIA_ONLY = ("multi_album", "allow_photo", "allow_video", "public_read", "allow_photo_ext", "allow_video_ext")
 
 PROPS = (
@@ -84,25 +75,28 @@ PROPS = (
     Prop("deny_on_quota_less_than_usage", "bool", default=False, doc="refuse a quota below current usage"),
     Prop("recognize_sensitive_content", "bool",
          doc="recognize sensitive content (single-tenant libraries; default false; spaces have their own)"),
-    Prop("quota_bytes", "int", rule=rules.int_range("quota_bytes", 1, MAX_QUOTA),
+    Prop("quota_bytes", "int", rule=rules.int_range("quota_bytes", 1, MAX_QUOTA), replace_if_set=True,
+         replace_if_cleared=True,
          doc="library quota in bytes (multi-tenant libraries); setting or clearing it replaces the library"),
     Prop("tags", "map", default={}, rule=rules.tags, doc="resource tags"),
     Prop("force_destroy", "bool", default=False, doc="delete the library even if it holds files"),
-    Prop("owner", "str", doc="ownership mark <project>/<stack>/<resource>, set by the MediaLibrary class"),
+    Prop("owner", "str", quiet=True,
+         doc="ownership mark <project>/<stack>/<resource>, set by the MediaLibrary class"),
     Prop("adopt", "bool", default=False,
          doc="take over a library already bound to the same bucket that lacks this stack's mark"),
     Prop("identity", "str", internal=True,
          doc="digest of the owner mark and creation-only settings; keeps dependents' previews exact"),
 )
-# Creation-only settings as LibraryExtension fields, to tell whether a found library is the one declared.
-CREATION_FIELDS = (("file_library", "IsFileLibrary"), ("multi_tenant", "IsMultiSpace"),
-                   ("storage_class", "CosStorageClass"), ("multi_album", "IsMultiAlbum"))
+# Creation-only settings, to tell whether a found library is the one declared.
+CREATION_SETTINGS = tuple(p.name for p in PROPS if p.replace and p.name in smh.SETTINGS)
+IN_PLACE_SETTINGS = tuple(p.name for p in PROPS if not p.replace and p.name in smh.SETTINGS)
 OUTPUTS = ("library_id", "access_domain", "creation_time", "library_secret")
 
 
 class MediaLibraryProvider(BaseProvider):
     props = PROPS
     type_label = "MediaLibrary"
+    api_fields = smh.SETTINGS
 
     def check_resource(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
         bad: list[tuple[str, str]] = []
@@ -146,105 +140,64 @@ class MediaLibraryProvider(BaseProvider):
             inputs["recycle_days"] = 0
         return bad
 
-    def identity_extra(self, inputs: dict[str, Any]) -> list[Any]:
-        return [["quota", inputs.get("quota_bytes") is not None]]
-
-    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        result = super().diff(id_, olds, news)
-        old_q, new_q = olds.get("quota_bytes"), news.get("quota_bytes")
-        if not is_unknown(new_q) and (old_q is None) != (new_q is None):
-            result.replaces = [*(result.replaces or []), "quota_bytes"]
-            result.changes = True
-        return result
-
     # -- mapping ------------------------------------------------------------------------------
-    @staticmethod
-    def _extension(inputs: dict[str, Any], only: set[str] | None = None) -> dict[str, Any]:
-        ext: dict[str, Any] = {}
-        for prop, field in EXTENSION:
-            if only is not None and prop not in only:
-                continue
-            value = inputs.get(prop)
-            if value is not None:
-                ext[field] = value
-        if inputs.get("quota_bytes") is not None and (only is None or "quota_bytes" in only):
-            ext["EnableQuota"] = True
-        return ext
+    def _outs(self, inputs: dict[str, Any], lib: Library, secret: str) -> dict[str, Any]:
+        return {**inputs, "library_id": lib.id, "access_domain": lib.access_domain,
+                "creation_time": lib.creation_time, "library_secret": secret}
 
-    def _outs(self, inputs: dict[str, Any], lib: dict[str, Any], secret: str) -> dict[str, Any]:
-        return {**inputs, "library_id": lib["LibraryId"], "access_domain": lib.get("AccessDomain") or "",
-                "creation_time": lib.get("CreationTime") or "", "library_secret": secret}
-
-    def _from_service(self, state: dict[str, Any], lib: dict[str, Any]) -> dict[str, Any]:
+    def _from_service(self, state: dict[str, Any], lib: Library) -> dict[str, Any]:
         """Inputs as the service sees them now; replace-only ones keep their state value."""
-        ext = lib.get("LibraryExtension") or {}
         current = dict(state)
-        current["library_name"] = lib.get("Name")
-        current["remark"] = lib.get("Remark") or (None if state.get("remark") is None else "")
-        for prop, field in EXTENSION:
-            spec = next(p for p in PROPS if p.name == prop)
-            if spec.replace:
-                continue
-            value = ext.get(field)
-            if spec.kind == "int" and value is not None:
-                value = int(value)
-            current[prop] = value
-        current["tags"], owner = ownership.split_tags(_tags(lib))
+        current["library_name"] = lib.name
+        current["remark"] = lib.remark or (None if state.get("remark") is None else "")
+        current |= {name: lib.settings.get(name) for name in IN_PLACE_SETTINGS}
+        current["tags"], owner = ownership.split_tags(lib.tags)
         current["owner"] = owner or None  # a mark removed outside Pulumi is written back by the next up
         return current
+
+    @staticmethod
+    def _settings(inputs: dict[str, Any], names: tuple[str, ...] = tuple(smh.SETTINGS)) -> dict[str, Any]:
+        return {name: inputs.get(name) for name in names if inputs.get(name) is not None}
 
     # -- CRUD ---------------------------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.inputs_of_checked(props)
         c = smh.client(self.settings())
         owner = inputs["owner"]
-        params: dict[str, Any] = {"Name": inputs["library_name"], "LibraryExtension": self._extension(inputs)}
-        if inputs["remark"] is not None:
-            params["Remark"] = inputs["remark"]
-        if inputs["bucket"]:
-            params |= {"BucketName": inputs["bucket"], "BucketRegion": inputs["bucket_region"]}
-        tags = ownership.with_mark(inputs["tags"], owner)
-        if tags:
-            params["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
         doing = f"creating media library {inputs['library_name']!r}"
         existing = self._existing(c, inputs, doing)
         if existing is not None:
             return self._adopt(c, existing, inputs)
 
-        def landed() -> dict[str, Any] | None:
-            found = self._marked(self._list(c, doing), owner)
-            return found[0] if len(found) == 1 else None
+        def landed() -> str | None:
+            found = self._marked(smh.list_libraries(c, doing=doing), owner)
+            return found[0].id if len(found) == 1 else None
 
         # CreateLibrary is not idempotent: after a 5xx or a lost answer, look for our mark before trying again.
         # Without a mark nothing can prove an attempt did not land: then only a throttled (refused) call is retried.
-        created = DEFAULT_POLICY.create_once(lambda: smh.create_library(c, params, doing),
-                                             landed if owner else None, doing)
-        lib_id = created["LibraryId"]
-        secret = DEFAULT_POLICY.call(lambda: smh.library_secret(c, lib_id, f"reading the secret of library {lib_id}"))
-        lib = wait_for("library-listed", lambda: smh.find_library(c, lib_id, f"reading media library {lib_id}"),
-                       LIBRARY_LISTED_TIMEOUT)
+        lib_id = smh.create_library(c, inputs["library_name"], self._settings(inputs), remark=inputs["remark"],
+                                    bucket=inputs["bucket"], bucket_region=inputs["bucket_region"],
+                                    tags=ownership.with_mark(inputs["tags"], owner), landed=landed if owner else None)
+        secret = smh.library_secret(c, lib_id)
+        lib = wait_for("library-listed", lambda: smh.find_library(c, lib_id), LIBRARY_LISTED_TIMEOUT, doing=doing)
         return CreateResult(lib_id, self._outs(inputs, lib, secret))
 
     # -- ownership ------------------------------------------------------------------------------
     @staticmethod
-    def _list(c: Any, doing: str) -> list[dict[str, Any]]:
-        return DEFAULT_POLICY.call(lambda: smh.describe_libraries(c, doing=doing), doing)
-
-    @staticmethod
-    def _marked(libs: list[dict[str, Any]], owner: str | None) -> list[dict[str, Any]]:
+    def _marked(libs: list[Library], owner: str | None) -> list[Library]:
         """Libraries carrying `owner`'s mark, except those the state holds (being replaced: not ours to adopt)."""
         held = ownership.held_ids(owner)
-        return [lib for lib in libs if owner and _owner(lib) == owner and lib["LibraryId"] not in held]
+        return [lib for lib in libs if owner and _owner(lib) == owner and lib.id not in held]
 
-    def _existing(self, c: Any, inputs: dict[str, Any], doing: str) -> dict[str, Any] | None:
+    def _existing(self, c: Any, inputs: dict[str, Any], doing: str) -> Library | None:
         """The library this create should adopt instead of creating one, or None; raise if it must not go on."""
         owner = inputs["owner"]
         if not owner and not inputs["bucket"]:
             return None
-        libs = self._list(c, doing)
+        libs = smh.list_libraries(c, doing=doing)
         marked = self._marked(libs, owner)
         if len(marked) > 1:
-            ids = ", ".join(lib["LibraryId"] for lib in marked)
+            ids = ", ".join(lib.id for lib in marked)
             raise ProviderError(f"{doing}: several libraries carry this resource's ownership mark {owner!r} ({ids}); "
                                 "delete the extra ones (they were created outside this stack's state), then run "
                                 "`pulumi up` again.")
@@ -253,8 +206,8 @@ class MediaLibraryProvider(BaseProvider):
             return marked[0]
         held = ownership.held_ids(owner)  # being replaced (possibly under an older mark): not to take over
         # Another library of this stack on the bucket is a sibling (shareBucketWith), not one to take over.
-        bound = [lib for lib in libs if inputs["bucket"] and lib.get("BucketName") == inputs["bucket"]
-                 and not (owner and _owner(lib) == owner) and lib["LibraryId"] not in held
+        bound = [lib for lib in libs if inputs["bucket"] and lib.bucket == inputs["bucket"]
+                 and not (owner and _owner(lib) == owner) and lib.id not in held
                  and not ownership.same_stack(owner, _owner(lib))]
         if not bound:
             return None
@@ -263,39 +216,32 @@ class MediaLibraryProvider(BaseProvider):
         if not inputs["adopt"]:
             whose = f"the ownership mark of {found!r}" if found else "no ownership mark"
             raise ProviderError(
-                f"{doing}: media library {lib['LibraryId']} ({lib.get('Name')!r}) is already bound to bucket "
-                f"{inputs['bucket']} and carries {whose}. " + ownership.take_over_hint(f"library {lib['LibraryId']}"))
+                f"{doing}: media library {lib.id} ({lib.name!r}) is already bound to bucket "
+                f"{inputs['bucket']} and carries {whose}. " + ownership.take_over_hint(f"library {lib.id}"))
         self._check_same_kind(lib, inputs, doing, "is already bound to the bucket")
         return lib
 
     @staticmethod
-    def _check_same_kind(lib: dict[str, Any], inputs: dict[str, Any], doing: str, why: str) -> None:
-        ext = lib.get("LibraryExtension") or {}
-        differ = [f"{prop} (it has {ext.get(field)!r}, declared {inputs[prop]!r})" for prop, field in CREATION_FIELDS
-                  if inputs.get(prop) is not None and bool(ext.get(field) or False) != bool(inputs[prop])
-                  and not (prop == "storage_class" and ext.get(field) == inputs[prop])]
-        if (inputs.get("quota_bytes") is not None) != bool(ext.get("EnableQuota")):
+    def _check_same_kind(lib: Library, inputs: dict[str, Any], doing: str, why: str) -> None:
+        has = lib.settings
+        differ = [f"{name} (it has {has.get(name)!r}, declared {inputs[name]!r})" for name in CREATION_SETTINGS
+                  if inputs.get(name) is not None and bool(has.get(name) or False) != bool(inputs[name])
+                  and not (name == "storage_class" and has.get(name) == inputs[name])]
+        if (inputs.get("quota_bytes") is not None) != lib.quota_enabled:
             differ.append("quota_bytes (a quota is enabled only at creation)")
         if differ:
-            raise ProviderError(f"{doing}: media library {lib['LibraryId']} {why}, but its creation-only settings "
+            raise ProviderError(f"{doing}: media library {lib.id} {why}, but its creation-only settings "
                                 f"differ: {'; '.join(differ)}. Delete it or declare those settings, then run "
                                 "`pulumi up` again.")
 
-    def _adopt(self, c: Any, lib: dict[str, Any], inputs: dict[str, Any]) -> CreateResult:
+    def _adopt(self, c: Any, lib: Library, inputs: dict[str, Any]) -> CreateResult:
         """Take over `lib`: write our mark and every declared in-place setting, then report it."""
-        lib_id = lib["LibraryId"]
-        doing = f"adopting media library {lib_id}"
-        mutable = {p.name for p in PROPS if not p.replace} | {"quota_bytes"}
-        ext = self._extension(inputs, mutable)
-        ext.pop("EnableQuota", None)
-        tags = ownership.with_mark(inputs["tags"], inputs["owner"])
-        params: dict[str, Any] = {"LibraryId": lib_id, "Name": inputs["library_name"],
-                                  "Remark": inputs["remark"] or "", "LibraryExtension": ext,
-                                  "Tags": [{"TagKey": k, "TagValue": v} for k, v in tags.items()]}
-        DEFAULT_POLICY.call(lambda: smh.modify_library(c, params, doing), doing)
-        secret = DEFAULT_POLICY.call(lambda: smh.library_secret(c, lib_id, doing), doing)
-        current = DEFAULT_POLICY.call(lambda: smh.find_library(c, lib_id, doing), doing)
-        return CreateResult(lib_id, self._outs(inputs, current, secret))
+        smh.modify_library(c, lib.id, name=inputs["library_name"], remark=inputs["remark"] or "",
+                           settings=self._settings(inputs, IN_PLACE_SETTINGS),
+                           tags=ownership.with_mark(inputs["tags"], inputs["owner"]),
+                           doing=f"adopting media library {lib.id}")
+        secret = smh.library_secret(c, lib.id)
+        return CreateResult(lib.id, self._outs(inputs, smh.find_library(c, lib.id), secret))
 
     def inputs_of_checked(self, props: dict[str, Any]) -> dict[str, Any]:
         """Inputs already resolved by check (None stays None: kind-dependent settings); wire floats -> ints."""
@@ -304,7 +250,7 @@ class MediaLibraryProvider(BaseProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         c = smh.client(self.settings())
         try:
-            lib = DEFAULT_POLICY.call(lambda: smh.find_library(c, id_, f"reading media library {id_}"))
+            lib = smh.find_library(c, id_)
         except NotFound:
             return ReadResult("", {})
         state = self.inputs_of_checked(props)
@@ -314,55 +260,33 @@ class MediaLibraryProvider(BaseProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         old, new = self.inputs_of_checked(olds), self.inputs_of_checked(news)
         changed = {p.name for p in PROPS if old.get(p.name) != new.get(p.name)}
-        params: dict[str, Any] = {"LibraryId": id_}
-        if "library_name" in changed:
-            params["Name"] = new["library_name"]
-        if "remark" in changed:
-            params["Remark"] = new["remark"] or ""
-        ext = self._extension(new, changed)
-        ext.pop("EnableQuota", None)
-        for prop, field in EXTENSION:  # a setting cleared back to None is sent as its neutral value
-            if prop in changed and new.get(prop) is None and old.get(prop) is not None and field not in ext:
-                ext[field] = [] if isinstance(old.get(prop), list) else (0 if prop == "recycle_days" else None)
-        ext = {k: v for k, v in ext.items() if v is not None}
-        if ext:
-            params["LibraryExtension"] = ext
-        if "tags" in changed or "owner" in changed:
-            tags = ownership.with_mark(new["tags"], new["owner"])
-            params["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
+        settings = {name: new.get(name) for name in IN_PLACE_SETTINGS if name in changed}
+        marked = "tags" in changed or "owner" in changed
         c = smh.client(self.settings())
-        doing = f"updating media library {id_}"
-        if len(params) > 1:
-            # After an InternalError or a lost answer, read first: retry only if the change is not there yet.
-            def landed() -> dict[str, Any] | None:
-                lib = smh.find_library(c, id_, doing)
-                return lib if _applied(lib, params) else None
-
-            DEFAULT_POLICY.create_once(lambda: smh.modify_library(c, params, doing), landed, doing)
-        lib = DEFAULT_POLICY.call(lambda: smh.find_library(c, id_, f"reading media library {id_}"))
-        return UpdateResult(self._outs(new, lib, olds.get("library_secret") or ""))
+        if settings or marked or {"library_name", "remark"} & changed:
+            smh.modify_library(c, id_, name=new["library_name"] if "library_name" in changed else None,
+                               remark=(new["remark"] or "") if "remark" in changed else None, settings=settings,
+                               tags=ownership.with_mark(new["tags"], new["owner"]) if marked else None)
+        return UpdateResult(self._outs(new, smh.find_library(c, id_), olds.get("library_secret") or ""))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         c = smh.client(self.settings())
         doing = f"deleting media library {id_}"
         try:
-            lib = DEFAULT_POLICY.call(lambda: smh.find_library(c, id_, doing))
-            files = int(lib.get("FileNum") or 0) + int(lib.get("DirNum") or 0)
-            if files and not props.get("force_destroy"):
+            lib = smh.find_library(c, id_)
+            if lib.files + lib.dirs and not props.get("force_destroy"):
                 raise ProviderError(
-                    f"{doing}: it still holds {lib.get('FileNum')} files and {lib.get('DirNum')} directories "
-                    f"({lib.get('Size')} bytes). Nothing was deleted. Set force_destroy=True and run `pulumi up` "
-                    "before destroying to delete it with its contents."
+                    f"{doing}: it still holds {lib.files} files and {lib.dirs} directories ({lib.size} bytes). "
+                    "Nothing was deleted. Set force_destroy=True and run `pulumi up` before destroying to delete "
+                    "it with its contents."
                 )
-            DEFAULT_POLICY.call(lambda: smh.delete_library(c, id_, doing))
+            smh.delete_library(c, id_)
         except NotFound:
             return
         except Conflict as err:
             if err.code == "ResourceInUse.MultiSpace":
-                from smh_provider.clients.smhdata import DataPlane
-
                 try:
-                    found = [s["spaceId"] for s in DataPlane(self.settings(), id_).list_spaces()]
+                    found = [s.space_id for s in DataPlane(self.settings(), id_).list_spaces()]
                     names = f" ({', '.join(found[:20])}{', ...' if len(found) > 20 else ''})"
                 except ProviderError:
                     names = ""
@@ -398,26 +322,6 @@ class MediaLibrary(Resource, module="smh", name="MediaLibrary"):
         self.declared_settings = {k: v for k, v in settings.items() if isinstance(v, (bool, int, str, list, dict))}
 
 
-def _tags(lib: dict[str, Any]) -> dict[str, str]:
-    return {t["TagKey"]: t.get("TagValue") or "" for t in (lib.get("Tags") or [])}
-
-
-def _owner(lib: dict[str, Any]) -> str:
+def _owner(lib: Library) -> str:
     """The ownership mark the library carries, or ''."""
-    return ownership.split_tags(_tags(lib))[1]
-
-
-def _applied(lib: dict[str, Any], params: dict[str, Any]) -> bool:
-    """Whether the library already shows everything a ModifyLibrary call asked for."""
-    if "Name" in params and lib.get("Name") != params["Name"]:
-        return False
-    if "Remark" in params and (lib.get("Remark") or "") != params["Remark"]:
-        return False
-    ext = lib.get("LibraryExtension") or {}
-    for field, value in (params.get("LibraryExtension") or {}).items():
-        current = ext.get(field)
-        if isinstance(value, int) and not isinstance(value, bool) and current is not None:
-            current = int(current)
-        if current != value:
-            return False
-    return "Tags" not in params or _tags(lib) == {t["TagKey"]: t["TagValue"] for t in params["Tags"]}
+    return ownership.split_tags(lib.tags)[1]

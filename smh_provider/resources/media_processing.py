@@ -6,6 +6,7 @@ until the binding is listed; delete unbinds; a bucket that is already gone count
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pulumi
@@ -15,17 +16,15 @@ from smh_provider.clients import cos
 from smh_provider.errors import AlreadyOwned, NotFound
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop
-from smh_provider.retry import DEFAULT_POLICY, wait_for
+from smh_provider.retry import wait_for
 
 BINDING_VISIBLE_TIMEOUT = 120.0
 FULL_BUCKET = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?-[1-9][0-9]{4,11}$"
 
 
 def _full_bucket(value: str, _: Any) -> str | None:
-    import re
-
     if not re.match(FULL_BUCKET, value or ""):
-        return f"bucket {value!r} must be the full bucket name '<name>-<appid>', e.g. photos-1250000000"
+        return f"bucket {rules.shown(value)} must be the full bucket name '<name>-<appid>', e.g. photos-1250000000"
     return None
 
 
@@ -46,18 +45,19 @@ class MediaProcessingProvider(BaseProvider):
         c = cos.client(self.settings(), region)
         try:
             # Binding is idempotent in effect: a second bind is refused with MediaBucketAlreadyBinded.
-            DEFAULT_POLICY.call(lambda: cos.bind_media(c, bucket), f"switching on media processing for {bucket}")
+            cos.bind_media(c, bucket)
         except AlreadyOwned:
             pass
         binding = wait_for("media-binding-listed", lambda: cos.find_media_binding(c, bucket, region),
-                           BINDING_VISIBLE_TIMEOUT)
+                           BINDING_VISIBLE_TIMEOUT, doing=f"switching on media processing for bucket {bucket}")
         return CreateResult(bucket, {**inputs, "enabled_at": str(binding.get("CreateTime") or "")})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         inputs = self.inputs_of(props)
         c = cos.client(self.settings(), inputs["region"])
-        binding = DEFAULT_POLICY.call(lambda: cos.find_media_binding(c, id_, inputs["region"]))
-        if binding is None:
+        try:
+            binding = cos.find_media_binding(c, id_, inputs["region"])
+        except NotFound:
             return ReadResult("", {})
         return ReadResult(id_, {**inputs, "enabled_at": str(binding.get("CreateTime") or props.get("enabled_at"))})
 
@@ -68,7 +68,7 @@ class MediaProcessingProvider(BaseProvider):
         inputs = self.inputs_of(props)
         c = cos.client(self.settings(), inputs["region"])
         try:
-            DEFAULT_POLICY.call(lambda: cos.unbind_media(c, id_), f"switching off media processing for {id_}")
+            cos.unbind_media(c, id_)
         except NotFound:
             return
 

@@ -16,25 +16,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
 from smh_provider import ownership
 from smh_provider.clients import smh
-from smh_provider.clients.smhdata import DataPlane
+from smh_provider.clients.smhdata import SPACE_SETTINGS, DataPlane
 from smh_provider.errors import Conflict, NotFound, ProviderError
 from smh_provider.memo import PerKey
 from smh_provider.resources import rules
-from smh_provider.resources._base import BaseProvider, Prop, is_unknown
+from smh_provider.resources._base import BaseProvider, Prop
 from smh_provider.resources.media_library import MediaLibrary
-from smh_provider.retry import DEFAULT_POLICY
 
-# (property, extension attribute on the wire)
-ATTRS = (
-    ("allow_photo", "allowPhoto"), ("allow_video", "allowVideo"), ("public_read", "isPublicRead"),
-    ("allow_photo_ext", "allowPhotoExtname"), ("allow_video_ext", "allowVideoExtname"),
-    ("recognize_sensitive_content", "recognizeSensitiveContent"), ("multi_album", "isMultiAlbum"),
-    ("space_tag", "spaceTag"),
-)
 PROPS = (
     Prop("library_id", "str", replace=True, via="library_identity", doc="the multi-tenant media library"),
     Prop("allow_photo", "bool", default=True, doc="allow photo uploads"),
@@ -45,31 +37,15 @@ PROPS = (
     Prop("recognize_sensitive_content", "bool", default=False, doc="recognize sensitive content"),
     Prop("multi_album", "bool", default=False, replace=True, doc="media only inside albums (one level)"),
     Prop("space_tag", "str", doc="free-form tag of the space, e.g. personal or team"),
-    Prop("quota_bytes", "int", rule=rules.int_range("quota_bytes", 1, 9223372036854775807),
+    Prop("quota_bytes", "int", rule=rules.int_range("quota_bytes", 1, 9223372036854775807), replace_if_cleared=True,
          doc="space quota in bytes; setting a first quota or changing it is in place, clearing it replaces"),
     Prop("force_destroy", "bool", default=False, doc="delete the space even if it holds files"),
-    Prop("owner", "str", doc="ownership mark <project>/<stack>/<resource> (its userId), set by the Space class"),
+    Prop("owner", "str", quiet=True,
+         doc="ownership mark <project>/<stack>/<resource> (its userId), set by the Space class"),
     Prop("library_identity", "str", internal=True, doc="the library's identity (set when given library=)"),
     Prop("identity", "str", internal=True,
          doc="digest of the owner mark and creation-only settings; keeps albums' previews exact"),
 )
-
-
-_modes: PerKey[dict[str, Any]] = PerKey()
-
-
-def library_mode(settings: Any, library_id: str, doing: str) -> dict[str, Any]:
-    """The library's LibraryExtension (mode flags), read with the provider's credentials.
-
-    Read once per library per provider process: the mode flags (multi_tenant, multi_album, file_library) are
-    replace-only, so a library whose mode changes gets a new id. N spaces and their albums then cost one
-    DescribeLibraries, not one each; concurrent creates wait for the first read instead of repeating it.
-    """
-    def load() -> dict[str, Any]:
-        lib = DEFAULT_POLICY.call(lambda: smh.find_library(smh.client(settings), library_id, doing))
-        return lib.get("LibraryExtension") or {}
-
-    return _modes.get((settings, library_id), load)
 
 
 _listed: PerKey[dict[str, str]] = PerKey()
@@ -81,20 +57,19 @@ def _marked_spaces(plane: DataPlane, fresh: bool = False) -> dict[str, str]:
     Spaces this process creates later need not be in it: each resource has its own mark.
     """
     def load() -> dict[str, str]:
-        spaces = DEFAULT_POLICY.call(plane.list_spaces, f"listing tenant spaces of {plane.library_id}")
-        return {s["userId"]: s["spaceId"] for s in spaces if s.get("userId")}
+        return {s.user_id: s.space_id for s in plane.list_spaces() if s.user_id}
 
     return _listed.get(plane.key, load, fresh=fresh)
 
 
-def wire_attrs(inputs: dict[str, Any], only: set[str] | None = None) -> dict[str, Any]:
-    """The extension attributes of a space's settings (property names as in PROPS), for the wire."""
-    return {wire: inputs[prop] for prop, wire in ATTRS
-            if (only is None or prop in only) and inputs.get(prop) is not None}
+def space_settings(inputs: dict[str, Any], only: set[str] | None = None) -> dict[str, Any]:
+    """The space settings among `inputs` (property names as in PROPS) that have a value."""
+    return {name: inputs[name] for name in SPACE_SETTINGS
+            if (only is None or name in only) and inputs.get(name) is not None}
 
 
 def require_multi_tenant(settings: Any, library_id: str, doing: str) -> None:
-    if not library_mode(settings, library_id, doing).get("IsMultiSpace"):
+    if not smh.library_mode(settings, library_id).multi_tenant:
         raise ProviderError(
             f"{doing}: the library is single-tenant (created with multi_tenant=False), and tenant spaces exist "
             "only in multi-tenant libraries. Set allow_photo/allow_video/public_read on the MediaLibrary itself, "
@@ -104,50 +79,48 @@ def require_multi_tenant(settings: Any, library_id: str, doing: str) -> None:
 
 def adopt_space(plane: DataPlane, space_id: str, inputs: dict[str, Any]) -> None:
     """Take over a space an earlier run created (it carries our mark): write the declared settings."""
-    attrs = wire_attrs(inputs)
-    attrs.pop("isMultiAlbum", None)
-    DEFAULT_POLICY.call(lambda: plane.update_space_extension(space_id, attrs), f"adopting tenant space {space_id}")
+    plane.update_space(space_id, space_settings(inputs, set(SPACE_SETTINGS) - {"multi_album"}),
+                       doing=f"adopting tenant space {space_id}")
 
 
 def create_space(plane: DataPlane, inputs: dict[str, Any], owner: str | None,
-                 landed: Callable[[], str | None] | None, doing: str) -> str:
+                 landed: Callable[[], str | None] | None) -> str:
     """CreateSpace with the declared settings and mark; `landed()` finds it if a lost answer hid that it worked.
 
     CreateSpace is not idempotent: after a 5xx or a lost answer, look for our mark before trying again (without a
     mark, only a throttled call - refused, so certainly not applied - is retried).
     """
-    return DEFAULT_POLICY.create_once(lambda: plane.create_space(wire_attrs(inputs), owner), landed, doing)
+    return plane.create_space(space_settings(inputs), owner, landed=landed)
 
 
 def set_quota(plane: DataPlane, space_id: str, old: int | None, new: int | None) -> None:
     """Give a space its declared quota (`old`: the quota it has, None for a new or adopted space)."""
     if new is not None and new != old:  # an adopted space may have one already: set_space_quota then PUTs
-        DEFAULT_POLICY.call(lambda: plane.set_space_quota(space_id, new, exists=old is not None))
+        plane.set_space_quota(space_id, new, exists=old is not None)
 
 
 def read_space(plane: DataPlane, space_id: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
     """The space's current settings in the shape of `inputs` (the declared ones), or None when it is gone."""
     try:
-        ext = DEFAULT_POLICY.call(lambda: plane.space_extension(space_id))
+        found = plane.find_space(space_id)
     except NotFound:
         return None
     current = dict(inputs)
-    for prop, wire in ATTRS:
-        if wire in ext:
-            current[prop] = ext[wire] if ext[wire] is not None or prop == "space_tag" else inputs.get(prop)
+    for name, value in found.items():
+        current[name] = value if value is not None or name == "space_tag" else inputs.get(name)
     if not current.get("space_tag") and not inputs.get("space_tag"):
         current["space_tag"] = inputs.get("space_tag")  # the service shows an unset tag as "": not a change
     if inputs.get("quota_bytes") is not None:
-        current["quota_bytes"] = DEFAULT_POLICY.call(lambda: plane.get_space_quota(space_id))
+        current["quota_bytes"] = plane.get_space_quota(space_id)
     return current
 
 
 def update_space(plane: DataPlane, space_id: str, old: dict[str, Any], new: dict[str, Any]) -> None:
     """Change a space's in-place settings from `old` to `new` (both full settings, property names as in PROPS)."""
     changed = {p.name for p in PROPS if old.get(p.name) != new.get(p.name)} - {"force_destroy"}
-    attrs = wire_attrs(new, changed - {"quota_bytes"})
-    if attrs:
-        DEFAULT_POLICY.call(lambda: plane.update_space_extension(space_id, attrs))
+    settings = space_settings(new, changed)
+    if settings:
+        plane.update_space(space_id, settings)
     if "quota_bytes" in changed:
         set_quota(plane, space_id, old.get("quota_bytes"), new.get("quota_bytes"))
 
@@ -157,15 +130,15 @@ def delete_space(plane: DataPlane, space_id: str, force: bool) -> None:
     doing = f"deleting tenant space {space_id} of media library {plane.library_id}"
     try:
         if not force:
-            listing = DEFAULT_POLICY.call(lambda: plane.list_dir(space_id))
-            if listing.get("contents"):
-                names = ", ".join(c["name"] for c in listing["contents"][:5])
+            contents = plane.list_dir(space_id)
+            if contents:
+                names = ", ".join(c["name"] for c in contents[:5])
                 raise ProviderError(
-                    f"{doing}: it still holds {len(listing['contents'])} files or albums ({names}). Nothing "
+                    f"{doing}: it still holds {len(contents)} files or albums ({names}). Nothing "
                     "was deleted. Set force_destroy=True and run `pulumi up` before destroying to delete the "
                     "space with its contents."
                 )
-        DEFAULT_POLICY.call(lambda: plane.delete_space(space_id, force))
+        plane.delete_space(space_id, force)
     except NotFound:
         return
     except Conflict as err:
@@ -175,6 +148,7 @@ def delete_space(plane: DataPlane, space_id: str, force: bool) -> None:
 class SpaceProvider(BaseProvider):
     props = PROPS
     type_label = "Space"
+    api_fields = SPACE_SETTINGS
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.inputs_of(props)
@@ -195,20 +169,9 @@ class SpaceProvider(BaseProvider):
                 again = _marked_spaces(plane, fresh=True).get(owner or "")
                 return again if again not in ownership.held_ids(owner) else None
 
-            space_id = create_space(plane, inputs, owner, landed if owner else None, doing)
+            space_id = create_space(plane, inputs, owner, landed if owner else None)
         set_quota(plane, space_id, None, inputs["quota_bytes"])
         return CreateResult(space_id, {**inputs, "space_id": space_id})
-
-    def identity_extra(self, inputs: dict[str, Any]) -> list[Any]:
-        return [["quota", inputs.get("quota_bytes") is not None]]
-
-    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        result = super().diff(id_, olds, news)
-        # The data plane has no call to remove a quota: clearing it needs a new space.
-        if not is_unknown(news.get("quota_bytes")) and olds.get("quota_bytes") is not None \
-                and news.get("quota_bytes") is None:
-            result.replaces = [*(result.replaces or []), "quota_bytes"]
-        return result
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         inputs = self.inputs_of(props)

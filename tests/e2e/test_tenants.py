@@ -40,7 +40,7 @@ def data_plane(target: Target, lib_id: str, secret: str):  # type: ignore[no-unt
 
 
 def spaces_in(target: Target, lib_id: str) -> set[str]:
-    return {s["spaceId"] for s in DataPlane(target.settings(), lib_id).list_spaces()}
+    return {s.space_id for s in DataPlane(target.settings(), lib_id).list_spaces()}
 
 
 def test_tenants_stack(target: Target, make_stack) -> None:  # type: ignore[no-untyped-def]

@@ -16,4 +16,4 @@ def test_credentials_reach_every_service(live_target: Target) -> None:
     c = cos.client(settings, live_target.region)
     assert isinstance(cos.call(lambda: c.list_buckets(), "listing buckets"), dict)
     assert live_target.media_binding(live_target.full_bucket(f"{live_target.run_id}-absent")) is None
-    assert isinstance(smh.describe_libraries(smh.client(settings)), list)
+    assert isinstance(smh.list_libraries(smh.client(settings)), list)

@@ -124,12 +124,11 @@ def test_sweep_deletes_only_what_carries_the_run_prefix(emulator) -> None:  # ty
     cos.bind_media(c, mine)
     c.put_object(Bucket=mine, Key="a.jpg", Body=b"jpeg")
     sc = smh.client(settings)
-    bound = smh.create_library(sc, {"Name": "any", "BucketName": mine, "BucketRegion": target.region,
-                                    "LibraryExtension": {"IsMultiSpace": True}}, "test")["LibraryId"]
+    bound = smh.create_library(sc, "any", {"multi_tenant": True}, bucket=mine, bucket_region=target.region)
     DataPlane(settings, bound).create_space({})
     lib_name = target.name("photos")
-    named = smh.create_library(sc, {"Name": lib_name, "LibraryExtension": {}}, "test")["LibraryId"]
-    kept = smh.create_library(sc, {"Name": "keep", "LibraryExtension": {}}, "test")["LibraryId"]
+    named = smh.create_library(sc, lib_name, {})
+    kept = smh.create_library(sc, "keep", {})
 
     deleted = targets.sweep(target)
 

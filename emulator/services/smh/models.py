@@ -44,7 +44,8 @@ PUBLIC_FIELDS = (
 )
 
 
-DATA_PLANE_KINDS = ("smh_token", "smh_dir", "smh_file", "smh_quota", "smh_recycled", "smh_counter")
+DATA_PLANE_KINDS = ("smh_token", "smh_dir", "smh_file", "smh_quota", "smh_recycled", "smh_counter", "smh_roles",
+                    "smh_user", "smh_group", "smh_member", "smh_grant")
 
 
 def _missing(name: str) -> Api3Error:

@@ -9,6 +9,8 @@ State, all in the shared Store (SpaceId is `-` in single-tenant libraries):
     smh_quota      "<LibraryId>/<QuotaId>"          quota; doc["spaces"] lists the spaces it covers
     smh_recycled   "<LibraryId>/<RecycledItemId>"   a directory deleted into the recycle bin
     smh_counter    "<LibraryId>/<name>"             per-library sequence numbers (quota and recycled item ids)
+    smh_roles, smh_grant                            role table and folder grants (authority.py)
+    smh_user, smh_group, smh_member                 library users, groups and memberships (people.py)
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ STATUS = {
     "DirectoryNotFound": 404, "SourceDirectoryNotFound": 404, "NoQuota": 404, "SameNameDirectoryOrFileExists": 409,
     "SpaceNotEmpty": 409, "DuplicateQuota": 409, "RateLimitExceeded": 429, "InternalServerError": 500,
     "ServerOverloaded": 503,
+    # Permissions (docs/smh-permissions.md): only UserResourceInUse is documented; the rest are the emulator's.
+    "UserResourceInUse": 409, "UserAlreadyExists": 409, "UserNotFound": 404, "GroupAlreadyExists": 409,
+    "GroupNotFound": 404, "MemberNotFound": 404, "GroupNestingTooDeep": 400, "GroupNestingCycle": 400,
+    "RoleListAlreadyInitialized": 409, "RoleNotFound": 404,
 }
 
 
@@ -186,6 +192,10 @@ class BackendBase:
         if space_id == SINGLE_SPACE:
             raise fail("SpaceNotFound", f"Library `{caller.library_id}` is multi-tenant; name a space, not `-`")
         return Target(caller.library, space_id, self._space_doc(caller.library_id, space_id))
+
+    def read_filter(self, caller: Caller, target: Target, parts: list[str]) -> set[str] | None:
+        """Folder grants (authority.py): None when the caller may list `parts`, else the root albums it may see."""
+        return None
 
     def _next_id(self, library_id: str, name: str) -> int:
         key = f"{library_id}/{name}"

@@ -87,7 +87,8 @@ class DirectoryActions(BackendBase):
         Fidelity gap: only page/page_size paging (no marker mode, so no nextMarker); directories come before
         files, each group sorted by `order_by`; a page_size above 1000 and unknown order/filter values answer 400
         InvalidParameter. Files carry contentType, size, eTag, crc64 and an empty metaData; no authorityList,
-        localSync or preview fields.
+        localSync or preview fields. Folder grants apply to user tokens once the library has a role table
+        (authority.py).
         """
         if not 1 <= page or not 1 <= page_size <= MAX_PAGE_SIZE:
             raise invalid(f"page must be >= 1 and page_size within 1..{MAX_PAGE_SIZE}")
@@ -98,9 +99,12 @@ class DirectoryActions(BackendBase):
         target = self._target(caller, space_id)
         if parts and self.store.get("smh_dir", target.key(parts)) is None:
             raise fail("DirectoryNotFound", f"The directory `{'/'.join(parts)}` does not exist")
+        visible = self.read_filter(caller, target, parts)
         prefix = target.key(parts) + "/" if parts else target.prefix
         dirs = [d for k, d in self.store.items("smh_dir", prefix) if "/" not in k[len(prefix):]]
         files = [d for k, d in self.store.items("smh_file", prefix) if "/" not in k[len(prefix):]]
+        if visible is not None:  # a user without a root grant sees the albums it may view, no root files
+            dirs, files = [d for d in dirs if d["name"] in visible], []
         key = order_by or "name"
         groups = []
         for docs, kind in ((dirs, "dir"), (files, "file")):
@@ -133,6 +137,8 @@ class DirectoryActions(BackendBase):
                 raise fail("DirectoryNotFound", f"The directory `{'/'.join(parts)}` does not exist")
             files = self.store.delete_prefix("smh_file", key + "/")
             dirs = self.store.delete_prefix("smh_dir", key + "/") + int(self.store.delete("smh_dir", key))
+            self.store.delete_prefix("smh_grant", key + "#")
+            self.store.delete_prefix("smh_grant", key + "/")
             if not recycle:
                 return None
             item_id = self._next_id(caller.library_id, "recycled")

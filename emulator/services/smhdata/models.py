@@ -9,6 +9,10 @@ The actions live in one module per group and are joined here:
     directories.py  create_directory, list_directory, delete_directory, move_directory
     files.py        upload_file
     quotas.py       create_quota, get_quota, update_quota
+    authority.py    init_role_list, role_list, authorize, revoke, directory_authority, delete_user_authority
+                    (+ read_filter, which makes grants take effect on directory listing)
+    people.py       create_user, get_user, modify_user, delete_user, create_group, list_groups, get_group,
+                    modify_group, delete_group, add_member, remove_member, list_members
 
 Methods raise SmhDataError and return plain data; the store layout is in common.py. Library documents belong to
 the control plane (kind "library"); this backend only reads them.
@@ -18,13 +22,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from emulator.services.smhdata.authority import AuthorityActions
 from emulator.services.smhdata.common import SINGLE_SPACE
 from emulator.services.smhdata.files import FileActions
 from emulator.services.smhdata.spaces import ATTRS, SpaceActions
 from emulator.services.smhdata.tokens import TokenActions
 
 
-class SmhDataBackend(TokenActions, SpaceActions, FileActions):
+class SmhDataBackend(TokenActions, SpaceActions, FileActions, AuthorityActions):
     def _summary(self, library_id: str, space_id: str) -> dict[str, Any]:
         prefix = f"{library_id}/{space_id}/"
         return {"albums": [d["path"] for k, d in self.store.items("smh_dir", prefix) if "/" not in k[len(prefix):]],

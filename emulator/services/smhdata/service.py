@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 from urllib.parse import unquote
 
 from emulator.errors import EmulatorError, SmhDataError
 from emulator.services.base import Action, Service
+from emulator.services.smhdata import authority_handlers as ah
 from emulator.services.smhdata import handlers as h
 from emulator.services.smhdata.common import STATUS
 from emulator.services.smhdata.models import SmhDataBackend
@@ -42,6 +44,26 @@ ACTIONS: dict[str, Action] = {
     "CreateQuota": Action(h.create_quota, "POST /quota/{Lib}", mutating=True),
     "GetQuota": Action(h.get_quota, "GET /quota/{Lib}/{Space}"),
     "UpdateQuota": Action(h.update_quota, "PUT /quota/{Lib}/{Space}", mutating=True),
+    # Permissions (docs/smh-permissions.md); authority.py and people.py hold the backend.
+    "InitRoleList": Action(ah.init_role_list, "POST /authority/{Lib}/init-role-list", mutating=True),
+    "GetRoleList": Action(ah.role_list, ("GET /authority/{Lib}/role-list",
+                                         "GET /authority/{Lib}/getRoleList")),  # the Android SDK's name
+    "DeleteUserAuthority": Action(ah.delete_user_authority, "DELETE /authority/{Lib}/user-authority", mutating=True),
+    "Authorize": Action(ah.authorize, "POST /authority/{Lib}/{Space}/authorize/{Path}", mutating=True),
+    "RevokeAuthorization": Action(ah.revoke, None, mutating=True),  # Authorize's route with ?delete
+    "GetDirectoryAuthority": Action(ah.directory_authority, "GET /authority/{Lib}/{Space}/directory-authority/{Path}"),
+    "CreateUser": Action(ah.create_user, "POST /user/{Lib}", mutating=True),
+    "GetUser": Action(ah.get_user, "GET /user/{Lib}/{User}"),
+    "ModifyUser": Action(ah.modify_user, "POST /user/{Lib}/{User}", mutating=True),
+    "DeleteUser": Action(ah.delete_user, "DELETE /user/{Lib}/{User}", mutating=True),
+    "CreateGroup": Action(ah.create_group, "POST /group/{Lib}", mutating=True),
+    "ListGroups": Action(ah.list_groups, "GET /group/{Lib}"),
+    "GetGroup": Action(ah.get_group, "GET /group/{Lib}/{Group}"),
+    "ModifyGroup": Action(ah.modify_group, "POST /group/{Lib}/{Group}", mutating=True),
+    "DeleteGroup": Action(ah.delete_group, "DELETE /group/{Lib}/{Group}", mutating=True),
+    "AddGroupMember": Action(ah.add_member, "PUT /group/{Lib}/{Group}/member/{Member}", mutating=True),
+    "RemoveGroupMember": Action(ah.remove_member, "DELETE /group/{Lib}/{Group}/member/{Member}", mutating=True),
+    "ListGroupMembers": Action(ah.list_members, "GET /group/{Lib}/{Group}/member"),
 }
 HOST = re.compile(r"^(?P<library>[a-z0-9]+)\.api\.tencentsmh\.cn$")
 REST = "**"  # zero or more further segments
@@ -103,6 +125,8 @@ class SmhDataService(Service, name="smhdata", hosts=(HOST,), actions=ACTIONS, ba
                         raise SmhDataError(501, "NotImplemented", "Copying directories is not emulated")
                     if "from" in keys:
                         return "MoveDirectory"
+                if action == "Authorize" and "delete" in req.query:
+                    return "RevokeAuthorization"
                 return action
         raise SmhDataError(404, "RouteNotFound", f"{req.method} {req.path} matches no emulated SMH data-plane API")
 
@@ -118,6 +142,9 @@ class SmhDataService(Service, name="smhdata", hosts=(HOST,), actions=ACTIONS, ba
 
     def render_error(self, err: EmulatorError, req: Request) -> Response:
         return smh_error(err, req)
+
+    def inventory(self) -> dict[str, Any]:
+        return {"spaces": self.backend.inventory(), "permissions": self.backend.permission_inventory()}
 
     def injected_error(self, code: str, status: int, req: Request) -> EmulatorError:
         """A rule's own status wins when it is an error status; otherwise the documented one, else 500."""

@@ -1,0 +1,87 @@
+"""User: a user of a media library (the principal folder grants and group memberships name).
+
+Replace-only: library_id, user_id. The nickname changes in place. Users have no place for an ownership mark, so
+the user id is the natural key: a create that finds the id taken adopts that user (and sets its nickname); the
+stack then deletes it on destroy. Delete is refused by the service (409 UserResourceInUse) while the user still
+has a personal space (a tenant space created for it): delete that space first. Deleting a user also removes its
+group memberships and folder grants.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+
+from smh_provider.clients import permissions as perm
+from smh_provider.clients.smhdata import DataPlane
+from smh_provider.errors import Conflict, NotFound, ProviderError
+from smh_provider.resources import _permissions as common
+from smh_provider.resources import rules
+from smh_provider.resources._base import BaseProvider, Prop
+from smh_provider.resources.media_library import MediaLibrary
+
+PROPS = (
+    Prop("library_id", "str", replace=True, via="library_identity", doc="the media library"),
+    Prop("user_id", "str", replace=True, rule=common.user_id, doc="the user's id, chosen by you (natural key)"),
+    Prop("nickname", "str", default="", rule=rules.length("nickname", 0, 100), doc="display name"),
+    Prop("library_identity", "str", internal=True, doc="the library's identity (set when given library=)"),
+)
+
+
+class UserProvider(BaseProvider):
+    props = PROPS
+    type_label = "User"
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        inputs = self.inputs_of(props)
+        plane = DataPlane(self.settings(), inputs["library_id"])
+        if not perm.create_user(plane, inputs["user_id"], {"nickname": inputs["nickname"]}):
+            pulumi.log.info(f"user {inputs['user_id']} exists in media library {inputs['library_id']}: adopted "
+                            "(users have no ownership mark; the user id is the natural key)")
+            perm.modify_user(plane, inputs["user_id"], {"nickname": inputs["nickname"]})
+        return CreateResult(f"{inputs['library_id']}/{inputs['user_id']}", dict(inputs))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        inputs = self.inputs_of(props)
+        try:
+            user = perm.find_user(DataPlane(self.settings(), inputs["library_id"]), inputs["user_id"])
+        except NotFound:
+            return ReadResult("", {})
+        return ReadResult(id_, dict(inputs) | {"nickname": str(user.get("nickname") or "")})
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        new = self.inputs_of(news)
+        perm.modify_user(DataPlane(self.settings(), new["library_id"]), new["user_id"], {"nickname": new["nickname"]})
+        return UpdateResult(dict(new))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        inputs = self.inputs_of(props)
+        try:
+            perm.delete_user(DataPlane(self.settings(), inputs["library_id"]), inputs["user_id"])
+        except NotFound:
+            return
+        except Conflict as err:
+            if err.code != "UserResourceInUse":
+                raise
+            raise ProviderError(f"{err}. Nothing was deleted. The user still has a personal space (a tenant space "
+                                "created for it): delete that Space first (remove it from the stack, or run "
+                                "`pulumi destroy` on it), then destroy the user.") from None
+
+
+class User(Resource, module="smh", name="User"):
+    """A user (用户) of a media library."""
+
+    user_id: pulumi.Output[str]
+    library_id: pulumi.Output[str]
+
+    def __init__(self, resource_name: str, *, user_id: str, nickname: str = "",
+                 library: MediaLibrary | None = None, library_id: pulumi.Input[str] | None = None,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        deps: list[pulumi.Resource] = []
+        props: dict[str, Any] = {"library_identity": None, "user_id": user_id, "nickname": nickname}
+        common.library_inputs(resource_name, "User", library, library_id, deps, props)
+        self.declared_user_id = user_id  # a plain value: grants and members name the user by it at preview
+        opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(depends_on=deps), opts)
+        super().__init__(UserProvider(), resource_name, props, opts)
