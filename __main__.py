@@ -21,6 +21,8 @@ One library (the single-library keys, namespace `smh-media`, see stacks/Pulumi.l
                     after 7 days; `abort_incomplete_upload_days`, `rules`, `allow_smh_paths`, `adopt`
   bucketReferer     object: hotlink protection (BucketReferer): `domains`, `referer_type` White-List|Black-List,
                     `allow_empty_referer`, `enabled`, `adopt`
+  spaceSet          true | false | N: serve `spaces` with one SpaceSet resource (always, never, from N spaces
+                    on; default false); smh_provider/stack_spaces.py, README "Thousands of tenant spaces"
   roles, users, groups, grants
                     the library's permissions: role table, users, groups (nested with `parent`, `members`) and
                     folder grants (smh_provider/stack_permissions.py; example: stacks/Pulumi.team.yaml)
@@ -49,6 +51,7 @@ from smh_provider import Album, Bucket, BucketCors, BucketLifecycle, BucketRefer
 from smh_provider.resources.media_library import PROPS as LIBRARY_PROPS
 from smh_provider.resources.space import PROPS as SPACE_PROPS
 from smh_provider.stack_permissions import declare_permissions
+from smh_provider.stack_spaces import declare_space_set, spaces_as_set
 
 LIBRARY_KEYS = {p.name for p in LIBRARY_PROPS if not p.internal} - {"bucket", "bucket_region", "force_destroy", "owner"}
 SPACE_KEYS = {p.name for p in SPACE_PROPS if not p.internal} - {"library_id", "owner"} | {"albums"}
@@ -56,7 +59,7 @@ SPACE_KEYS = {p.name for p in SPACE_PROPS if not p.internal} - {"library_id", "o
 LIBRARY_CONFIG: dict[str, str] = {
     "bucketName": "str", "appId": "str", "region": "str", "bucketAcl": "str", "bucketTags": "object",
     "adoptBucket": "bool", "forceDestroy": "bool", "protectLibrary": "bool",
-    "library": "object", "spaces": "object", "albums": "object",
+    "library": "object", "spaces": "object", "albums": "object", "spaceSet": "object",
     "bucketCors": "object", "bucketLifecycle": "object", "bucketReferer": "object",
     "roles": "object", "users": "object", "groups": "object", "grants": "object",
 }
@@ -274,7 +277,14 @@ def declare_library(spec: LibrarySpec, shared: Declared | None = None) -> Declar
     spaces_cfg = spec.get("spaces", {})
     if not isinstance(spaces_cfg, dict):
         _fail(f"{spec.where}spaces must be a map of key -> Space arguments")
-    for key, space_cfg in spaces_cfg.items():
+    try:
+        as_set = spaces_as_set(spec.get("spaceSet"), len(spaces_cfg), f"{spec.where}spaceSet")
+    except ValueError as err:
+        _fail(str(err))
+    if as_set:  # one SpaceSet resource instead of a Space and Albums per space (README, "Thousands of spaces")
+        declared.space_ids = declare_space_set(_claim("SpaceSet", spec.name("spaces"), f"{spec.where}spaces"),
+                                               library, spaces_cfg, force_destroy, spec.name("space-") + "{key}")
+    for key, space_cfg in ({} if as_set else spaces_cfg).items():
         if not isinstance(space_cfg or {}, dict):
             _fail(f"{spec.where}spaces.{key} must be an object of Space arguments")
         space_cfg = dict(space_cfg or {})

@@ -17,8 +17,9 @@ from smh_provider.resources import (
     MediaProcessing,
     RoleTable,
     Space,
+    SpaceSet,
     User,
 )
 
 __all__ = ["Album", "Bucket", "BucketCors", "BucketLifecycle", "BucketReferer", "FolderGrant", "Group",
-           "GroupMember", "MediaLibrary", "MediaProcessing", "RoleTable", "Space", "User"]
+           "GroupMember", "MediaLibrary", "MediaProcessing", "RoleTable", "Space", "SpaceSet", "User"]

@@ -96,11 +96,14 @@ class _DiffResponse:
         named = getattr(_local, "diff", None)
         _local.diff = None
         if named is not None:
-            changed, replaces = named
+            changed, replaces, paths = named
             kinds = self._proto.PropertyDiff
             fields["diffs"] = list(changed)
-            fields["detailedDiff"] = {name: kinds(kind=kinds.UPDATE_REPLACE if name in replaces else kinds.UPDATE)
-                                      for name in changed}
+            if paths is not None:
+                fields["detailedDiff"] = {p: kinds(kind=kind) for p, kind in paths.items()}
+            else:
+                fields["detailedDiff"] = {name: kinds(kind=kinds.UPDATE_REPLACE if name in replaces else kinds.UPDATE)
+                                          for name in changed}
             fields["hasDetailedDiff"] = True
         return self._proto.DiffResponse(**fields)
 
@@ -130,9 +133,13 @@ def note_long_values(names: set[str]) -> None:
     _local.long_values = names
 
 
-def note_diff(changed: list[str], replaces: list[str]) -> None:
-    """The properties this thread's diff found changed, for the DiffResponse the server builds next."""
-    _local.diff = (changed, replaces)
+def note_diff(changed: list[str], replaces: list[str], paths: dict[str, int] | None = None) -> None:
+    """The properties this thread's diff found changed, for the DiffResponse the server builds next.
+
+    `paths` (property path -> pulumirpc.PropertyDiff kind) replaces the detailed diff derived from `changed`:
+    a resource of many objects names them one by one (`spaces["alice"].public_read`: SpaceSet).
+    """
+    _local.diff = (changed, replaces, paths)
 
 
 def _rpc_urn() -> str:

@@ -72,3 +72,21 @@ def note_in_state(owner: object, id_: str) -> None:
 def held_ids(owner: str | None) -> set[str]:
     with _held_lock:
         return set(_held.get(owner or "", ()))
+
+
+# Spaces a SpaceSet holds (its diff, create and update note them). A Space or Album resource that is dropped from
+# the program while a SpaceSet of the same stack took its space over (the migration of README, "Thousands of
+# spaces") must leave the space alone: the engine deletes dropped resources after every create and update, in
+# the same provider process, so the note is there when the Space's delete runs.
+_taken: set[str] = set()
+
+
+def note_taken_over(space_id: str) -> None:
+    if space_id:
+        with _held_lock:
+            _taken.add(space_id)
+
+
+def taken_over(space_id: object) -> bool:
+    with _held_lock:
+        return isinstance(space_id, str) and space_id in _taken

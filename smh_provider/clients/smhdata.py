@@ -55,13 +55,21 @@ class _Token:
     expires_at: float
 
 
+def _pooled_session() -> requests.Session:
+    """One session for the process; a SpaceSet keeps up to 64 calls in flight, more than the default pool's 10."""
+    session = requests.Session()
+    for scheme in ("http://", "https://"):
+        session.mount(scheme, requests.adapters.HTTPAdapter(pool_connections=16, pool_maxsize=64))
+    return session
+
+
 class DataPlane:
     """One library's data plane, bound to the provider's settings."""
 
     # One secret and one token fetch per library even under concurrent creates (the engine runs up to 4 at once).
     _secrets: PerKey[str] = PerKey()
     _tokens: PerKey[_Token] = PerKey(valid=lambda tok: tok.expires_at - RENEW_MARGIN > time.time())
-    _session = requests.Session()
+    _session = _pooled_session()
 
     def __init__(self, settings: Settings, library_id: str) -> None:
         self.settings = settings

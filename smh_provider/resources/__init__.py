@@ -12,11 +12,12 @@ from smh_provider.resources.media_library import MediaLibrary, MediaLibraryProvi
 from smh_provider.resources.media_processing import MediaProcessing, MediaProcessingProvider
 from smh_provider.resources.role_table import RoleTable, RoleTableProvider
 from smh_provider.resources.space import Space, SpaceProvider
+from smh_provider.resources.space_set import SpaceSet, SpaceSetProvider
 from smh_provider.resources.user import User, UserProvider
 
 __all__ = [
     "Album", "AlbumProvider", "Bucket", "BucketProvider", "MediaLibrary", "MediaLibraryProvider",
-    "MediaProcessing", "MediaProcessingProvider", "Space", "SpaceProvider",
+    "MediaProcessing", "MediaProcessingProvider", "Space", "SpaceProvider", "SpaceSet", "SpaceSetProvider",
     "RoleTable", "RoleTableProvider", "User", "UserProvider", "Group", "GroupProvider", "GroupMember",
     "GroupMemberProvider", "FolderGrant", "FolderGrantProvider", "BucketCors", "BucketCorsProvider",
     "BucketLifecycle", "BucketLifecycleProvider", "BucketReferer", "BucketRefererProvider",

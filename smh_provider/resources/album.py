@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
+from smh_provider import ownership
 from smh_provider.clients import smh
 from smh_provider.clients.smhdata import DataPlane
 from smh_provider.errors import AlreadyExists, InvalidInput, NotFound, ProviderError
@@ -159,6 +160,8 @@ class AlbumProvider(BaseProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.inputs_of(props)
+        if ownership.taken_over(inputs["space_id"]):
+            return  # a SpaceSet of this stack holds the album's space (and its albums) now: leave it
         delete_album(DataPlane(self.settings(), inputs["library_id"]), inputs["space_id"], inputs["album_name"],
                      inputs["force_destroy"])
 

@@ -188,6 +188,8 @@ class SpaceProvider(BaseProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.inputs_of(props)
+        if ownership.taken_over(id_):
+            return  # a SpaceSet of this stack holds the space now: the resource leaves the state, the space stays
         delete_space(DataPlane(self.settings(), inputs["library_id"]), id_, inputs["force_destroy"])
 
 

@@ -29,6 +29,7 @@ TITLES = {
     "bad_input": "4. Bad inputs rejected cleanly",
     "secrets": "5. Secrets",
     "data_safety": "6. Data safety",
+    "space_set": "7. SpaceSet: partial failure, throttling, crashes",
 }
 
 

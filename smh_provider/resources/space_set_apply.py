@@ -1,0 +1,240 @@
+"""SpaceSet, the cloud half: carry out a plan on a bounded thread pool, key by key, with the Space and Album logic.
+
+Every key runs as one task (its space, then its quota, then its albums, in order); tasks run `workers` at a time.
+A task never raises: it returns an `Outcome` saying what exists now (the sparse entry and space id as they are
+in the cloud, albums included one by one as they succeed) and the error, if any. So a failure of some keys
+leaves the others done, and the caller can save exactly what exists.
+
+Ownership: each space carries the mark `<set owner>/<key>` as its userId. One listing (ListSpaces pages) per
+operation maps marks to spaces: a create that finds its own mark (an earlier run died before saving state)
+adopts that space; a space with this set's mark prefix that the set no longer holds (a key removed before a
+recovery, the leftover of an interrupted replacement) is deleted when empty and reported when not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from smh_provider import ownership
+from smh_provider.clients.smhdata import DataPlane
+from smh_provider.config import Settings
+from smh_provider.errors import NotFound, ProviderError
+from smh_provider.resources import album, space
+from smh_provider.resources.space_set_plan import KeyPlan, full, sparse
+
+
+@dataclass
+class Outcome:
+    key: str
+    entry: dict[str, Any] | None  # sparse entry as it exists now; None: no space for this key
+    space_id: str | None
+    error: str | None = None
+    deleted: list[str] = field(default_factory=list)  # space ids this task deleted
+
+
+@dataclass
+class Listing:
+    """The library's spaces by mark, from one ListSpaces pass."""
+
+    by_mark: dict[str, list[str]]
+
+    @classmethod
+    def load(cls, plane: DataPlane) -> Listing:
+        by_mark: dict[str, list[str]] = {}
+        for entry in plane.list_spaces():
+            if entry.user_id:
+                by_mark.setdefault(entry.user_id, []).append(entry.space_id)
+        return cls(by_mark)
+
+    def ids(self, mark: str) -> list[str]:
+        return list(self.by_mark.get(mark, []))
+
+    def with_prefix(self, prefix: str) -> dict[str, list[str]]:
+        return {m[len(prefix):]: self.ids(m) for m in self.by_mark if m.startswith(prefix)}
+
+
+class Runner:
+    """One operation of one SpaceSet: the library's data plane, the set's mark, the pool size."""
+
+    def __init__(self, settings: Settings, library_id: str, owner: str, workers: int,
+                 legacy_mark: str | None = None) -> None:
+        self.plane = DataPlane(settings, library_id)
+        self.owner = owner
+        self.workers = max(1, workers)
+        self.legacy_mark = legacy_mark
+        self.listing: Listing | None = None
+
+    def mark(self, key: str) -> str:
+        return f"{self.owner}/{key}"[:ownership.MAX_MARK]
+
+    def run(self, tasks: dict[str, Callable[[], Outcome]]) -> dict[str, Outcome]:
+        """Run the tasks `workers` at a time; a task that raises anyway becomes an outcome with its error."""
+        def guarded(key: str, task: Callable[[], Outcome]) -> Outcome:
+            try:
+                return task()
+            except Exception as err:  # noqa: BLE001 - one key's failure must not hide the others' results
+                return Outcome(key, None, None, str(err))
+
+        if not tasks:
+            return {}
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(tasks)), thread_name_prefix="spaceset") as pool:
+            futures = {k: pool.submit(guarded, k, t) for k, t in tasks.items()}
+            return {k: f.result() for k, f in futures.items()}
+
+    # -- one key ----------------------------------------------------------------------------------
+    def _candidates(self, key: str, exclude: set[str]) -> list[str]:
+        """Spaces that carry this key's mark (or the legacy Space resource's mark) and nobody holds."""
+        assert self.listing is not None
+        marks = [self.mark(key)] + ([self.legacy_mark.format(key=key)] if self.legacy_mark else [])
+        out = []
+        for m in marks:
+            held = ownership.held_ids(m)
+            out += [i for i in self.listing.ids(m) if i not in exclude and i not in held]
+        return out
+
+    def create(self, key: str, entry: dict[str, Any], force: bool, exclude: set[str]) -> Outcome:
+        """Create (or adopt) the key's space with its settings and albums."""
+        settings, keep = full(entry, force), "force_destroy" in entry
+        space_id, existing = None, None
+        for found in self._candidates(key, exclude):
+            current = space.read_space(self.plane, found, settings)
+            if current is not None and bool(current.get("multi_album")) == bool(settings["multi_album"]):
+                space.adopt_space(self.plane, found, settings)
+                space_id = found
+                existing = _album_names(self.plane, found) if settings["multi_album"] else set()
+                break
+        if space_id is None:
+            mark = self.mark(key)
+
+            def landed() -> str | None:
+                again = [i for i in Listing.load(self.plane).ids(mark) if i not in exclude]
+                return again[-1] if again else None
+
+            space_id = space.create_space(self.plane, settings, mark, landed)
+            existing = set()
+        ownership.note_taken_over(space_id)
+        try:
+            space.set_quota(self.plane, space_id, None, settings["quota_bytes"])
+        except ProviderError as err:
+            return Outcome(key, sparse({**settings, "quota_bytes": None}, None, keep), space_id, str(err))
+        made: dict[str, str] = {}
+        for akey, name in (entry.get("albums") or {}).items():
+            try:
+                if name not in (existing or set()):
+                    album.create_album(self.plane, space_id, name)
+                made[akey] = name
+            except ProviderError as err:
+                return Outcome(key, sparse(settings, made, keep), space_id, str(err))
+        return Outcome(key, sparse(settings, made, keep), space_id)
+
+    def update(self, p: KeyPlan, old: dict[str, Any], space_id: str, new: dict[str, Any],
+               old_force: bool, new_force: bool) -> Outcome:
+        """Change a space in place: its settings, then album renames, removals and additions."""
+        a, b = full(old, old_force), full(new, new_force)
+        albums, keep = dict(old.get("albums") or {}), "force_destroy" in new
+        try:
+            space.update_space(self.plane, space_id, a, b)
+        except NotFound:
+            return Outcome(p.key, None, None, f"tenant space {space_id} of key {p.key!r} is gone; run `pulumi "
+                                              "refresh` and `pulumi up` to create it again")
+        except ProviderError as err:
+            return Outcome(p.key, old, space_id, str(err))
+        try:
+            for akey, (before, after) in p.rename.items():
+                album.rename_album(self.plane, space_id, before, after)
+                albums[akey] = after
+            for akey, name in p.remove.items():
+                album.delete_album(self.plane, space_id, name, b["force_destroy"])
+                albums.pop(akey, None)
+            for akey, name in p.add.items():
+                album.create_album(self.plane, space_id, name)
+                albums[akey] = name
+        except ProviderError as err:
+            return Outcome(p.key, sparse(b, albums, keep), space_id, str(err))
+        return Outcome(p.key, sparse(b, albums, keep), space_id)
+
+    def replace(self, p: KeyPlan, old: dict[str, Any], old_id: str, new: dict[str, Any], old_force: bool,
+                new_force: bool, exclude: set[str]) -> Outcome:
+        """A new space first, then the old one goes (it holds files: refused unless force_destroy)."""
+        made = self.create(p.key, new, new_force, exclude | {old_id})
+        if made.space_id is None:
+            made.entry, made.space_id = old, old_id  # nothing new exists: the old space stays in the state
+            return made
+        try:
+            self.delete_space(old_id, full(old, old_force)["force_destroy"], old.get("albums") or {})
+            made.deleted.append(old_id)
+        except ProviderError as err:
+            made.error = (f"{made.error + '; ' if made.error else ''}replaced by {made.space_id}, but the old space "
+                          f"{old_id} was kept: {err}")
+        return made
+
+    def delete(self, key: str, old: dict[str, Any], space_id: str, force: bool) -> Outcome:
+        try:
+            self.delete_space(space_id, force, old.get("albums") or {})
+        except ProviderError as err:
+            return Outcome(key, old, space_id, str(err))
+        return Outcome(key, None, None, deleted=[space_id])
+
+    def delete_space(self, space_id: str, force: bool, albums: dict[str, str]) -> None:
+        """Delete a space; without force only when it holds nothing but empty albums (its own or leftovers)."""
+        if force:
+            space.delete_space(self.plane, space_id, force=True)
+            return
+        try:
+            top = self.plane.list_dir(space_id)
+        except NotFound:
+            return
+        files = [c["name"] for c in top if c.get("type") != "dir"]
+        for d in [c["name"] for c in top if c.get("type") == "dir"]:
+            inside = self.plane.list_dir(space_id, d)
+            files += [f"{d}/{c['name']}" for c in inside]
+            if len(files) >= 5:
+                break
+        if files:
+            raise ProviderError(
+                f"deleting tenant space {space_id} of media library {self.plane.library_id}: it still holds files "
+                f"({', '.join(files[:5])}{', ...' if len(files) > 5 else ''}). Nothing was deleted. Set "
+                "force_destroy: true on the space (or the set) and run `pulumi up` to delete it with its contents.")
+        space.delete_space(self.plane, space_id, force=True)  # only empty albums left: gone with the space
+
+    def sweep(self, keep: set[str]) -> tuple[list[str], list[str]]:
+        """Spaces with this set's mark prefix that the set does not hold: (deleted ids, problems of the others)."""
+        assert self.listing is not None
+        deleted, problems = [], []
+        leftovers = {i: key for key, ids in self.listing.with_prefix(f"{self.owner}/").items() for i in ids
+                     if i not in keep}
+
+        def one(space_id: str) -> Outcome:
+            self.delete_space(space_id, False, {})
+            return Outcome(leftovers[space_id], None, None, deleted=[space_id])
+
+        for space_id, out in self.run({i: (lambda i=i: one(i)) for i in leftovers}).items():
+            if out.error:
+                problems.append(f"tenant space {space_id} carries this set's mark for key {leftovers[space_id]!r} "
+                                f"but is not declared (left by an interrupted run); it was kept: {out.error}")
+            else:
+                deleted.append(space_id)
+        return deleted, problems
+
+    # -- refresh ------------------------------------------------------------------------------------
+    def read(self, key: str, entry: dict[str, Any], space_id: str, force: bool) -> Outcome:
+        settings = full(entry, force)
+        current = space.read_space(self.plane, space_id, settings)
+        if current is None:
+            return Outcome(key, None, None)
+        albums = dict(entry.get("albums") or {})
+        if albums or current.get("multi_album"):
+            names = _album_names(self.plane, space_id)
+            albums = {k: v for k, v in albums.items() if v in names}
+        current["force_destroy"] = settings["force_destroy"]
+        return Outcome(key, sparse(current, albums, "force_destroy" in entry), space_id)
+
+
+def _album_names(plane: DataPlane, space_id: str) -> set[str]:
+    try:
+        return plane.album_names(space_id)
+    except NotFound:
+        return set()
