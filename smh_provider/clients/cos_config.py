@@ -13,7 +13,6 @@ from qcloud_cos import CosS3Client
 
 from smh_provider.clients.cos import call
 from smh_provider.errors import NotFound
-from smh_provider.retry import DEFAULT_POLICY
 
 NO_CORS = "NoSuchCORSConfiguration"
 NO_LIFECYCLE = "NoSuchLifecycleConfiguration"
@@ -26,7 +25,7 @@ def _list(value: Any) -> list[Any]:
 
 
 def _retried(fn: Any, doing: str) -> Any:
-    return DEFAULT_POLICY.call(lambda: call(fn, doing), doing)
+    return call(fn, doing)  # cos.call runs it under the one retry policy (every call here is idempotent)
 
 
 def _absent(fn: Any, doing: str, code: str) -> Any:
