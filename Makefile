@@ -22,6 +22,9 @@ PULUMI_STATE_URL := file://$(CURDIR)/.pulumi-state
 # Not called PYTHON: that one is bootstrap's (the interpreter a new .venv is made with).
 VENV_PYTHON := $(CURDIR)/.venv/bin/python
 PYTEST_ARGS ?=
+# Parallel pytest-xdist workers for `make test` (each with its own emulator and engine state; tests/conftest.py
+# groups what must share a process). PYTEST_WORKERS=0 runs everything in one process.
+PYTEST_WORKERS ?= 2
 # If set, `make test` also writes pytest's exit code to this file (.ci/run uses it).
 PYTEST_RC_FILE ?=
 
@@ -30,8 +33,8 @@ PYTEST_RC_FILE ?=
 help:
 	@echo "make bootstrap  - .venv (PYTHON=... picks the interpreter, else the newest >= 3.11) + a Pulumi CLI in"
 	@echo "                  .tools/pulumi (an installed one >= the SDK is reused; else cached or built: 6-12 min once)"
-	@echo "make test       - bootstrap, then pytest -q tests (PYTEST_ARGS=... for extra arguments)"
-	@echo "make test-python - unit tests + e2e lifecycle on Python $(ALT_PYTHON) in .venv-$(ALT_PYTHON) (ALT_PYTHON=3.12 for another)"
+	@echo "make test       - bootstrap, then pytest -q tests on PYTEST_WORKERS=2 parallel workers (PYTEST_ARGS=...)"
+	@echo "make test-python - unit, e2e lifecycle and packaging tests on Python $(ALT_PYTHON) in .venv-$(ALT_PYTHON) (ALT_PYTHON=3.12 for another)"
 	@echo "make lint       - ruff check ."
 	@echo "make docs       - regenerate docs/resources.md from the resource schemas"
 	@echo "make test-live  - e2e + live suites against real Tencent Cloud (SMH_LIVE=1; see tests/live/README.md)"
@@ -52,12 +55,12 @@ venv:
 	@scripts/bootstrap.sh --venv-only
 
 test: bootstrap
-	@rc=0; $(VENV_PYTHON) -m pytest -q $(PYTEST_ARGS) tests || rc=$$?; \
+	@rc=0; $(VENV_PYTHON) -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS) tests || rc=$$?; \
 	if [ -n "$(PYTEST_RC_FILE)" ]; then echo $$rc > "$(PYTEST_RC_FILE)"; fi; \
 	if [ $$rc -eq 5 ]; then echo "make test: ERROR: pytest collected no tests (exit 5); that counts as a failure" >&2; fi; \
 	exit $$rc
 
-# Another Python (CI: 3.13): its own venv, the unit tests and the e2e lifecycle test; skipped, saying so, where
+# Another Python (CI: 3.13): its own venv, the unit, e2e lifecycle and packaging tests; skipped, saying so, where
 # no such interpreter exists.
 ALT_PYTHON ?= 3.13
 test-python:

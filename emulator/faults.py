@@ -72,6 +72,7 @@ class Faults:
     new_bucket_head_404_ms: float = 0.0
     hold_after_mutations: int = 0
     _mutations: int = 0
+    _held: int = 0
     _released: threading.Event = field(default_factory=threading.Event)
     _rng: random.Random = field(default_factory=random.Random)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -118,6 +119,7 @@ class Faults:
             "hold_after_mutations": self.hold_after_mutations,
             "mutations_seen": self._mutations,
             "holding": self.holding(),
+            "held_requests": self._held,
         }
 
     # -- hold (crash tests) ---------------------------------------------------------------------
@@ -133,6 +135,8 @@ class Faults:
         """Block while holding; True means the request arrived during the hold and must be dropped."""
         if not self.holding():
             return False
+        with self._lock:
+            self._held += 1  # `held_requests`: tests wait for this event instead of sleeping
         self._released.wait(timeout=600)
         return True
 

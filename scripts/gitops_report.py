@@ -16,7 +16,9 @@ UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's "known only aft
 QUIET_OPS = {"same", "refresh", "read"}
 # Bookkeeping inputs the resource classes set (Prop(internal=True), the ownership mark): never worth a reviewer's
 # attention, and they change along with what really changed.
-HIDDEN_KEYS = {"__provider", "identity", "library_identity", "space_identity", "owner"}
+HIDDEN_KEYS = {"__provider", "identity", "library_identity", "space_identity", "owner", "parent_identity",
+               "group_identity", "member_identity", "grantee_identity", "grantee_label", "group_label",
+               "member_label", "known_roles", "max_depth", "key", "depth"}
 REPLACE_OPS = {"replace", "create-replacement", "delete-replaced"}
 
 # What is lost when a resource of this type is deleted (a replacement deletes the old one).
@@ -120,6 +122,56 @@ def _warning(c: Change) -> str:
     return f"- **Delete** {what}: {LOSSES[c.short_type]}."
 
 
+def _inputs(step: dict[str, Any], which: str) -> dict[str, Any]:
+    state = step.get(which) or {}
+    return {**(state.get("inputs") or {}), **(state.get("outputs") or {})}
+
+
+def _known(value: Any) -> bool:
+    return isinstance(value, str) and bool(value) and value != UNKNOWN
+
+
+def _grant_text(inputs: dict[str, Any]) -> str:
+    who = inputs.get("grantee_label") if _known(inputs.get("grantee_label")) else inputs.get("grantee_id")
+    where = inputs.get("path") or "/"
+    space = inputs.get("space_id")
+    place = f"`{where}`" + (f" of space `{space}`" if _known(space) and space != "-" else "")
+    grantee = f"{inputs.get('grantee_type', 'grantee')} `{who if _known(who) else '?'}`"
+    return f"{grantee} as `{inputs.get('role')}` on {place}"
+
+
+def access(preview: dict[str, Any]) -> list[str]:
+    """Permission changes a reviewer must see first: grants added or revoked, roles changed, users and groups
+    deleted, group members added or removed ("access widened" / "access removed")."""
+    out: list[str] = []
+    for step in preview.get("steps") or []:
+        op, kind = step.get("op", ""), urn_type(step.get("urn", "")).removeprefix(SMH_TYPE)
+        name = step.get("urn", "").split("::")[-1]
+        old, new = _inputs(step, "oldState"), _inputs(step, "newState")
+        if kind == "FolderGrant":
+            if op in ("create", "create-replacement"):
+                out.append(f"- **Access widened**: {_grant_text(new)} (resource `{name}`)")
+            elif op in ("delete", "delete-replaced"):
+                out.append(f"- **Access removed**: {_grant_text(old)} (resource `{name}`)")
+            elif op == "update" and old.get("role") != new.get("role"):
+                out.append(f"- **Access changed**: {_grant_text(old)} becomes role `{new.get('role')}` "
+                           f"(resource `{name}`)")
+        elif kind == "User" and op in ("delete", "delete-replaced"):
+            out.append(f"- **Access removed**: user `{old.get('user_id')}` is deleted, with its grants and group "
+                       f"memberships (resource `{name}`)")
+        elif kind == "Group" and op in ("delete", "delete-replaced"):
+            out.append(f"- **Access removed**: group `{old.get('name')}` is deleted; its members lose what it was "
+                       f"granted (resource `{name}`)")
+        elif kind == "GroupMember" and op in ("create", "create-replacement", "delete", "delete-replaced"):
+            inputs = new if op.startswith("create") else old
+            member = inputs.get("member_label") or inputs.get("member_id")
+            line = (f"{inputs.get('member_type', 'member')} `{member}` "
+                    f"{'joins' if op.startswith('create') else 'leaves'} group `{inputs.get('group_label') or '?'}`")
+            verb = "widened" if op.startswith("create") else "removed"
+            out.append(f"- **Access {verb}**: {line} (resource `{name}`)")
+    return out
+
+
 def errors(preview: dict[str, Any]) -> list[str]:
     noise = ("Resource monitor has terminated", "preview failed")
     return [str(d.get("message", "")).strip() for d in preview.get("diagnostics") or []
@@ -159,6 +211,11 @@ def comment(preview: dict[str, Any], stack: str, ok: bool = True) -> str:
                   "back up what you need first, or keep the old settings.", ""]
         lines += [_warning(c) for c in bad]
         lines.append("")
+    granted = access(preview)
+    if granted:
+        lines += ["### 🔐 Access changes", "",
+                  "Who may see or change which folder changes with this preview; review these before the rest.", ""]
+        lines += granted + [""]
     violations = policy_violations(preview)
     if violations:
         lines += ["### Policy", ""] + [f"- {v}" for v in violations] + [""]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# scripts/test_python.sh VERSION - the unit tests and the e2e lifecycle test on another Python (`make test-python`,
-# run by .ci/run with 3.13), in a venv of its own, .venv-VERSION, made by scripts/bootstrap.sh from the same pins.
+# scripts/test_python.sh VERSION - the unit tests, the e2e lifecycle test and the installable package's test on
+# another Python (`make test-python`, run by .ci/run with 3.13), in a venv of its own, .venv-VERSION, made by
+# scripts/bootstrap.sh from the same pins.
 #
 # The interpreter: PYTHON= if set, else python<VERSION> on PATH, else the newest pyenv build of it
 # ($(pyenv root)/versions/<VERSION>.*). A machine without one skips with a line that says so (exit 0);
@@ -34,4 +35,5 @@ fi
 venv=.venv-$want
 say "using $py ($("$py" -V 2>&1)), venv $venv"
 PYTHON=$py SMH_VENV=$venv scripts/bootstrap.sh
-"$venv/bin/python" -m pytest -q -p no:cacheprovider "${@:2}" tests/unit tests/e2e/test_lifecycle.py
+"$venv/bin/python" -m pytest -q -p no:cacheprovider "${@:2}" tests/unit tests/e2e/test_lifecycle.py \
+  tests/packaging

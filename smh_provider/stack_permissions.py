@@ -154,4 +154,4 @@ def declare_permissions(values: dict[str, Any], where: str, library: MediaLibrar
                         space=space, role_table=table,
                         opts=pulumi.ResourceOptions(depends_on=[a for _, a in albums.values()]))
     except (TypeError, ValueError) as err:
-        fail(f"{where}: {err}")
+        fail(f"{where.rstrip('.')} {err}")

@@ -56,6 +56,8 @@ PROPS = (
     Prop("library_identity", "str", internal=True, doc="the library's identity (set when given library=)"),
     Prop("space_identity", "str", internal=True, doc="the space's identity (set when given space=)"),
     Prop("grantee_identity", "str", internal=True, doc="the group's identity (set when the grantee is a Group)"),
+    Prop("grantee_label", "str", default="", internal=True,
+         doc="the user id or group name, for the preview comment (scripts/gitops_report.py)"),
 )
 
 
@@ -164,9 +166,11 @@ class FolderGrant(Resource, module="smh", name="FolderGrant"):
         props["space_id"] = space_id
         props["max_depth"] = common.max_depth_of(declared, space_multi_album)
         if isinstance(grantee, User):
-            props |= {"grantee_type": "user", "grantee_id": grantee.declared_user_id}
+            props |= {"grantee_type": "user", "grantee_id": grantee.declared_user_id,
+                      "grantee_label": grantee.declared_user_id}
         elif isinstance(grantee, Group):
-            props |= {"grantee_type": "group", "grantee_id": grantee.group_id, "grantee_identity": grantee.identity}
+            props |= {"grantee_type": "group", "grantee_id": grantee.group_id, "grantee_identity": grantee.identity,
+                      "grantee_label": grantee.declared_name}
         else:
             raise TypeError(f"FolderGrant {resource_name!r}: grantee must be a User or a Group")
         if role_table is not None:

@@ -126,3 +126,4 @@ class Group(Resource, module="smh", name="Group"):
         opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(depends_on=deps), opts)
         super().__init__(GroupProvider(), resource_name, props, opts)
         self.nesting_depth = depth  # a plain value (the `depth` output is not known in the program)
+        self.declared_name = name

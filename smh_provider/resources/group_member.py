@@ -29,6 +29,8 @@ PROPS = (
     Prop("library_identity", "str", internal=True, doc="the library's identity (set when given library=)"),
     Prop("group_identity", "str", internal=True, doc="the group's identity (set when given group=)"),
     Prop("member_identity", "str", internal=True, doc="the member group's identity (set when member is a Group)"),
+    Prop("group_label", "str", default="", internal=True, doc="the group's name, for the preview comment"),
+    Prop("member_label", "str", default="", internal=True, doc="the user id or group name, for the preview comment"),
 )
 
 
@@ -78,11 +80,13 @@ class GroupMember(Resource, module="smh", name="GroupMember"):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         props: dict[str, Any] = {"library_id": group.library_id, "library_identity": None,
                                  "group_id": group.group_id, "group_identity": group.identity,
-                                 "member_identity": None}
+                                 "member_identity": None, "group_label": group.declared_name}
         if isinstance(member, User):
-            props |= {"member_type": "user", "member_id": member.declared_user_id}
+            props |= {"member_type": "user", "member_id": member.declared_user_id,
+                      "member_label": member.declared_user_id}
         elif isinstance(member, Group):
-            props |= {"member_type": "group", "member_id": member.group_id, "member_identity": member.identity}
+            props |= {"member_type": "group", "member_id": member.group_id, "member_identity": member.identity,
+                      "member_label": member.declared_name}
         else:
             raise TypeError(f"GroupMember {resource_name!r}: member must be a User or a Group")
         opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(depends_on=[group, member]), opts)

@@ -177,11 +177,10 @@ def test_hold_after_mutations_freezes_the_cloud_after_call_k(emulator: EmulatorP
 
     t = threading.Thread(target=late)
     t.start()
-    deadline = time.monotonic() + 10
-    while not any(e["action"] == "PutObject" for e in entries(emulator)[2:]) and time.monotonic() < deadline:
-        t.join(0.1)
-        if not t.is_alive():
-            break
+    deadline = time.monotonic() + 10  # the event is the emulator counting the request as held, not a sleep
+    while emulator.control("GET", "faults")["held_requests"] < 1 and t.is_alive() and time.monotonic() < deadline:
+        t.join(0.02)
+    assert emulator.control("GET", "faults")["held_requests"] == 1
     assert t.is_alive()  # held, not answered
     emulator.control("DELETE", "faults")
     t.join(10)

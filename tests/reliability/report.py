@@ -1,8 +1,9 @@
 """Figures of the reliability suites, collected during the run and written to docs/reliability.md.
 
 Each suite calls `record(suite, **figures)` (numbers, or short strings) and `row(suite, **cells)`
-for per-case detail; `tests/reliability/conftest.py` writes the page when the session ends, if any
-reliability test ran. The page is generated: never edit it by hand.
+for per-case detail; `tests/conftest.py` writes the page when the session ends, if any reliability test
+ran (with `make test`'s parallel workers, each worker's figures are merged into the controller first).
+The page is generated: never edit it by hand.
 """
 
 from __future__ import annotations
@@ -54,6 +55,24 @@ def outcome(suite: str, passed: bool) -> None:
         _outcomes[suite]["passed" if passed else "failed"] += 1
 
 
+def dump() -> dict[str, Any]:
+    """Everything recorded in this process, as plain JSON-able data (an xdist worker sends it to the controller)."""
+    with _lock:
+        return {"figures": dict(_figures), "rows": dict(_rows), "outcomes": dict(_outcomes)}
+
+
+def merge(data: dict[str, Any]) -> None:
+    """Add what another process recorded (its `dump()`), with `record`'s rules: numbers add up."""
+    for suite, figures in data.get("figures", {}).items():
+        record(suite, **figures)
+    with _lock:
+        for suite, rows in data.get("rows", {}).items():
+            _rows[suite].extend(rows)
+        for suite, counts in data.get("outcomes", {}).items():
+            for key, n in counts.items():
+                _outcomes[suite][key] += n
+
+
 def ran() -> bool:
     return any(v["passed"] + v["failed"] for v in _outcomes.values())
 
@@ -66,6 +85,14 @@ def _table(rows: list[dict[str, Any]]) -> list[str]:
     for r in rows:
         out.append("| " + " | ".join(str(r.get(c, "")).replace("|", "\\|").replace("\n", " ") for c in cols) + " |")
     return out
+
+
+def _ordered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows keyed by a number (crash position, fault seed) in that order, whichever worker ran them; others as run."""
+    firsts = [next(iter(r.values()), None) for r in rows]
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in firsts):
+        return [r for _, r in sorted(zip(firsts, rows, strict=True), key=lambda pair: pair[0])]
+    return rows
 
 
 def render(versions: dict[str, str]) -> str:
@@ -90,7 +117,7 @@ def render(versions: dict[str, str]) -> str:
                   f"Duplicates: {totals['duplicates']}.**", ""]
     for suite, title in TITLES.items():
         if _rows.get(suite):
-            lines += [f"## {title}", "", *_table(_rows[suite]), ""]
+            lines += [f"## {title}", "", *_table(_ordered(_rows[suite])), ""]
     return "\n".join(lines)
 
 

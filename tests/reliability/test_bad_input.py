@@ -38,6 +38,18 @@ def lib(**settings: Any) -> str:
     return json.dumps({"library_name": "photos", **settings})
 
 
+def team(**keys: Any) -> dict[str, Any]:
+    """A multi-tenant library with a multi-album space and a role table, plus permission keys (JSON-encoded)."""
+    base: dict[str, Any] = {"smh-media:library": MULTI,
+                            "smh-media:spaces": json.dumps({"s": {"multi_album": True, "albums": {"a": "A"}}}),
+                            "smh-media:roles": json.dumps({"viewer": ["view", "download"]}),
+                            "smh-media:users": json.dumps({"ana": {}})}
+    return base | {f"smh-media:{k}": v if v is None or isinstance(v, str) else json.dumps(v) for k, v in keys.items()}
+
+
+GRANT = {"space": "s", "album": "a", "user": "ana", "role": "viewer"}
+
+
 # A port bound but never listening: connections to it are refused at once, and no one else can take it
 # while this module is loaded.
 _NOT_LISTENING = socket.socket()
@@ -114,6 +126,39 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...], str]] = [
      ("album_name", "one path segment"), "preview"),
     ("albums-not-names", {"smh-media:library": lib(multi_album=True), "smh-media:albums": '{"t": 7}'},
      ("smh-media:albums must be a map of key -> album name",), "preview"),
+    # permissions (roles, users, groups, grants)
+    ("roles-unknown-permission", team(roles={"viewer": ["view", "fly"]}), ("roles", "unknown permission", "fly"),
+     "preview"),
+    ("roles-not-a-list", team(roles={"viewer": "view"}), ("smh-media:roles.viewer", "list of permissions"),
+     "preview"),
+    ("user-id-invalid", team(users={"a b": {}}), ("user_id", "1 to 64"), "preview"),
+    ("user-unknown-key", team(users={"ana": {"email": "a@b"}}), ("smh-media:users.ana", "unknown key", "email"),
+     "preview"),
+    ("group-name-too-long", team(groups={"g": {"name": "n" * 51}}), ("name", "1 to 50"), "preview"),
+    ("group-parent-unknown", team(groups={"g": {"parent": "nope"}}), ("smh-media:groups.g.parent", "nope"),
+     "preview"),
+    ("group-parent-cycle", team(groups={"a": {"parent": "b"}, "b": {"parent": "a"}}), ("cycle of parents",),
+     "preview"),
+    ("group-nesting-too-deep", team(groups={f"g{i}": ({"parent": f"g{i - 1}"} if i else {}) for i in range(11)}),
+     ("smh-media:groups.g10.parent", "at most 10 deep"), "preview"),
+    ("group-member-unknown", team(groups={"g": {"members": ["zed"]}}), ("smh-media:groups.g.members", "zed"),
+     "preview"),
+    ("grant-role-not-in-table", team(grants={"x": GRANT | {"role": "owner"}}),
+     ("role 'owner'", "not in the library's role table", "viewer"), "preview"),
+    ("grant-without-role-table", team(roles=None, grants={"x": GRANT}), ("smh-media:grants.x", "role table"),
+     "preview"),
+    ("grant-two-grantees", team(groups={"g": {}}, grants={"x": GRANT | {"group": "g"}}),
+     ("smh-media:grants.x", "exactly one grantee"), "preview"),
+    ("grant-path-deeper-than-albums", team(grants={"x": {k: v for k, v in GRANT.items() if k != "album"}
+                                                   | {"path": "A/sub"}}),
+     ("path 'A/sub'", "albums are one level deep"), "preview"),
+    ("grant-path-dot-dot", team(grants={"x": {k: v for k, v in GRANT.items() if k != "album"} | {"path": "../A"}}),
+     ("path '../A'", "without `.` or `..`"), "preview"),
+    ("grant-multi-tenant-without-space", team(grants={"x": {k: v for k, v in GRANT.items()
+                                                            if k not in ("space", "album")} | {"path": "/"}}),
+     ("multi-tenant", "space="), "preview"),
+    ("grant-album-unknown", team(grants={"x": GRANT | {"album": "nope"}}),
+     ("smh-media:grants.x.album 'nope'", "smh-media:spaces.s.albums"), "preview"),
     # several libraries (smh-media:libraries)
     ("libraries-not-a-map", {"smh-media:libraries": '["docs"]'}, ("smh-media:libraries", "must be a map"), "preview"),
     ("libraries-key-uppercase", {"smh-media:libraries": json.dumps({"Docs": {}})},

@@ -90,3 +90,32 @@ def test_bookkeeping_inputs_are_not_listed_as_changes() -> None:
     step = {"op": "replace", "urn": "urn:pulumi:s::p::pulumi-python:dynamic/smh:MediaLibrary::media-library",
             "diffs": ["identity", "multi_album", "owner"]}
     assert gitops_report._changed_keys(step) == ["multi_album"]
+
+
+def test_permission_changes_lead_the_comment_as_access_widened_or_removed() -> None:
+    grant = {"grantee_type": "group", "grantee_id": "groupabc", "grantee_label": "Design", "role": "viewer",
+             "path": "Launch 2026", "space_id": "space1", "known_roles": ["viewer"]}
+    preview = {"steps": [
+        step("create", "FolderGrant", "grant-design-launch", None, grant),
+        step("delete", "FolderGrant", "grant-ben-brand", grant | {"grantee_type": "user", "grantee_id": "ben",
+                                                                  "grantee_label": "ben", "path": "Brand"}),
+        step("update", "FolderGrant", "grant-ana", grant | {"grantee_label": "Ana"},
+             grant | {"grantee_label": "Ana", "role": "editor"}),
+        step("update", "FolderGrant", "grant-same", grant, grant | {"known_roles": ["viewer", "editor"]}),
+        step("delete", "User", "user-chen", {"user_id": "chen", "nickname": "Chen"}),
+        step("create", "GroupMember", "member-design-ana", None,
+             {"member_type": "user", "member_id": "ana", "member_label": "ana", "group_label": "Design"}),
+        step("update", "User", "user-ben", {"nickname": "B"}, {"nickname": "Ben"}),
+    ]}
+    text = report.comment(preview, "team")
+    top, _, table = text.partition("### Changes")
+    assert "### 🔐 Access changes" in top
+    assert ("- **Access widened**: group `Design` as `viewer` on `Launch 2026` of space `space1` "
+            "(resource `grant-design-launch`)") in top
+    assert "- **Access removed**: user `ben` as `viewer` on `Brand` of space `space1`" in top
+    assert ("- **Access changed**: group `Ana` as `viewer` on `Launch 2026` of space `space1` becomes role "
+            "`editor`") in top
+    assert "- **Access removed**: user `chen` is deleted, with its grants and group memberships" in top
+    assert "- **Access widened**: user `ana` joins group `Design`" in top
+    assert "grant-same" not in top and "user-ben" not in top  # bookkeeping and a nickname are not access
+    assert "known_roles" not in table

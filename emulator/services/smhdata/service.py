@@ -144,7 +144,10 @@ class SmhDataService(Service, name="smhdata", hosts=(HOST,), actions=ACTIONS, ba
         return smh_error(err, req)
 
     def inventory(self) -> dict[str, Any]:
-        return {"spaces": self.backend.inventory(), "permissions": self.backend.permission_inventory()}
+        """Spaces; and `permissions` (per library: roles, users, groups, members, grants) only when some library
+        has any, so that the inventory of an emptied emulator keeps its shape."""
+        permissions = self.backend.permission_inventory()
+        return {"spaces": self.backend.inventory(), **({"permissions": permissions} if permissions else {})}
 
     def injected_error(self, code: str, status: int, req: Request) -> EmulatorError:
         """A rule's own status wins when it is an error status; otherwise the documented one, else 500."""
