@@ -6,7 +6,9 @@ One library (the single-library keys, namespace `smh-media`, see stacks/Pulumi.l
   region            COS region of the bucket, e.g. ap-guangzhou       (required)
   bucketAcl         private (default) | public-read | public-read-write
   bucketTags        map of bucket tags
-  adoptBucket       bool: take over a bucket of that name that exists without this stack's ownership mark
+  adoptBucket       bool: take over a bucket of that name that exists without any ownership mark
+  adoptBucketFrom   string: take over a bucket that carries exactly this mark of another stack
+                    (<project>/<stack>/media-bucket); `adopt_from` in `library` does the same for the library
   forceDestroy      bool: destroying also deletes objects / library contents (default false)
   protectLibrary    bool: Pulumi `protect` on the library (default false)
   library           object: MediaLibrary arguments in snake_case, e.g. {library_name: photos, multi_album: true};
@@ -21,8 +23,9 @@ One library (the single-library keys, namespace `smh-media`, see stacks/Pulumi.l
                     after 7 days; `abort_incomplete_upload_days`, `rules`, `allow_smh_paths`, `adopt`
   bucketReferer     object: hotlink protection (BucketReferer): `domains`, `referer_type` White-List|Black-List,
                     `allow_empty_referer`, `enabled`, `adopt`
-  spaceSet          true | false | N: serve `spaces` with one SpaceSet resource (always, never, from N spaces
-                    on; default false); smh_provider/stack_spaces.py, README "Thousands of tenant spaces"
+  spaceSet          true | false | N | {from: N, chunks: C}: serve `spaces` with SpaceSet resources (always,
+                    never, from N spaces on; default false); smh_provider/stack_spaces.py, README "Thousands of
+                    tenant spaces"
   roles, users, groups, grants
                     the library's permissions: role table, users, groups (nested with `parent`, `members`) and
                     folder grants (smh_provider/stack_permissions.py; example: stacks/Pulumi.team.yaml)
@@ -51,21 +54,21 @@ from smh_provider import Album, Bucket, BucketCors, BucketLifecycle, BucketRefer
 from smh_provider.resources.media_library import PROPS as LIBRARY_PROPS
 from smh_provider.resources.space import PROPS as SPACE_PROPS
 from smh_provider.stack_permissions import declare_permissions
-from smh_provider.stack_spaces import declare_space_set, spaces_as_set
+from smh_provider.stack_spaces import declare_space_set, space_set_chunks
 
 LIBRARY_KEYS = {p.name for p in LIBRARY_PROPS if not p.internal} - {"bucket", "bucket_region", "force_destroy", "owner"}
 SPACE_KEYS = {p.name for p in SPACE_PROPS if not p.internal} - {"library_id", "owner"} | {"albums"}
 # Keys of one library, at the top level (namespace smh-media) or inside an entry of `libraries`: key -> kind.
 LIBRARY_CONFIG: dict[str, str] = {
     "bucketName": "str", "appId": "str", "region": "str", "bucketAcl": "str", "bucketTags": "object",
-    "adoptBucket": "bool", "forceDestroy": "bool", "protectLibrary": "bool",
+    "adoptBucket": "bool", "adoptBucketFrom": "str", "forceDestroy": "bool", "protectLibrary": "bool",
     "library": "object", "spaces": "object", "albums": "object", "spaceSet": "object",
     "bucketCors": "object", "bucketLifecycle": "object", "bucketReferer": "object",
     "roles": "object", "users": "object", "groups": "object", "grants": "object",
 }
 # Keys that configure the bucket itself: not allowed on a library that shares another library's bucket.
-BUCKET_CONFIG = {"bucketName", "appId", "region", "bucketAcl", "bucketTags", "adoptBucket", "bucketCors",
-                 "bucketLifecycle", "bucketReferer"}
+BUCKET_CONFIG = {"bucketName", "appId", "region", "bucketAcl", "bucketTags", "adoptBucket", "adoptBucketFrom",
+                 "bucketCors", "bucketLifecycle", "bucketReferer"}
 # The bucket sub-settings: config key -> (resource name suffix, class, the keys its object takes).
 BUCKET_SETTINGS: dict[str, tuple[str, type, set[str]]] = {
     "bucketCors": ("cors", BucketCors, {"browser_uploads", "rules", "adopt"}),
@@ -256,6 +259,7 @@ def declare_library(spec: LibrarySpec, shared: Declared | None = None) -> Declar
             tags=spec.get("bucketTags", {}),
             force_destroy=force_destroy,
             adopt=bool(spec.get("adoptBucket", False)),
+            adopt_from=spec.get("adoptBucketFrom"),
         )
         processing = MediaProcessing(_claim("MediaProcessing", spec.name("processing"), where),
                                      bucket=bucket.bucket, region=bucket.region)
@@ -278,13 +282,14 @@ def declare_library(spec: LibrarySpec, shared: Declared | None = None) -> Declar
     if not isinstance(spaces_cfg, dict):
         _fail(f"{spec.where}spaces must be a map of key -> Space arguments")
     try:
-        as_set = spaces_as_set(spec.get("spaceSet"), len(spaces_cfg), f"{spec.where}spaceSet")
+        chunks = space_set_chunks(spec.get("spaceSet"), len(spaces_cfg), f"{spec.where}spaceSet")
     except ValueError as err:
         _fail(str(err))
-    if as_set:  # one SpaceSet resource instead of a Space and Albums per space (README, "Thousands of spaces")
+    if chunks:  # SpaceSet resources instead of a Space and Albums per space (README, "Thousands of tenant spaces")
         declared.space_ids = declare_space_set(_claim("SpaceSet", spec.name("spaces"), f"{spec.where}spaces"),
-                                               library, spaces_cfg, force_destroy, spec.name("space-") + "{key}")
-    for key, space_cfg in ({} if as_set else spaces_cfg).items():
+                                               library, spaces_cfg, force_destroy, spec.name("space-") + "{key}",
+                                               chunks)
+    for key, space_cfg in ({} if chunks else spaces_cfg).items():
         if not isinstance(space_cfg or {}, dict):
             _fail(f"{spec.where}spaces.{key} must be an object of Space arguments")
         space_cfg = dict(space_cfg or {})

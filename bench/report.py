@@ -26,25 +26,30 @@ def _ratio(a: float | None, b: float | None) -> str:
 
 
 def table(result: dict[str, Any]) -> list[str]:
-    rows = ["| scenario | N | resources | wall s (median) | calls | mutating | floor s | script s | script calls "
-            "| wall / floor | script / wall | provider peak MiB |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = ["| scenario | spaces as | N | resources | wall s (median) | calls | mutating | floor s | script s "
+            "| script calls | wall / floor | script / wall | provider peak MiB | state KB after | measured |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for s in result["scenarios"]:
         script_calls = s["script_calls"]["total"] if s.get("script_calls") else None
+        state = f"{s['state_bytes'] / 1024:.0f}" if s.get("state_bytes") else "-"
+        variant = {"SpaceSet": "SpaceSet"}.get(s.get("variant", ""), "Space + Album" if s["n"] else "-")
+        when = f"{s.get('measured', result['date'])[:16]}, load {s.get('load_at_start', ['?'])[0]}"
         rows.append(
-            f"| {s['id']} {s['name']} | {s['n'] or '-'} | {s['resources']} | {_f(s['wall_s'])} "
+            f"| {s['id']} {s['name']} | {variant} | {s['n'] or '-'} | {s['resources']} | {_f(s['wall_s'])} "
             f"| {s['calls']['total']} | {s['calls']['mutating']} | {_f(s['floor_s'])} | {_f(s.get('script_s'))} "
             f"| {script_calls if script_calls is not None else '-'} | {_ratio(s['wall_s'], s['floor_s'])} "
-            f"| {_ratio(s.get('script_s'), s['wall_s'])} | {_f(s.get('peak_mib'), 1)} |")
+            f"| {_ratio(s.get('script_s'), s['wall_s'])} | {_f(s.get('peak_mib'), 1)} | {state} | {when} |")
     return rows
 
 
 def calls_detail(result: dict[str, Any]) -> list[str]:
-    lines = ["| scenario | N | calls by action (this tool) | floor round trips by stage |", "|---|---:|---|---|"]
+    lines = ["| scenario | spaces as | N | calls by action (this tool) | floor round trips by stage |",
+             "|---|---|---:|---|---|"]
     for s in result["scenarios"]:
         by = ", ".join(f"{k} {v}" for k, v in s["calls"]["by_action"].items()) or "none"
         stages = ", ".join(f"{k} {v}" for k, v in s["floor"]["stages"].items()) or "-"
-        lines.append(f"| {s['id']} | {s['n'] or '-'} | {by} | {stages} |")
+        variant = "SpaceSet" if s.get("variant") == "SpaceSet" else "Space + Album" if s["n"] else "-"
+        lines.append(f"| {s['id']} | {variant} | {s['n'] or '-'} | {by} | {stages} |")
     return lines
 
 
@@ -60,19 +65,28 @@ def plot(result: dict[str, Any], path: Path) -> Path | None:
     fig, ax = plt.subplots(figsize=(7.5, 4.8), dpi=110)
     styles = {"S5": "-", "S6": ":", "S7": "--"}
     for sid, style in styles.items():
-        pts = sorted((s["n"], s) for s in result["scenarios"] if s["id"] == sid and s["n"])
-        if not pts:
-            continue
-        ns = [n for n, _ in pts]
-        ax.plot(ns, [s["wall_s"] for _, s in pts], "o" + style, color="tab:blue", label=f"{sid} this tool")
-        ax.plot(ns, [s["script_s"] for _, s in pts], "s" + style, color="tab:orange", label=f"{sid} sequential script")
-        ax.plot(ns, [s["floor_s"] for _, s in pts], "^" + style, color="tab:green", label=f"{sid} floor")
-    pts = sorted((s["n"], s["wall_s"]) for s in result["scenarios"] if s["id"] == "S3" and s["n"])
+        by_variant = {v: sorted((s["n"], s) for s in result["scenarios"]
+                                if s["id"] == sid and s["n"] and s.get("variant", "resources") == v)
+                      for v in ("resources", "SpaceSet")}
+        for variant, color, label in (("resources", "tab:blue", "Space+Album"), ("SpaceSet", "tab:purple", "SpaceSet")):
+            pts = by_variant[variant]
+            if pts:
+                ax.plot([n for n, _ in pts], [s["wall_s"] for _, s in pts], "o" + style, color=color,
+                        label=f"{sid} {label}")
+        base = by_variant["SpaceSet"] or by_variant["resources"]  # the baselines of the newest run
+        if base:
+            ns = [n for n, _ in base]
+            ax.plot(ns, [s["script_s"] for _, s in base], "s" + style, color="tab:orange", label=f"{sid} script")
+            ax.plot(ns, [s["floor_s"] for _, s in base], "^" + style, color="tab:green", label=f"{sid} floor")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    pts = sorted((s["n"], s["wall_s"]) for s in result["scenarios"]
+                 if s["id"] == "S3" and s["n"] and s.get("variant", "resources") == "resources")
     if pts:  # no API call at all: what the engine and the program cost by themselves
         ax.plot([n for n, _ in pts], [w for _, w in pts], "x-.", color="gray", label="S3 preview (0 calls)")
     settings = result["settings"]
-    ax.set_xlabel("N tenant spaces (2 albums each)")
-    ax.set_ylabel("wall time, s")
+    ax.set_xlabel("N tenant spaces (2 albums each), log scale")
+    ax.set_ylabel("wall time, s (log scale)")
     ax.set_title(f"S5 create / S6 change / S7 destroy / S3 preview, {settings['latency_ms']:.0f} ms per request, "
                  f"median of {settings['reps']}", fontsize=10)
     ax.grid(True, alpha=0.3)
@@ -102,6 +116,18 @@ def markdown(result: dict[str, Any]) -> str:
         f"- Engine concurrency {st['engine_concurrency']}: the Python dynamic provider serves at most 4 RPCs at once "
         "(`futures.ThreadPoolExecutor(max_workers=4)` in `pulumi/dynamic/__main__.py`, pulumi "
         f"{v['pulumi_python']}).",
+        f"- SpaceSet rows: the spaces are one `SpaceSet` resource (`smh-media:spaceSet: true`) calling the API "
+        f"{st.get('set_workers', 32)} at a time; their floor uses the same model as the Space + Album rows (4 in "
+        "flight, the engine's limit when every space is a resource of its own), so a set can finish below it; the "
+        "targets also give the floor at 32 in flight. N >= 1000 runs "
+        f"{st.get('big_reps', 1)} time(s).",
+        *([f"- This page combines two runs: rows measured {result['kept_from']['date']} (load at start "
+           f"{result['kept_from']['load_at_start']}) and rows measured {result['date']} (load at start "
+           f"{m['load_at_start']}); each row is compared with the script and floor of its own run (column "
+           "*measured*)."] if result.get("kept_from") else []),
+        "- The machine is shared: other sessions' builds and tests ran during the measurements (the load column). "
+        "Under load all three figures of a row (this tool, script, floor) come from the same minutes, which keeps "
+        "their ratios fair; absolute seconds are not comparable across rows of different load.",
         "",
         "## Results",
         "",

@@ -87,16 +87,28 @@ class Bench:
         st.set_all_config(cfg)
         return st
 
-    def measure(self, op: str, fn: Callable[[], Any]) -> dict[str, Any]:
-        """One timed operation: wall time, the emulator's log of it, the floor and the provider's peak memory."""
+    def measure(self, op: str, fn: Callable[[], Any], stack: auto.Stack | None = None,
+                workers: int | None = None) -> dict[str, Any]:
+        """One timed operation: wall time, the emulator's log of it, the floor, the provider's peak memory and the
+        size of the stack's state checkpoint after it (`workers`: also the floor at the SpaceSet's concurrency)."""
         self.emu.control("DELETE", "requests")
         with PeakMemory() as mem:
             started = time.perf_counter()
             fn()
             wall = time.perf_counter() - started
         entries = self.emu.control("GET", "requests")["requests"]
-        return {"wall_s": round(wall, 3), "calls": call_summary(entries),
-                "floor": floor_seconds(entries, op, self.latency_s), "peak_mib": mem.peak_mib}
+        out = {"wall_s": round(wall, 3), "calls": call_summary(entries),
+               "floor": floor_seconds(entries, op, self.latency_s), "peak_mib": mem.peak_mib,
+               "state_bytes": self.state_bytes(stack) if stack else None}
+        if workers:
+            out["floor_workers"] = floor_seconds(entries, op, self.latency_s, concurrency=workers)
+        return out
+
+    def state_bytes(self, stack: auto.Stack) -> int | None:
+        """Size of the stack's checkpoint file in the file backend (what the engine rewrites after every step)."""
+        found = sorted((self.tmp / "state" / ".pulumi" / "stacks").glob(f"*/{stack.name}.json*"))
+        found = [f for f in found if not f.name.endswith((".attrs", ".bak", ".tmp"))]
+        return found[0].stat().st_size if found else None
 
     def script(self, mode: str, state: Path, **kw: Any) -> dict[str, Any]:
         cmd = [sys.executable, str(ROOT / "bench" / "sequential_script.py"), "--endpoint", self.emu.url,
@@ -114,10 +126,11 @@ def _quiet(_: str) -> None:
 
 
 def summarize(sid: str, n: int | None, runs: list[dict[str, Any]], scripts: list[dict[str, Any]],
-              resources: int) -> dict[str, Any]:
+              resources: int, variant: str = "resources") -> dict[str, Any]:
     first = runs[0]
     out: dict[str, Any] = {
-        "id": sid, "n": n, "name": NAMES[sid], "op": OPS[sid], "resources": resources,
+        "id": sid, "n": n, "name": NAMES[sid], "op": OPS[sid], "resources": resources, "variant": variant,
+        "state_bytes": max((r.get("state_bytes") or 0 for r in runs), default=0) or None,
         "wall_runs_s": [r["wall_s"] for r in runs], "wall_s": round(statistics.median(r["wall_s"] for r in runs), 3),
         "calls": first["calls"], "calls_runs": [r["calls"]["total"] for r in runs],
         "floor_s": first["floor"]["seconds"], "floor": first["floor"],
@@ -125,6 +138,8 @@ def summarize(sid: str, n: int | None, runs: list[dict[str, Any]], scripts: list
         "script_s": round(statistics.median(s["wall_s"] for s in scripts), 3) if scripts else None,
         "script_calls": scripts[0]["calls"] if scripts else None,
     }
+    if first.get("floor_workers"):
+        out["floor_workers_s"] = first["floor_workers"]["seconds"]
     return out
 
 
@@ -172,12 +187,12 @@ def run_tenants(b: Bench, n: int, reps: int, script_reps: int) -> list[dict[str,
     for rep in range(reps):
         log(f"N={n}: S5 create, S3 preview, S4 refresh, S6 change, S7 destroy: run {rep + 1}/{reps}")
         st.set_config("smh-media:spaces", auto.ConfigValue(json.dumps(tenant_config(n, "v0")["smh-media:spaces"])))
-        runs["S5"].append(b.measure("up", lambda: st.up(on_output=_quiet)))
-        runs["S3"].append(b.measure("preview", lambda: st.preview(on_output=_quiet)))
-        runs["S4"].append(b.measure("refresh", lambda: st.refresh(on_output=_quiet)))
+        runs["S5"].append(b.measure("up", lambda: st.up(on_output=_quiet), st))
+        runs["S3"].append(b.measure("preview", lambda: st.preview(on_output=_quiet), st))
+        runs["S4"].append(b.measure("refresh", lambda: st.refresh(on_output=_quiet), st))
         st.set_config("smh-media:spaces", auto.ConfigValue(json.dumps(tenant_config(n, "v1")["smh-media:spaces"])))
-        runs["S6"].append(b.measure("up", lambda: st.up(on_output=_quiet)))
-        runs["S7"].append(b.measure("destroy", lambda: st.destroy(on_output=_quiet)))
+        runs["S6"].append(b.measure("up", lambda: st.up(on_output=_quiet), st))
+        runs["S7"].append(b.measure("destroy", lambda: st.destroy(on_output=_quiet), st))
     st.workspace.remove_stack(st.name)
     scripts: dict[str, list[dict[str, Any]]] = {"create": [], "read": [], "update": [], "destroy": []}
     state = b.tmp / f"script-{n}.json"
@@ -196,6 +211,46 @@ def run_tenants(b: Bench, n: int, reps: int, script_reps: int) -> list[dict[str,
             summarize("S7", n, runs["S7"], scripts["destroy"], resources)]
 
 
+SET_WORKERS = 32  # SpaceSet's default pool
+
+
+def set_config(n: int, tag: str) -> dict[str, Any]:
+    """The S5 stack of `tenant_config`, its spaces served by one SpaceSet (`smh-media:spaceSet`)."""
+    cfg = tenant_config(n, tag)
+    return {**cfg, "smh-media:bucketName": f"set{n}", "smh-media:spaceSet": True,
+            "smh-media:library": {"library_name": f"set{n}", "multi_tenant": True}}
+
+
+def run_set(b: Bench, n: int, reps: int, script_reps: int) -> list[dict[str, Any]]:
+    """S5, S2, S3, S4, S6, S7 of the multi-tenant stack with a SpaceSet, with the script and floor of this run."""
+    st = b.stack(set_config(n, "v0"))
+    runs: dict[str, list[dict[str, Any]]] = {s: [] for s in ("S5", "S2", "S3", "S4", "S6", "S7")}
+    spaces = {tag: json.dumps(set_config(n, tag)["smh-media:spaces"]) for tag in ("v0", "v1")}
+    for rep in range(reps):
+        log(f"SpaceSet N={n}: S5 create, S2 no-op up, S3 preview, S4 refresh, S6 change, S7 destroy: "
+            f"run {rep + 1}/{reps}")
+        st.set_config("smh-media:spaces", auto.ConfigValue(spaces["v0"]))
+        runs["S5"].append(b.measure("up", lambda: st.up(on_output=_quiet), st, SET_WORKERS))
+        runs["S2"].append(b.measure("up", lambda: st.up(on_output=_quiet), st, SET_WORKERS))
+        runs["S3"].append(b.measure("preview", lambda: st.preview(on_output=_quiet), st, SET_WORKERS))
+        runs["S4"].append(b.measure("refresh", lambda: st.refresh(on_output=_quiet), st, SET_WORKERS))
+        st.set_config("smh-media:spaces", auto.ConfigValue(spaces["v1"]))
+        runs["S6"].append(b.measure("up", lambda: st.up(on_output=_quiet), st, SET_WORKERS))
+        runs["S7"].append(b.measure("destroy", lambda: st.destroy(on_output=_quiet), st, SET_WORKERS))
+    st.workspace.remove_stack(st.name)
+    scripts: dict[str, list[dict[str, Any]]] = {"create": [], "read": [], "update": [], "destroy": []}
+    state = b.tmp / f"script-set-{n}.json"
+    for rep in range(script_reps):
+        log(f"SpaceSet N={n}: sequential script, run {rep + 1}/{script_reps}")
+        kw = {"bucket": f"scriptset{n}", "library": f"scriptset{n}"}
+        scripts["create"].append(b.script("create", state, spaces=n, albums=2, space_tag="v0", **kw))
+        scripts["read"].append(b.script("read", state))
+        scripts["update"].append(b.script("update", state, space_tag="v1"))
+        scripts["destroy"].append(b.script("destroy", state))
+    base = {"S5": "create", "S2": "read", "S3": "read", "S4": "read", "S6": "update", "S7": "destroy"}
+    return [summarize(sid, n, runs[sid], scripts[base[sid]], 4, "SpaceSet") for sid in runs]
+
+
 def environment(args: argparse.Namespace) -> dict[str, Any]:
     pulumi_cli = subprocess.run([str(ROOT / ".tools" / "pulumi" / "pulumi"), "version"], capture_output=True,
                                 text=True).stdout.strip()
@@ -212,7 +267,8 @@ def environment(args: argparse.Namespace) -> dict[str, Any]:
                      "cos_python_sdk_v5": version("cos-python-sdk-v5"),
                      "tencentcloud_sdk_python_smh": version("tencentcloud-sdk-python-smh")},
         "settings": {"latency_ms": args.latency_ms, "reps": args.reps, "script_reps": args.script_reps,
-                     "tenants": args.tenants, "engine_concurrency": ENGINE_CONCURRENCY,
+                     "tenants": args.tenants, "set_tenants": args.set_tenants, "big_reps": args.big_reps,
+                     "set_workers": SET_WORKERS, "engine_concurrency": ENGINE_CONCURRENCY,
                      "engine_env": args.engine_env},
     }
 
@@ -222,10 +278,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--latency-ms", type=float, default=50.0, help="emulator latency per request (default 50)")
     p.add_argument("--reps", type=int, default=3, help="runs per scenario; wall time is their median (default 3)")
     p.add_argument("--script-reps", type=int, default=1, help="runs of the sequential script (default 1)")
-    p.add_argument("--tenants", type=int, nargs="+", default=[10, 50, 200], help="N for S5-S7 (default 10 50 200)")
+    p.add_argument("--tenants", type=int, nargs="*", default=[10, 50, 200],
+                   help="N for S5-S7 with Space and Album resources (default 10 50 200; none: skip them)")
     p.add_argument("--engine-env", nargs="*", default=[], metavar="KEY=VALUE",
                    help="extra environment of the pulumi CLI, e.g. PULUMI_SKIP_CHECKPOINTS=true (an experiment)")
+    p.add_argument("--set-tenants", type=int, nargs="*", default=[10, 200, 2000],
+                   help="N for the SpaceSet scenarios (default 10 200 2000; none: skip them)")
+    p.add_argument("--big-reps", type=int, default=1, help="runs per scenario at N >= 1000 (default 1)")
     p.add_argument("--skip-single", action="store_true", help="skip S1-S4")
+    p.add_argument("--keep", type=Path, default=None, metavar="RESULTS_JSON",
+                   help="keep the scenarios of this earlier result that this run does not measure (each keeps "
+                        "its own date and machine load)")
     p.add_argument("--out", type=Path, default=RESULTS, help=f"results JSON (default {RESULTS.relative_to(ROOT)})")
     p.add_argument("--no-docs", action="store_true", help="write the JSON only, not docs/benchmarks.{md,png}")
     p.add_argument("--started", type=float, default=None, help="unix time `make bench` started (for its total)")
@@ -239,8 +302,22 @@ def main(argv: list[str] | None = None) -> int:
             scenarios = [] if args.skip_single else run_single(b, args.reps, args.script_reps)
             for n in args.tenants:
                 scenarios += run_tenants(b, n, args.reps, args.script_reps)
+            for n in args.set_tenants:
+                reps = args.big_reps if n >= 1000 else args.reps
+                scenarios += run_set(b, n, reps, min(args.script_reps, reps))
         finally:
             b.emu.stop()
+    stamp = {"measured": result["date"], "load_at_start": result["machine"]["load_at_start"],
+             "load_at_end": [round(x, 2) for x in os.getloadavg()]}
+    scenarios = [{**s, **stamp} for s in scenarios]
+    if args.keep and args.keep.exists():
+        ran = {(s["id"], s["n"], s.get("variant", "resources")) for s in scenarios}
+        old = json.loads(args.keep.read_text())
+        kept = [{"measured": old["date"], "load_at_start": old["machine"]["load_at_start"], **s}
+                for s in old["scenarios"] if (s["id"], s["n"], s.get("variant", "resources")) not in ran]
+        scenarios = kept + scenarios
+        result["kept_from"] = {"date": old["date"], "load_at_start": old["machine"]["load_at_start"],
+                               "total_seconds": old.get("total_seconds")}
     result["scenarios"] = scenarios
     result["total_seconds"] = round(time.time() - started, 1)
     try:

@@ -11,12 +11,16 @@ from typing import Any
 CREDENTIAL_ACTIONS = {"smh:DescribeLibrarySecret", "smhdata:CreateAccessToken"}  # once per operation and library
 
 
-def _get(result: dict[str, Any], sid: str, n: int | None = None) -> dict[str, Any] | None:
-    return next((s for s in result["scenarios"] if s["id"] == sid and s["n"] == n), None)
+def _variant(s: dict[str, Any]) -> str:
+    return s.get("variant", "resources")
 
 
-def _tenant_ns(result: dict[str, Any], sid: str = "S5") -> list[int]:
-    return sorted(s["n"] for s in result["scenarios"] if s["id"] == sid and s["n"])
+def _get(result: dict[str, Any], sid: str, n: int | None = None, variant: str = "resources") -> dict[str, Any] | None:
+    return next((s for s in result["scenarios"] if s["id"] == sid and s["n"] == n and _variant(s) == variant), None)
+
+
+def _tenant_ns(result: dict[str, Any], sid: str = "S5", variant: str = "resources") -> list[int]:
+    return sorted(s["n"] for s in result["scenarios"] if s["id"] == sid and s["n"] and _variant(s) == variant)
 
 
 def reads_per_resource(s: dict[str, Any]) -> float:
@@ -40,11 +44,11 @@ def check(result: dict[str, Any]) -> list[dict[str, Any]]:
     if s2:
         out.append(_t("S2 no-op up: zero mutating calls", s2["calls"]["mutating"] == 0,
                       f"{s2['calls']['mutating']} mutating of {s2['calls']['total']} calls"))
-    for s3 in [x for x in result["scenarios"] if x["id"] == "S3"]:
+    for s3 in [x for x in result["scenarios"] if x["id"] == "S3" and _variant(x) == "resources"]:
         where = "single library" if not s3["n"] else f"N = {s3['n']}"
         out.append(_t(f"S3 preview ({where}): zero calls of any kind", s3["calls"]["total"] == 0,
                       f"{s3['calls']['total']} calls; {s3['wall_s']:.1f} s of engine and program time alone"))
-    for s in [x for x in result["scenarios"] if x["id"] == "S4"]:
+    for s in [x for x in result["scenarios"] if x["id"] == "S4" and _variant(x) == "resources"]:
         rpr = reads_per_resource(s)
         where = "single library" if not s["n"] else f"N = {s['n']}"
         bucket = s["calls"]["by_action"]
@@ -107,7 +111,7 @@ def check(result: dict[str, Any]) -> list[dict[str, Any]]:
                           f"{s5['calls']['by_action'].get('smhdata:CreateAccessToken', 0)}x per operation",
                           "Extra calls per space: see the calls by action below."))
         out += _scaling(result, ns)
-    return out
+    return out + set_targets(result)
 
 
 def _scaling(result: dict[str, Any], ns: list[int]) -> list[dict[str, Any]]:
@@ -141,6 +145,73 @@ def _scaling(result: dict[str, Any], ns: list[int]) -> list[dict[str, Any]]:
         out.append(_t("Provider memory stays flat in N", hi / lo <= 1.25,  # type: ignore[operator]
                       "S5 provider peak " + ", ".join(f"{p:.1f} MiB at N = {n}" for n, p in peaks),
                       "The provider process grows with N."))
+    return out
+
+
+def _x(a: float | None, b: float | None) -> float:
+    return a / b if a and b else float("nan")
+
+
+def set_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The targets of issue #13 (SpaceSet): speed against the script and the floor, linear scaling, memory, state."""
+    out: list[dict[str, Any]] = []
+    ns = _tenant_ns(result, "S5", "SpaceSet")
+    if not ns:
+        return out
+    mid = 200 if 200 in ns else max(n for n in ns if n < max(ns)) if len(ns) > 1 else ns[0]
+    engine = ("The set's calls run 32 at a time, so the API part is below the floor (the floor counts 4 in flight, "
+              "the engine's limit for one resource per space); what remains is the engine and the program: "
+              "compare the S3 preview row of the same N.")
+    for sid, speed in (("S5", 3.0), ("S6", 1.5), ("S7", 3.0)):
+        s = _get(result, sid, mid, "SpaceSet")
+        if not s or not s.get("script_s"):
+            continue
+        x = _x(s["script_s"], s["wall_s"])
+        out.append(_t(f"SpaceSet {sid} at N = {mid}: at least {speed:g}x faster than the sequential script",
+                      x >= speed, f"{x:.2f}x ({s['wall_s']:.1f} s against {s['script_s']:.1f} s)", engine))
+        if sid in ("S5", "S7"):
+            f = _x(s["wall_s"], s["floor_s"])
+            out.append(_t(f"SpaceSet {sid} at N = {mid}: within 1.5x of the floor", f <= 1.5,
+                          f"{f:.2f}x ({s['wall_s']:.1f} s against {s['floor_s']:.1f} s; at the set's 32 in flight "
+                          f"the calls alone would take {s.get('floor_workers_s') or 0:.1f} s)", engine))
+    big = max(ns)
+    if big > mid:
+        for sid in ("S5", "S6", "S7"):
+            lo, hi = _get(result, sid, mid, "SpaceSet"), _get(result, sid, big, "SpaceSet")
+            if not lo or not hi:
+                continue
+            per_lo, per_hi = lo["wall_s"] * 1000 / mid, hi["wall_s"] * 1000 / big
+            out.append(_t(f"SpaceSet {sid}: wall time per space at N = {big} within 20% of N = {mid} (linear)",
+                          per_hi <= per_lo * 1.2,
+                          f"{per_hi:.1f} ms per space at N = {big}, {per_lo:.1f} ms at N = {mid}",
+                          "Fixed costs (engine start, program, library) are spread over fewer spaces at the "
+                          "smaller N; see the calls by action for the per-space part."))
+        peak = max((s.get("peak_mib") or 0) for s in result["scenarios"]
+                   if _variant(s) == "SpaceSet" and s["n"] == big)
+        out.append(_t(f"SpaceSet at N = {big}: provider memory under 150 MiB", 0 < peak < 150,
+                      f"{peak:.1f} MiB peak (VmHWM of the dynamic provider, all scenarios at N = {big})"))
+        state = max((s.get("state_bytes") or 0) for s in result["scenarios"]
+                    if _variant(s) == "SpaceSet" and s["n"] == big)
+        out.append(_t(f"SpaceSet at N = {big}: state under 2 KB per space", 0 < state / big < 2048,
+                      f"{state / big:.0f} bytes per space ({state / 1e6:.2f} MB checkpoint, largest after any "
+                      f"operation at N = {big})"))
+    for n in ns:
+        s = _get(result, "S4", n, "SpaceSet")
+        if not s:
+            continue
+        by = s["calls"]["by_action"]
+        pages, ext, dirs = (by.get(f"smhdata:{a}", 0) for a in ("ListSpaces", "GetSpaceExtension", "ListDirectory"))
+        out.append(_t(f"SpaceSet S4 refresh at N = {n}: one ListSpaces page per 1,000 spaces, then one read per "
+                      "space and one album listing per multi-album space", pages == -(-n // 1000) and ext == n
+                      and dirs == n, f"{pages} ListSpaces, {ext} GetSpaceExtension, {dirs} ListDirectory "
+                      f"({s['calls']['total']} calls in all, {s['wall_s']:.1f} s)",
+                      "The listing shows only ids and owners; a space's settings and albums need their own reads."))
+    for sid, what in (("S3", "no-op preview"), ("S2", "no-op up")):
+        s = _get(result, sid, big, "SpaceSet")
+        if s:
+            out.append(_t(f"SpaceSet {sid} {what} at N = {big}: 0 calls and 0 mutating calls",
+                          s["calls"]["total"] == 0 and s["calls"]["mutating"] == 0,
+                          f"{s['calls']['total']} calls, {s['calls']['mutating']} mutating, {s['wall_s']:.1f} s"))
     return out
 
 

@@ -67,10 +67,14 @@ RULE_TEXT: dict[str, Callable[[ModuleType], str]] = {
     "smh_provider.resources.rules.app_id": lambda _: "the account's APPID: 5 to 12 digits, not starting with 0",
     "smh_provider.resources.rules.region": lambda _: REGION_TEXT,
     "smh_provider.resources.rules.tags": lambda _: (
-        "at most 50 entries; key 1 to 127 bytes, value at most 255 bytes; letters, digits, spaces and `+ - _ = . : /`"),
+        "at most 50 entries; key 1 to 127 bytes, value at most 255 bytes; letters, digits, spaces and `+ - _ = . : /`; "
+        "`pulumi:owner` and `pulumi:force-destroy` are reserved"),
     "smh_provider.resources.media_processing._full_bucket": lambda _: "the full bucket name `<name>-<appid>`",
     "smh_provider.resources.album._album_name": lambda _: (
         "1 to 255 characters, one path segment (no `/`, not `.` or `..`)"),
+    "smh_provider.ownership.mark_rule": lambda _: (
+        "an ownership mark `<project>/<stack>/<resource>` other than this resource's own: the exact mark the object "
+        "carries (see README, 'Taking over existing objects')"),
     "MediaLibrary.bucket_region": lambda _: REGION_TEXT + "; set together with `bucket`",
     "smh_provider.resources._permissions.user_id": lambda m: "1 to 64 letters, digits or `_ . @ -`",
     "smh_provider.resources._permissions.folder_path": lambda m: (

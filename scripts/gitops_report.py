@@ -8,6 +8,7 @@ old and new inputs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,13 +24,15 @@ REPLACE_OPS = {"replace", "create-replacement", "delete-replaced"}
 
 # What is lost when a resource of this type is deleted (a replacement deletes the old one).
 LOSSES = {
+    "SpaceSet": "the albums and files of all its spaces are lost, and their space IDs change",
     "MediaLibrary": "its files, its library ID and its library secret are lost (apps and links that use them "
                     "stop working)",
     "Space": "its albums and files are lost, and its space ID changes",
     "Bucket": "its objects are lost",
     "Album": "its files are lost",
 }
-NOUNS = {"MediaLibrary": "media library", "Space": "space", "Bucket": "bucket", "Album": "album"}
+NOUNS = {"SpaceSet": "space set", "MediaLibrary": "media library", "Space": "space", "Bucket": "bucket",
+         "Album": "album"}
 
 
 @dataclass
@@ -43,6 +46,11 @@ class Change:
     # Replaced only because an input is unknown in preview (an output of a resource that changes first):
     # the provider decides again during `up`, with the value known.
     maybe: bool = False
+    # A SpaceSet's spaces deleted or replaced inside the set: (key, why; "" for a delete).
+    set_losses: list[tuple[str, str]] = field(default_factory=list)
+    # A Space or Album dropped from the program while a SpaceSet of its library takes its space over: the
+    # resource leaves the state, nothing is deleted (README, "Thousands of tenant spaces").
+    handed_to: str = ""
 
     @property
     def name(self) -> str:
@@ -73,6 +81,27 @@ def _changed_keys(step: dict[str, Any]) -> list[str]:
     return []
 
 
+SET_PATH = re.compile(r'^spaces\["([^"]+)"\](?:\.(\w+))?')
+# A space's settings whose change replaces the space inside its SpaceSet (smh_provider/resources/space_set_plan.py).
+SET_REPLACES = {"multi_album"}
+
+
+def _set_changes(step: dict[str, Any]) -> tuple[list[str], list[tuple[str, str]]]:
+    """A SpaceSet update's detailed diff paths, and the spaces it deletes or replaces inside the set."""
+    detail = step.get("detailedDiff") or {}
+    losses: dict[str, str] = {}
+    for p, d in detail.items():
+        m = SET_PATH.match(p)
+        if not m:
+            continue
+        key, prop, kind = m.group(1), m.group(2), (d or {}).get("kind", "")
+        if prop is None and kind == "delete":
+            losses[key] = ""
+        elif prop in SET_REPLACES or (prop == "quota_bytes" and kind == "delete"):
+            losses.setdefault(key, prop)
+    return sorted(detail), sorted(losses.items())
+
+
 def _ident(step: dict[str, Any]) -> str:
     """The cloud name and ID of the resource as the old state knows it, e.g. "'photos', id smh..."."""
     state = step.get("oldState") or step.get("newState") or {}
@@ -83,9 +112,21 @@ def _ident(step: dict[str, Any]) -> str:
     return ", ".join(p for p in parts if p)
 
 
+def _takers(preview: dict[str, Any]) -> dict[str, str]:
+    """library id -> name of a SpaceSet in this preview that takes over Space resources (adopt_space_resources)."""
+    out = {}
+    for step in preview.get("steps") or []:
+        inputs = (step.get("newState") or {}).get("inputs") or {}
+        if urn_type(step.get("urn", "")).endswith("SpaceSet") and inputs.get("legacy_mark") \
+                and isinstance(inputs.get("library_id"), str):
+            out[inputs["library_id"]] = step["urn"].split("::")[-1]
+    return out
+
+
 def changes(preview: dict[str, Any]) -> list[Change]:
     """The steps that change something, one per resource (a replacement's sub-steps are folded into one)."""
     out: dict[str, Change] = {}
+    takers = _takers(preview)
     for step in preview.get("steps") or []:
         op = step.get("op", "")
         if op in QUIET_OPS or urn_type(step.get("urn", "")) == "pulumi:pulumi:Stack":
@@ -102,14 +143,25 @@ def changes(preview: dict[str, Any]) -> list[Change]:
         maybe = kind == "replace" and bool(reasons) and all(new_inputs.get(k) == UNKNOWN for k in reasons)
         out[urn] = Change(kind, urn, state.get("type") or urn_type(urn), _changed_keys(step), reasons,
                           _ident(step), maybe)
+        if out[urn].short_type == "SpaceSet" and kind == "update":
+            out[urn].keys, out[urn].set_losses = _set_changes(step)
+        old = (step.get("oldState") or {}).get("outputs") or {}
+        if kind == "delete" and out[urn].short_type in ("Space", "Album") and old.get("library_id") in takers:
+            out[urn].handed_to = takers[old["library_id"]]
     return list(out.values())
 
 
 def destructive(items: list[Change]) -> list[Change]:
-    return [c for c in items if c.op in ("replace", "delete") and c.short_type in LOSSES]
+    return [c for c in items if (c.op in ("replace", "delete") and c.short_type in LOSSES and not c.handed_to)
+            or c.set_losses]
 
 
 def _warning(c: Change) -> str:
+    if c.set_losses:
+        return "\n".join(
+            f"- **Replace** space `{key}` inside SpaceSet `{c.name}`, because `{why}` cannot change in place: the old "
+            f"space is deleted, so {LOSSES['Space']}." if why else
+            f"- **Delete** space `{key}` of SpaceSet `{c.name}`: {LOSSES['Space']}." for key, why in c.set_losses)
     noun = NOUNS[c.short_type]
     what = f"{noun} {c.ident} (resource `{c.name}`)" if c.ident else f"{noun} `{c.name}`"
     if c.maybe:
@@ -225,7 +277,8 @@ def comment(preview: dict[str, Any], stack: str, ok: bool = True) -> str:
         for c in items:
             props = ", ".join(f"**{k}** (replace)" if k in c.replace_reasons else k
                               for k in (c.keys or c.replace_reasons))
-            lines.append(f"| {c.op}{'?' if c.maybe else ''} | `{c.name}` | {c.short_type} | {props} |")
+            op = f"moves into SpaceSet `{c.handed_to}` (kept in the cloud)" if c.handed_to else c.op
+            lines.append(f"| {op}{'?' if c.maybe else ''} | `{c.name}` | {c.short_type} | {props} |")
     else:
         lines.append("No changes.")
     summary = preview.get("changeSummary") or {}

@@ -12,6 +12,11 @@ it finds, so there is never a second library or space. An object that exists *wi
 is never taken silently: the error says so, and `adopt=True` takes it over explicitly (writing
 our mark), since `pulumi import` does not work with dynamic providers.
 
+An object whose mark names *another* stack or resource is never taken by `adopt=True`: moving it
+needs `adopt_from=<that exact mark>` (`may_take`), and the preview warns which stack loses it. From
+then on the object carries the new mark, so the old stack's refresh reports it gone (`read` drops
+an object whose mark is not the one in state) and its delete leaves it alone (`still_ours`).
+
 A replacement must not adopt the very object it replaces, which carries the same mark. The engine
 calls `diff` for every resource in the state before it creates its replacement, in the same
 provider process: `diff` notes the id it holds for the mark (`note_in_state`), and a create
@@ -27,6 +32,9 @@ import threading
 import pulumi
 
 OWNER_TAG = "pulumi:owner"
+# Next to the mark: "true" when the object's force_destroy is on, so that the delete of an object inside it
+# can tell, before it starts, whether this object's own delete (which comes later) will go through.
+FORCE_TAG = "pulumi:force-destroy"
 _UNSAFE = re.compile(r"[^\w+\-=.:/]")
 MAX_MARK = 250
 
@@ -44,12 +52,91 @@ def same_stack(a: str | None, b: str | None) -> bool:
 
 def split_tags(tags: dict[str, str]) -> tuple[dict[str, str], str]:
     """(the user's tags, our mark or '') from the tags the cloud reports."""
-    user = {k: v for k, v in tags.items() if k != OWNER_TAG}
+    user = {k: v for k, v in tags.items() if k not in (OWNER_TAG, FORCE_TAG)}
     return dict(sorted(user.items())), tags.get(OWNER_TAG, "")
 
 
-def with_mark(tags: dict[str, str], owner: str | None) -> dict[str, str]:
-    return {**tags, OWNER_TAG: owner} if owner else dict(tags)
+def with_mark(tags: dict[str, str], owner: str | None, force: bool = False) -> dict[str, str]:
+    out = {**tags, OWNER_TAG: owner} if owner else dict(tags)
+    if force and owner:
+        out[FORCE_TAG] = "true"
+    return out
+
+
+def warn(message: str) -> None:
+    """A warning the CLI shows (the provider process has no engine connection: pulumi.log writes to stderr)."""
+    import pulumi
+
+    pulumi.log.warn(message)
+
+
+def warn_takeover(what: str, adopt_from: str | None) -> None:
+    """At preview of a create with adopt_from: say which stack loses the object."""
+    if adopt_from:
+        warn(f"{what}: adopt_from={adopt_from!r}: if it still carries that mark, this run takes it over from "
+             f"{describe(adopt_from)}, which then no longer manages it (its refresh drops it from its state and its "
+             "destroy leaves it in place)")
+
+
+def warn_gone(what: str, found: str) -> None:
+    warn(f"{what} now carries the ownership mark {found!r} of {describe(found)}: it was taken over, so this stack "
+         "no longer manages it and leaves it in place")
+
+
+def stack_of(owner: str | None) -> str:
+    """'<project>/<stack>' of a mark, or '' (stack names cannot contain '/')."""
+    parts = (owner or "").split("/")
+    return "/".join(parts[:2]) if len(parts) >= 3 else ""
+
+
+def describe(owner: str) -> str:
+    """A mark in words: "stack 'local' of project 'smh-media' (resource 'media-bucket')"."""
+    parts = owner.split("/", 2)
+    if len(parts) < 3:
+        return f"the owner {owner!r}"
+    return f"stack {parts[1]!r} of project {parts[0]!r} (resource {parts[2]!r})"
+
+
+def mark_rule(value: str | None, inputs: object = None, name: str = "adopt_from") -> str | None:
+    """Rule for adopt_from: empty, or a mark `<project>/<stack>/<resource>` that is not this resource's own."""
+    if not value:
+        return None
+    if len(value.split("/", 2)) < 3 or not all(value.split("/", 2)):
+        return (f"{name} {value!r} must be the ownership mark the object carries, '<project>/<stack>/<resource>' "
+                "(e.g. 'smh-media/local/media-bucket'; the error that refused adopt=True names it)")
+    own = inputs.get("owner") if isinstance(inputs, dict) else None
+    if own and value == own:
+        return f"{name} {value!r} is this resource's own mark: nothing to take over (remove {name})"
+    return None
+
+
+def may_take(found: str, owner: str | None, adopt: bool, adopt_from: str | None) -> str | None:
+    """Why this resource must not take over an existing object carrying mark `found` ('' = none), or None.
+
+    Ours (an interrupted run made it): take it. No mark: only with adopt=True. Another stack's or
+    resource's mark: only with adopt_from naming exactly that mark; adopt=True is never enough.
+    """
+    if owner and found == owner:
+        return None
+    if not found:
+        if adopt or adopt_from:
+            return None if adopt else (f"it carries no ownership mark, while adopt_from expects {adopt_from!r}; "
+                                       "set adopt=True instead to take over an object no stack owns")
+        return "it carries no ownership mark, so no stack of this provider created it"
+    if adopt_from == found:
+        return None
+    who = describe(found)
+    if adopt_from:
+        return (f"it carries the ownership mark {found!r} of {who}, not {adopt_from!r} as adopt_from says; "
+                "nothing was taken over")
+    return (f"it carries the ownership mark {found!r}: {who} manages it. adopt=True never takes over an object "
+            f"another stack or resource owns; to move it to this one, set adopt_from={found!r} (that stack then "
+            "no longer manages it: its refresh drops it and its destroy leaves it alone), or choose another name")
+
+
+def still_ours(found: str, owner: str | None) -> bool:
+    """Whether a delete may go on: the object carries our mark, or none (removed outside, nobody claims it)."""
+    return not found or not owner or found == owner
 
 
 def take_over_hint(what: str, flag: str = "adopt=True") -> str:

@@ -223,7 +223,17 @@ class BaseProvider(ResourceProvider):
         return []
 
     # -- diff ---------------------------------------------------------------------------------
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """The plan (`plan`, from the schema alone), then `before_replace`: no read unless it replaces."""
+        result = self.plan(id_, olds, news)
+        self.before_replace(id_, olds, list(result.replaces or []))
+        return result
+
+    def before_replace(self, id_: str, olds: dict[str, Any], replaces: list[str]) -> None:
+        """Raise when the old object's delete, which a replacement implies, would be refused (preflight.py)."""
+
+    def plan(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Which properties changed and which force a replacement: the schema's diff, no cloud call."""
         # A create that follows (a replacement) must not adopt this object: see ownership.py.
         ownership.note_in_state(news.get("owner"), _id)
         ownership.note_in_state(olds.get("owner"), _id)

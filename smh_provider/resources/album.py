@@ -14,7 +14,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
-from smh_provider import ownership
+from smh_provider import ownership, preflight
 from smh_provider.clients import smh
 from smh_provider.clients.smhdata import DataPlane
 from smh_provider.errors import AlreadyExists, InvalidInput, NotFound, ProviderError
@@ -42,6 +42,8 @@ PROPS = (
     Prop("force_destroy", "bool", default=False, doc="delete the album even if it holds files"),
     Prop("library_identity", "str", internal=True, doc="the library's identity (set when given library=)"),
     Prop("space_identity", "str", internal=True, doc="the space's identity (set when given space=)"),
+    Prop("owner", "str", internal=True,
+         doc="<project>/<stack>/<resource> of the album (albums carry no mark: it tells whose library goes with it)"),
 )
 
 
@@ -97,19 +99,26 @@ def rename_album(plane: DataPlane, space_id: str, old: str, new: str) -> None:
             raise
 
 
-def delete_album(plane: DataPlane, space_id: str, name: str, force: bool) -> None:
-    """Delete an album; one that holds files is refused unless `force`. Gone already is done."""
+def delete_album(plane: DataPlane, space_id: str, name: str, force: bool, owner: str | None = None) -> None:
+    """Delete an album; one that holds files is refused unless `force`. Gone already is done.
+
+    `owner` (the Album resource's `<project>/<stack>/<name>`) lets the preflight check the library and bucket that
+    this run deletes after it.
+    """
     _forget(plane, space_id)
     try:
         if not force:
             contents = plane.list_dir(space_id, name)
             if contents:
                 raise ProviderError(
-                    f"deleting album {name!r}: it still holds {len(contents)} files. Nothing was "
-                    "deleted. Set force_destroy=True and run `pulumi up` before destroying to delete it with "
-                    "its files."
+                    f"deleting album {name!r}: it still holds {len(contents)} files. "
+                    f"{preflight.nothing_deleted()} Set force_destroy=True and run `pulumi up` before destroying to "
+                    "delete it with its files."
                 )
+        preflight.check_tree(f"library:{plane.library_id}", lambda: preflight.library_ancestor(
+            plane.settings, plane.library_id, ownership.stack_of(owner)), f"deleting album {name!r}")
         plane.delete_album(space_id, name)
+        preflight.deleted(f"album {name!r}")
     except NotFound:
         return
 
@@ -140,6 +149,21 @@ class AlbumProvider(BaseProvider):
         create_album(DataPlane(self.settings(), inputs["library_id"]), inputs["space_id"], inputs["album_name"])
         return CreateResult(f"album-{uuid.uuid4().hex[:16]}", dict(inputs))
 
+    def before_replace(self, id_: str, olds: dict[str, Any], replaces: list[str]) -> None:
+        if replaces and not olds.get("force_destroy"):  # one read: would the old album's delete be refused?
+            old = self.inputs_of(olds)
+            plane = DataPlane(self.settings(), old["library_id"])
+            try:
+                contents = plane.list_dir(old["space_id"], old["album_name"])
+            except NotFound:
+                contents = []
+            if contents:
+                raise preflight.refuse(
+                    f"replacing album {old['album_name']!r} of media library {old['library_id']} "
+                    f"({', '.join(replaces)} changed)",
+                    [f"the album still holds {len(contents)} files (force_destroy is off)"],
+                    preflight.WAY_OUT)
+
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         inputs = self.inputs_of(props)
         plane = DataPlane(self.settings(), inputs["library_id"])
@@ -163,7 +187,7 @@ class AlbumProvider(BaseProvider):
         if ownership.taken_over(inputs["space_id"]):
             return  # a SpaceSet of this stack holds the album's space (and its albums) now: leave it
         delete_album(DataPlane(self.settings(), inputs["library_id"]), inputs["space_id"], inputs["album_name"],
-                     inputs["force_destroy"])
+                     inputs["force_destroy"], inputs["owner"])
 
 
 class Album(Resource, module="smh", name="Album"):
@@ -201,6 +225,7 @@ class Album(Resource, module="smh", name="Album"):
         if library_id is None:
             raise TypeError(f"Album {resource_name!r}: give library_id or library")
         props = {"library_id": library_id, "album_name": album_name, "space_id": space_id,
-                 "force_destroy": force_destroy, "library_identity": None, "space_identity": None, **identities}
+                 "force_destroy": force_destroy, "library_identity": None, "space_identity": None,
+                 "owner": ownership.mark(resource_name), **identities}
         opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(depends_on=deps), opts)
         super().__init__(AlbumProvider(), resource_name, props, opts)

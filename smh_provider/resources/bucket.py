@@ -7,8 +7,10 @@ object version and upload first.
 
 The bucket carries this stack's ownership mark as the tag `pulumi:owner` (see ownership.py),
 set in the PutBucket call itself. A create that meets the bucket already in the account adopts it
-when the mark is ours (an earlier run died before saving state), takes it over when adopt=True,
-and otherwise fails saying whose it is. `tags` never shows the mark; `owner` does.
+when the mark is ours (an earlier run died before saving state), takes it over when it has no mark
+and adopt=True, or when its mark is exactly `adopt_from`, and otherwise fails saying whose it is
+(ownership.may_take). `tags` never shows the mark; `owner` does. A bucket whose mark now names
+another owner is gone for this stack: read reports it gone and delete leaves it in place.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
-from smh_provider import ownership
+from smh_provider import ownership, preflight
 from smh_provider.clients import cos
 from smh_provider.errors import AlreadyExists, AlreadyOwned, NotFound, ProviderError
 from smh_provider.resources import rules
@@ -37,7 +39,10 @@ PROPS = (
     Prop("force_destroy", "bool", default=False, doc="on delete, remove every object and upload first"),
     Prop("owner", "str", quiet=True, doc="ownership mark <project>/<stack>/<resource>, set by the Bucket class"),
     Prop("adopt", "bool", default=False,
-         doc="take over a bucket that already exists in the account without this stack's mark"),
+         doc="take over a bucket that already exists in the account without any ownership mark"),
+    Prop("adopt_from", "str", rule=ownership.mark_rule,
+         doc="take over a bucket that carries exactly this other stack's or resource's mark "
+             "(<project>/<stack>/<resource>); that stack then no longer manages it"),
 )
 
 
@@ -51,6 +56,23 @@ class BucketProvider(BaseProvider):
             return {}
         full = f"{inputs['bucket_name']}-{inputs['app_id']}"
         return {"bucket": full, "endpoint": f"{full}.cos.{inputs['region']}.myqcloud.com"}
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        result = super().check(olds, news)
+        if not olds and not result.failures:
+            ownership.warn_takeover(f"Bucket {result.inputs.get('bucket')}", result.inputs.get("adopt_from"))
+        return result
+
+    def before_replace(self, id_: str, olds: dict[str, Any], replaces: list[str]) -> None:
+        preflight.seen("bucket", id_, bool(replaces))
+        if replaces:  # the old bucket goes first (same name), its libraries before it: refuse what would be refused
+            old = self.inputs_of(olds)
+            problems = preflight.bucket_problems(self.settings(), id_, old["region"], old["force_destroy"],
+                                                 ownership.stack_of(old["owner"]))
+            if problems:
+                raise preflight.refuse(f"replacing bucket {id_} ({', '.join(replaces)} changed)", problems,
+                                       preflight.WAY_OUT)
+            preflight.checked(f"bucket:{id_}")
 
     def _outs(self, inputs: dict[str, Any], acl: str | None = None, tags: dict[str, str] | None = None) -> dict:
         full = f"{inputs['bucket_name']}-{inputs['app_id']}"
@@ -74,7 +96,7 @@ class BucketProvider(BaseProvider):
             return True if ownership.split_tags(cos.get_tags(c, full))[1] == owner and owner else None
 
         try:
-            cos.create_bucket(c, full, inputs["acl"], ownership.with_mark(inputs["tags"], owner), landed=ours)
+            cos.create_bucket(c, full, inputs["acl"], self._tags(inputs), landed=ours)
         except AlreadyOwned as err:
             self._take_existing(c, full, inputs, err)
         except AlreadyExists as err:
@@ -88,16 +110,20 @@ class BucketProvider(BaseProvider):
         """The bucket is already in the account: adopt it if it is ours or adopt=True, else explain."""
         _, found = ownership.split_tags(cos.get_tags(c, full))
         owner = inputs["owner"]
-        if not (owner and found == owner) and not inputs["adopt"]:
-            whose = (f"it carries the ownership mark of {found!r}, not this resource's ({owner!r})" if found
-                     else "it carries no ownership mark, so no stack of this provider created it")
+        problem = ownership.may_take(found, owner, inputs["adopt"], inputs["adopt_from"])
+        if problem:
+            hint = " " + ownership.take_over_hint(f"bucket {full}") if not found and not inputs["adopt_from"] else ""
             raise ProviderError(
                 f"creating bucket {full} (RequestId {err.request_id}): {err.code}: the bucket already exists in "
-                f"your account and {whose}. " + ownership.take_over_hint(f"bucket {full}")
+                f"your account and {problem}.{hint}"
             )
         # Ours (an interrupted run created it) or explicitly adopted: converge it to the declared settings.
         cos.put_acl(c, full, inputs["acl"])
-        cos.put_tags(c, full, ownership.with_mark(inputs["tags"], owner))
+        cos.put_tags(c, full, self._tags(inputs))
+
+    @staticmethod
+    def _tags(inputs: dict[str, Any]) -> dict[str, str]:
+        return ownership.with_mark(inputs["tags"], inputs["owner"], inputs["force_destroy"])
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         inputs = self.inputs_of(props)
@@ -107,6 +133,9 @@ class BucketProvider(BaseProvider):
             tags, owner = ownership.split_tags(cos.get_tags(c, id_))
         except NotFound:  # NoSuchBucket (cos.get_tags already reads NoSuchTagSet as no tags)
             return ReadResult("", {})
+        if not ownership.still_ours(owner, inputs["owner"]):
+            ownership.warn_gone(f"bucket {id_}", owner)
+            return ReadResult("", {})  # another stack took it over (adopt_from): no longer this stack's
         # A mark removed outside Pulumi reads as None, so the next `up` writes it back.
         return ReadResult(id_, {**self._outs(inputs, acl, tags), "owner": owner or None})
 
@@ -115,14 +144,23 @@ class BucketProvider(BaseProvider):
         c = cos.client(self.settings(), new["region"])
         if old["acl"] != new["acl"]:
             cos.put_acl(c, id_, new["acl"])
-        if old["tags"] != new["tags"] or old["owner"] != new["owner"]:
-            cos.put_tags(c, id_, ownership.with_mark(new["tags"], new["owner"]))
+        if any(old[k] != new[k] for k in ("tags", "owner", "force_destroy")):
+            cos.put_tags(c, id_, self._tags(new))
         return UpdateResult(self._outs(new))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.inputs_of(props)
-        c = cos.client(self.settings(), inputs["region"])
+        settings = self.settings()
+        c = cos.client(settings, inputs["region"])
+        doing = f"deleting bucket {id_}"
         try:
+            found = ownership.split_tags(cos.get_tags(c, id_))[1]
+            if not ownership.still_ours(found, inputs["owner"]):
+                ownership.warn_gone(f"bucket {id_}", found)
+                return  # another stack took it over: dropped from this stack's state, left in place
+            stack = ownership.stack_of(inputs["owner"])
+            preflight.check_tree(f"bucket:{id_}", lambda: preflight.bucket_problems(
+                settings, id_, inputs["region"], True, stack), doing)  # libraries bound; contents just below
             if inputs["force_destroy"]:
                 cos.empty_bucket(c, id_)
             else:
@@ -131,11 +169,12 @@ class BucketProvider(BaseProvider):
                     raise ProviderError(
                         f"deleting bucket {id_}: it still holds {'objects' if objects else ''}"
                         f"{' and ' if objects and uploads else ''}"
-                        f"{'incomplete multipart uploads' if uploads else ''}. Nothing was deleted. Empty it "
+                        f"{'incomplete multipart uploads' if uploads else ''}. {preflight.nothing_deleted()} Empty it "
                         "yourself, or set force_destroy=True and run `pulumi up` before destroying to delete "
                         "every object with the bucket."
                     )
             cos.delete_bucket(c, id_)
+            preflight.deleted(f"bucket {id_}")
         except NotFound:
             return
 
@@ -153,8 +192,9 @@ class Bucket(Resource, module="smh", name="Bucket"):
     def __init__(self, resource_name: str, *, bucket_name: pulumi.Input[str], app_id: pulumi.Input[str],
                  region: pulumi.Input[str], acl: pulumi.Input[str] = "private",
                  tags: pulumi.Input[dict] | None = None, force_destroy: pulumi.Input[bool] = False,
-                 adopt: pulumi.Input[bool] = False, opts: pulumi.ResourceOptions | None = None) -> None:
+                 adopt: pulumi.Input[bool] = False, adopt_from: pulumi.Input[str] | None = None,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
         props = {"bucket_name": bucket_name, "app_id": app_id, "region": region, "acl": acl,
-                 "tags": tags or {}, "force_destroy": force_destroy, "adopt": adopt,
+                 "tags": tags or {}, "force_destroy": force_destroy, "adopt": adopt, "adopt_from": adopt_from,
                  "owner": ownership.mark(resource_name), "bucket": None, "endpoint": None}
         super().__init__(BucketProvider(), resource_name, props, opts)

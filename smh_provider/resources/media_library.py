@@ -9,7 +9,9 @@ unless force_destroy.
 Ownership (ownership.py): the library carries the tag `pulumi:owner` from CreateLibrary on. A
 create first lists the account's libraries (one DescribeLibraries page per 100): a library with
 our mark is adopted (an earlier run died before saving state); a library already bound to the
-same bucket without our mark is an error unless adopt=True, which takes it over. A CreateLibrary
+same bucket with no mark is an error unless adopt=True, one with another stack's mark unless
+adopt_from names that mark (ownership.may_take). A library whose mark now names another owner is
+gone for this stack: read reports it gone and delete leaves it in place. A CreateLibrary
 that failed with a 5xx or a lost connection is retried only after that listing shows it did not
 land.
 
@@ -24,9 +26,9 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
-from smh_provider import ownership
+from smh_provider import ownership, preflight
 from smh_provider.clients import smh
 from smh_provider.clients.smh import Library
 from smh_provider.clients.smhdata import DataPlane
@@ -83,7 +85,10 @@ PROPS = (
     Prop("owner", "str", quiet=True,
          doc="ownership mark <project>/<stack>/<resource>, set by the MediaLibrary class"),
     Prop("adopt", "bool", default=False,
-         doc="take over a library already bound to the same bucket that lacks this stack's mark"),
+         doc="take over a library already bound to the same bucket that carries no ownership mark"),
+    Prop("adopt_from", "str", rule=ownership.mark_rule,
+         doc="take over a library bound to the same bucket that carries exactly this other stack's or resource's "
+             "mark (<project>/<stack>/<resource>); that stack then no longer manages it"),
     Prop("identity", "str", internal=True,
          doc="digest of the owner mark and creation-only settings; keeps dependents' previews exact"),
 )
@@ -159,6 +164,32 @@ class MediaLibraryProvider(BaseProvider):
     def _settings(inputs: dict[str, Any], names: tuple[str, ...] = tuple(smh.SETTINGS)) -> dict[str, Any]:
         return {name: inputs.get(name) for name in names if inputs.get(name) is not None}
 
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        result = super().check(olds, news)
+        if not olds and not result.failures:
+            ownership.warn_takeover(f"MediaLibrary {result.inputs.get('library_name')!r}",
+                                    result.inputs.get("adopt_from"))
+        return result
+
+    def before_replace(self, id_: str, olds: dict[str, Any], replaces: list[str]) -> None:
+        preflight.seen("library", id_, bool(replaces))
+        if not replaces:
+            return
+        settings = self.settings()  # one read: would the old library's delete (after the new one exists) be refused?
+        try:
+            lib = smh.find_library(smh.client(settings), id_)
+        except NotFound:
+            return
+        problems = preflight.library_problems(lib, bool(olds.get("force_destroy"))) + preflight.foreign_spaces(
+            settings, lib, ownership.stack_of(olds.get("owner")))
+        if problems:
+            raise preflight.refuse(f"replacing media library {id_} ({', '.join(replaces)} changed)", problems,
+                                   preflight.WAY_OUT)
+
+    @staticmethod
+    def _tags(inputs: dict[str, Any]) -> dict[str, str]:
+        return ownership.with_mark(inputs["tags"], inputs["owner"], bool(inputs["force_destroy"]))
+
     # -- CRUD ---------------------------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.inputs_of_checked(props)
@@ -177,7 +208,7 @@ class MediaLibraryProvider(BaseProvider):
         # Without a mark nothing can prove an attempt did not land: then only a throttled (refused) call is retried.
         lib_id = smh.create_library(c, inputs["library_name"], self._settings(inputs), remark=inputs["remark"],
                                     bucket=inputs["bucket"], bucket_region=inputs["bucket_region"],
-                                    tags=ownership.with_mark(inputs["tags"], owner), landed=landed if owner else None)
+                                    tags=self._tags(inputs), landed=landed if owner else None)
         secret = smh.library_secret(c, lib_id)
         lib = wait_for("library-listed", lambda: smh.find_library(c, lib_id), LIBRARY_LISTED_TIMEOUT, doing=doing)
         return CreateResult(lib_id, self._outs(inputs, lib, secret))
@@ -213,11 +244,11 @@ class MediaLibraryProvider(BaseProvider):
             return None
         lib = bound[0]
         found = _owner(lib)
-        if not inputs["adopt"]:
-            whose = f"the ownership mark of {found!r}" if found else "no ownership mark"
-            raise ProviderError(
-                f"{doing}: media library {lib.id} ({lib.name!r}) is already bound to bucket "
-                f"{inputs['bucket']} and carries {whose}. " + ownership.take_over_hint(f"library {lib.id}"))
+        problem = ownership.may_take(found, owner, inputs["adopt"], inputs["adopt_from"])
+        if problem:
+            hint = " " + ownership.take_over_hint(f"library {lib.id}") if not found and not inputs["adopt_from"] else ""
+            raise ProviderError(f"{doing}: media library {lib.id} ({lib.name!r}) is already bound to bucket "
+                                f"{inputs['bucket']} and {problem}.{hint}")
         self._check_same_kind(lib, inputs, doing, "is already bound to the bucket")
         return lib
 
@@ -238,8 +269,7 @@ class MediaLibraryProvider(BaseProvider):
         """Take over `lib`: write our mark and every declared in-place setting, then report it."""
         smh.modify_library(c, lib.id, name=inputs["library_name"], remark=inputs["remark"] or "",
                            settings=self._settings(inputs, IN_PLACE_SETTINGS),
-                           tags=ownership.with_mark(inputs["tags"], inputs["owner"]),
-                           doing=f"adopting media library {lib.id}")
+                           tags=self._tags(inputs), doing=f"adopting media library {lib.id}")
         secret = smh.library_secret(c, lib.id)
         return CreateResult(lib.id, self._outs(inputs, smh.find_library(c, lib.id), secret))
 
@@ -254,6 +284,9 @@ class MediaLibraryProvider(BaseProvider):
         except NotFound:
             return ReadResult("", {})
         state = self.inputs_of_checked(props)
+        if not ownership.still_ours(_owner(lib), state["owner"]):
+            ownership.warn_gone(f"media library {id_}", _owner(lib))
+            return ReadResult("", {})  # another stack took it over (adopt_from): no longer this stack's
         current = self._from_service(state, lib)
         return ReadResult(id_, self._outs(current, lib, props.get("library_secret") or ""))
 
@@ -261,26 +294,34 @@ class MediaLibraryProvider(BaseProvider):
         old, new = self.inputs_of_checked(olds), self.inputs_of_checked(news)
         changed = {p.name for p in PROPS if old.get(p.name) != new.get(p.name)}
         settings = {name: new.get(name) for name in IN_PLACE_SETTINGS if name in changed}
-        marked = "tags" in changed or "owner" in changed
+        marked = bool(changed & {"tags", "owner", "force_destroy"})
         c = smh.client(self.settings())
         if settings or marked or {"library_name", "remark"} & changed:
             smh.modify_library(c, id_, name=new["library_name"] if "library_name" in changed else None,
                                remark=(new["remark"] or "") if "remark" in changed else None, settings=settings,
-                               tags=ownership.with_mark(new["tags"], new["owner"]) if marked else None)
+                               tags=self._tags(new) if marked else None)
         return UpdateResult(self._outs(new, smh.find_library(c, id_), olds.get("library_secret") or ""))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        c = smh.client(self.settings())
+        settings = self.settings()
+        c = smh.client(settings)
         doing = f"deleting media library {id_}"
         try:
             lib = smh.find_library(c, id_)
+            if not ownership.still_ours(_owner(lib), props.get("owner")):
+                ownership.warn_gone(f"media library {id_}", _owner(lib))
+                return  # another stack took it over: dropped from this stack's state, left in place
             if lib.files + lib.dirs and not props.get("force_destroy"):
                 raise ProviderError(
                     f"{doing}: it still holds {lib.files} files and {lib.dirs} directories ({lib.size} bytes). "
-                    "Nothing was deleted. Set force_destroy=True and run `pulumi up` before destroying to delete "
-                    "it with its contents."
+                    f"{preflight.nothing_deleted()} Set force_destroy=True and run `pulumi up` before destroying to "
+                    "delete it with its contents."
                 )
+            stack = ownership.stack_of(props.get("owner"))
+            preflight.check_tree(f"bucket:{lib.bucket}" if lib.bucket else f"library:{id_}", lambda: (
+                preflight.bucket_ancestor(settings, lib.bucket, lib.raw.get("BucketRegion"), stack, skip=id_)), doing)
             smh.delete_library(c, id_)
+            preflight.deleted(f"media library {id_} ({lib.name!r})")
         except NotFound:
             return
         except Conflict as err:

@@ -12,6 +12,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
+from smh_provider import ownership, preflight
 from smh_provider.clients import cos
 from smh_provider.errors import AlreadyOwned, NotFound
 from smh_provider.resources import rules
@@ -31,6 +32,8 @@ def _full_bucket(value: str, _: Any) -> str | None:
 PROPS = (
     Prop("bucket", "str", replace=True, rule=_full_bucket, doc="full bucket name <name>-<appid>"),
     Prop("region", "str", replace=True, rule=rules.region, doc="the bucket's region"),
+    Prop("owner", "str", internal=True,
+         doc="<project>/<stack>/<resource>: a binding carries no mark, so this tells whether the bucket is ours"),
 )
 
 
@@ -66,9 +69,20 @@ class MediaProcessingProvider(BaseProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.inputs_of(props)
-        c = cos.client(self.settings(), inputs["region"])
+        settings = self.settings()
+        c = cos.client(settings, inputs["region"])
+        doing = f"switching off media processing for {id_}"
+        stack = ownership.stack_of(inputs.get("owner"))
         try:
+            tags = cos.get_tags(c, id_)
+            found = tags.get(ownership.OWNER_TAG, "")
+            if stack and found and ownership.stack_of(found) != stack:
+                ownership.warn_gone(f"the bucket {id_} of media processing", found)
+                return  # the bucket belongs to another stack now: its media processing goes with it
+            preflight.check_tree(f"bucket:{id_}", lambda: preflight.bucket_ancestor(
+                settings, id_, inputs["region"], stack, tags=tags), doing)
             cos.unbind_media(c, id_)
+            preflight.deleted(f"media processing of bucket {id_}")
         except NotFound:
             return
 
@@ -82,5 +96,5 @@ class MediaProcessing(Resource, module="smh", name="MediaProcessing"):
 
     def __init__(self, resource_name: str, *, bucket: pulumi.Input[str], region: pulumi.Input[str],
                  opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(MediaProcessingProvider(), resource_name,
-                         {"bucket": bucket, "region": region, "enabled_at": None}, opts)
+        super().__init__(MediaProcessingProvider(), resource_name, {"bucket": bucket, "region": region,
+                         "owner": ownership.mark(resource_name), "enabled_at": None}, opts)

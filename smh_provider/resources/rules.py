@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from smh_provider.ownership import OWNER_TAG
+from smh_provider.ownership import FORCE_TAG, OWNER_TAG
 from smh_provider.regions import REGIONS
 
 BUCKET_USER_PART = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
@@ -71,6 +71,8 @@ def tags(value: dict[str, str], _: Mapping[str, Any]) -> str | None:
     for k, v in value.items():
         if k == OWNER_TAG:
             return f"tags key {shown(k)} is reserved: the provider writes this stack's ownership mark there"
+        if k == FORCE_TAG:
+            return f"tags key {shown(k)} is reserved: the provider records force_destroy there"
         if not k or len(k.encode()) > 127:
             return f"tags key {shown(k)} must be 1 to 127 bytes"
         if len(v.encode()) > 255:

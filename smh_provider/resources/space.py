@@ -18,7 +18,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
-from smh_provider import ownership
+from smh_provider import ownership, preflight
 from smh_provider.clients import smh
 from smh_provider.clients.smhdata import SPACE_SETTINGS, DataPlane
 from smh_provider.errors import Conflict, NotFound, ProviderError
@@ -125,8 +125,11 @@ def update_space(plane: DataPlane, space_id: str, old: dict[str, Any], new: dict
         set_quota(plane, space_id, old.get("quota_bytes"), new.get("quota_bytes"))
 
 
-def delete_space(plane: DataPlane, space_id: str, force: bool) -> None:
-    """Delete a space; one that still holds files or albums is refused unless `force`. Gone already is done."""
+def delete_space(plane: DataPlane, space_id: str, force: bool, owner: str | None = None) -> None:
+    """Delete a space; one that still holds files or albums is refused unless `force`. Gone already is done.
+
+    `owner` (the space's mark) lets the preflight check the library and bucket that this run deletes after it.
+    """
     doing = f"deleting tenant space {space_id} of media library {plane.library_id}"
     try:
         if not force:
@@ -134,11 +137,14 @@ def delete_space(plane: DataPlane, space_id: str, force: bool) -> None:
             if contents:
                 names = ", ".join(c["name"] for c in contents[:5])
                 raise ProviderError(
-                    f"{doing}: it still holds {len(contents)} files or albums ({names}). Nothing "
-                    "was deleted. Set force_destroy=True and run `pulumi up` before destroying to delete the "
-                    "space with its contents."
+                    f"{doing}: it still holds {len(contents)} files or albums ({names}). "
+                    f"{preflight.nothing_deleted()} Set force_destroy=True and run `pulumi up` before destroying to "
+                    "delete the space with its contents."
                 )
+        preflight.check_tree(f"library:{plane.library_id}", lambda: preflight.library_ancestor(
+            plane.settings, plane.library_id, ownership.stack_of(owner)), doing)
         plane.delete_space(space_id, force)
+        preflight.deleted(f"tenant space {space_id}")
     except NotFound:
         return
     except Conflict as err:
@@ -173,6 +179,20 @@ class SpaceProvider(BaseProvider):
         set_quota(plane, space_id, None, inputs["quota_bytes"])
         return CreateResult(space_id, {**inputs, "space_id": space_id})
 
+    def before_replace(self, id_: str, olds: dict[str, Any], replaces: list[str]) -> None:
+        preflight.seen("space", id_, bool(replaces))
+        if replaces and not olds.get("force_destroy"):  # one read: would the old space's delete be refused?
+            plane = DataPlane(self.settings(), str(olds.get("library_id")))
+            try:
+                size = plane.space_size(id_)
+            except NotFound:
+                size = 0
+            if size:
+                raise preflight.refuse(
+                    f"replacing tenant space {id_} of media library {olds.get('library_id')} "
+                    f"({', '.join(replaces)} changed)", [f"the space still holds {size} bytes of files "
+                                                         "(force_destroy is off)"], preflight.WAY_OUT)
+
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         inputs = self.inputs_of(props)
         current = read_space(DataPlane(self.settings(), inputs["library_id"]), id_, inputs)
@@ -190,7 +210,7 @@ class SpaceProvider(BaseProvider):
         inputs = self.inputs_of(props)
         if ownership.taken_over(id_):
             return  # a SpaceSet of this stack holds the space now: the resource leaves the state, the space stays
-        delete_space(DataPlane(self.settings(), inputs["library_id"]), id_, inputs["force_destroy"])
+        delete_space(DataPlane(self.settings(), inputs["library_id"]), id_, inputs["force_destroy"], inputs["owner"])
 
 
 class Space(Resource, module="smh", name="Space"):

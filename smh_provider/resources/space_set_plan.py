@@ -217,16 +217,3 @@ def detailed_diff(plans: dict[str, KeyPlan], old: dict[str, Any], new: dict[str,
         for akey in p.remove:
             out[path(key, "albums", f"@{akey}")] = DELETE
     return out
-
-
-def summary(plans: dict[str, KeyPlan]) -> str:
-    """One line for logs and errors: 'create 3 (a, b, c), replace 1 (d: multi_album), ...'."""
-    parts = []
-    for op in ("create", "update", "replace", "delete"):
-        keys = [p for p in plans.values() if p.op == op]
-        if not keys:
-            continue
-        names = [f"{p.key}: {', '.join(p.reasons)}" if op == "replace" else p.key for p in keys[:5]]
-        more = f", +{len(keys) - 5} more" if len(keys) > 5 else ""
-        parts.append(f"{op} {len(keys)} ({', '.join(names)}{more})")
-    return "; ".join(parts) or "no change"

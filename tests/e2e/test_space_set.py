@@ -64,6 +64,8 @@ def test_space_set_lifecycle(target: Target, make_stack) -> None:  # type: ignor
     lib_id, secret = up.outputs["library_id"].value, up.outputs["library_secret"].value
     assert spaces_in(target, lib_id) == {ids["alice"], ids["bob"]}
     assert len(resources_of(stack, "SpaceSet")) == 1 and not resources_of(stack, "Space")
+    state_text = json.dumps(resources_of(stack, "SpaceSet"))
+    assert secret not in state_text and "accessToken" not in state_text  # nothing secret in inputs or outputs
     marks = {s["userId"] for s in target.emulator.control("GET", "inventory")["spaces"]}  # type: ignore[union-attr]
     assert marks == {f"smh-media/{stack.name}/spaces/alice", f"smh-media/{stack.name}/spaces/bob"}
 
@@ -141,3 +143,62 @@ def test_space_set_lifecycle(target: Target, make_stack) -> None:  # type: ignor
     stack.destroy(**QUIET)
     inv = target.emulator.control("GET", "inventory")  # type: ignore[union-attr]
     assert inv["spaces"] == [] and inv["libraries"] == []
+
+
+def test_a_stack_of_space_resources_moves_to_a_space_set_without_recreating_anything(  # type: ignore[no-untyped-def]
+        target: Target, make_stack) -> None:
+    spaces = {"alice": {"multi_album": True, "albums": {"trip": "Trip", "pets": "Pets"}},
+              "bob": {"space_tag": "personal", "quota_bytes": 5000000}}
+    stack = make_stack(set_config(target, spaces, **{"smh-media:spaceSet": "false"}))
+    up = stack.up(**QUIET)
+    ids = up.outputs["space_ids"].value
+    lib_id, secret = up.outputs["library_id"].value, up.outputs["library_secret"].value
+    assert len(resources_of(stack, "Space")) == 2 and len(resources_of(stack, "Album")) == 2
+    call = data_plane(target, lib_id, secret)
+    call("PUT", f"/file/{lib_id}/{ids['alice']}/Trip/beach.jpg", data=b"jpeg")
+
+    # The switch: the set adopts every space by the Space resource's mark; the dropped Space and Album resources
+    # leave the state, and nothing is created, deleted or moved in the cloud.
+    stack.set_config("smh-media:spaceSet", auto.ConfigValue("true"))
+    seq = last_seq(target)
+    up = stack.up(**QUIET)
+    changed = actions(calls(target, seq), mutating=True)
+    assert set(changed) <= {"UpdateSpaceExtension", "UpdateQuota"}, changed  # the declared settings, re-applied
+    assert up.outputs["space_ids"].value == ids
+    assert up.summary.resource_changes.get("create") == 1 and up.summary.resource_changes.get("delete") == 4
+    assert not resources_of(stack, "Space") and not resources_of(stack, "Album")
+    assert resources_of(stack, "SpaceSet")[0]["outputs"]["space_ids"] == ids
+    assert spaces_in(target, lib_id) == set(ids.values())
+    listing = call("GET", f"/directory/{lib_id}/{ids['alice']}/Trip")
+    assert [c["name"] for c in listing["contents"]] == ["beach.jpg"]
+    assert {c["name"] for c in call("GET", f"/directory/{lib_id}/{ids['alice']}")["contents"]} == {"Trip", "Pets"}
+    stack.preview(expect_no_changes=True, **QUIET)
+
+    # From now on the set manages them.
+    spaces["bob"]["public_read"] = True
+    stack.set_config("smh-media:spaces", auto.ConfigValue(json.dumps(spaces)))
+    seq = last_seq(target)
+    stack.up(**QUIET)
+    assert actions(calls(target, seq), mutating=True) == {"UpdateSpaceExtension": 1}
+    assert call("GET", f"/space/{lib_id}/{ids['bob']}/extension")["isPublicRead"] is True
+
+
+def test_chunks_split_the_keys_over_several_sets_and_a_key_stays_in_its_chunk(  # type: ignore[no-untyped-def]
+        target: Target, make_stack) -> None:
+    spaces = {f"k{i}": {} for i in range(6)}
+    stack = make_stack(set_config(target, spaces, **{"smh-media:spaceSet": '{"chunks": 3}'}))
+    up = stack.up(**QUIET)
+    ids = up.outputs["space_ids"].value
+    sets = resources_of(stack, "SpaceSet")
+    assert sorted(r["urn"].split("::")[-1] for r in sets) == ["spaces-0", "spaces-1", "spaces-2"]
+    assert sorted(k for r in sets for k in r["outputs"]["space_ids"]) == sorted(spaces)
+    assert spaces_in(target, up.outputs["library_id"].value) == set(ids.values())
+    spaces["k9"] = {}
+    stack.set_config("smh-media:spaces", auto.ConfigValue(json.dumps(spaces)))
+    up = stack.up(**QUIET)
+    assert {k: v for k, v in up.outputs["space_ids"].value.items() if k != "k9"} == ids
+    assert up.summary.resource_changes.get("update") == 1  # only the chunk that holds k9
+    stack.set_config("smh-media:spaceSet", auto.ConfigValue('{"chunks": 4}'))
+    with pytest.raises(auto.CommandError) as info:
+        stack.preview(**QUIET)
+    assert "would move spaces" in str(info.value)

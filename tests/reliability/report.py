@@ -31,6 +31,7 @@ TITLES = {
     "secrets": "5. Secrets",
     "data_safety": "6. Data safety",
     "space_set": "7. SpaceSet: partial failure, throttling, crashes",
+    "ownership_safety": "8. Hidden ownership: stacks sharing one account",
 }
 
 

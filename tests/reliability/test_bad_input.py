@@ -235,6 +235,11 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...], str]] = [
      ("creating bucket", "ConnectionError", f"nothing answered at smh:endpoint / SMH_ENDPOINT = http://{DEAD_ENDPOINT}",
       "attempt 1 of 8 failed; trying again in", "giving up in"),  # the wait speaks while it lasts
      "up"),
+    ("endpoint-not-answering-short-budget",
+     {"smh:endpoint": f"http://{DEAD_ENDPOINT}", "smh:operationTimeoutSeconds": "5"},
+     ("creating bucket", "ConnectionError", "(giving up in 5 s)"), "up"),  # smh:operationTimeoutSeconds is the budget
+    ("operation-timeout-not-a-number", {"smh:operationTimeoutSeconds": "soon"},
+     ("smh:operationTimeoutSeconds", "number of seconds"), "preview"),
     # long values are cut in messages
     ("library-name-5000-characters", {"smh-media:library": lib(library_name="n" * 5000)},
      ("library_name", "1 to 50", "got 5000"), "preview"),

@@ -3,7 +3,8 @@
 One stack, three refusals, then the forced destroy:
 1. a (file) library holding files: destroy stops at the library (it goes before its bucket);
 2. the library emptied outside, the bucket holding 1,005 objects and an incomplete multipart upload: destroy
-   removes the empty library and the media processing, and stops at the bucket;
+   stops at its first delete (the library), before deleting anything: the bucket it would reach last would
+   refuse (smh_provider/preflight.py), and the library, its id and its secret would be lost for nothing;
 3. the library redeclared multi-album with an album holding files: destroy stops at the album;
 4. `forceDestroy: true`, `up`, `destroy`: everything is gone, the 1,005 objects and the upload included.
 After each refusal every count (objects, uploads, files) must be what it was before.
@@ -85,13 +86,14 @@ def test_destroy_keeps_data_unless_force_destroy(emulator, make_stack) -> None: 
                                                                      "Nothing was deleted", "force_destroy"))
     assert sorted(state_resources(stack)) == ["Bucket", "MediaLibrary", "MediaProcessing"]  # all still managed
 
-    # 2. Library emptied outside: destroy removes the library and media processing, stops at the full bucket.
+    # 2. Library emptied outside, bucket full: destroy refuses at its first delete, nothing is deleted at all.
     plane.call("DELETE", plane.path("directory", "-", "docs"), params={"permanent": "1"})
-    refused_destroy(stack, emulator, None, "bucket holds 1,005 objects and an upload",
-                    ("deleting bucket", "objects and incomplete multipart uploads", "Nothing was deleted",
-                     "force_destroy"))
+    refused_destroy(stack, emulator, lib_id, "bucket holds 1,005 objects and an upload",
+                    ("deleting media library", "bucket safety-1250000000 still holds objects and incomplete multipart "
+                     "uploads", "Nothing was deleted", "force_destroy"))
     inv = emulator.control("GET", "inventory")
-    assert inv["libraries"] == [] and inv["media_buckets"] == [] and len(inv["buckets"]) == 1
+    assert [x["LibraryId"] for x in inv["libraries"]] == [lib_id] and len(inv["media_buckets"]) == 1
+    assert sorted(state_resources(stack)) == ["Bucket", "MediaLibrary", "MediaProcessing"]
 
     # 3. A multi-album library whose album holds files: destroy stops at the album.
     stack.set_all_config(config(emulator, multi_album=True, albums={"trip": "Trip"}))
@@ -116,4 +118,5 @@ def test_destroy_keeps_data_unless_force_destroy(emulator, make_stack) -> None: 
     report.row(SUITE, case="forceDestroy: true", destroy="succeeded", held_before=held,
                held_after=counts(emulator, lib_id, "Trip"), lost="- (deletion asked for)", message="")
     assert held == {"bucket objects": OBJECTS, "multipart uploads": 1, "library files": 2, "album files": 2}
-    assert inv == {"buckets": [], "media_buckets": [], "libraries": [], "spaces": []}
+    assert {k: inv[k] for k in ("buckets", "media_buckets", "libraries", "spaces")} == {
+        "buckets": [], "media_buckets": [], "libraries": [], "spaces": []}

@@ -72,7 +72,7 @@ def test_install_adapts_only_the_dynamic_provider_server(monkeypatch: pytest.Mon
 
 
 def diff_response(provider, olds, news):  # type: ignore[no-untyped-def]
-    result = provider.diff("id-1", olds, news)
+    result = provider.plan("id-1", olds, news)  # the schema diff; diff also runs the replacement preflight
     shim = host._Proto(proto)
     response = shim.DiffResponse(changes=shim.DiffResponse.DIFF_SOME if result.changes else
                                  shim.DiffResponse.DIFF_NONE, replaces=result.replaces or [])
@@ -104,7 +104,7 @@ def test_identity_is_never_named_and_a_replacement_says_so() -> None:
     (SpaceProvider, 10, 20, False),
 ])
 def test_quota_replace_rules_come_from_the_schema(provider, old, new, replaced) -> None:  # type: ignore[no-untyped-def]
-    result = provider().diff("id-1", {"quota_bytes": old}, {"quota_bytes": new})
+    result = provider().plan("id-1", {"quota_bytes": old}, {"quota_bytes": new})
     assert result.changes and (result.replaces == ["quota_bytes"]) is replaced
 
 

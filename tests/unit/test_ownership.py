@@ -40,14 +40,46 @@ def test_bucket_with_our_mark_is_adopted(cloud) -> None:  # type: ignore[no-unty
     assert len(cloud.control("GET", "inventory")["buckets"]) == 1
 
 
-def test_foreign_bucket_needs_adopt(cloud) -> None:  # type: ignore[no-untyped-def]
+def test_foreign_bucket_is_never_taken_by_adopt_only_by_adopt_from(cloud) -> None:  # type: ignore[no-untyped-def]
     sdk = sdk_clients.cos(cloud.url)
     sdk.create_bucket(Bucket="photos-1250000000", Tagging=f"{ownership.OWNER_TAG}=other/prod/media-bucket")
-    with pytest.raises(ProviderError, match=r"ownership mark of 'other/prod/media-bucket'.*adopt=True"):
-        create(BucketProvider(), **BUCKET, owner=MARK)
-    made = create(BucketProvider(), **BUCKET, owner=MARK, adopt=True, tags={"team": "media"})
+    refused = (r"ownership mark 'other/prod/media-bucket': stack 'prod' of project 'other'.*adopt=True never takes "
+               r"over.*adopt_from='other/prod/media-bucket'")
+    with pytest.raises(ProviderError, match=refused):
+        create(BucketProvider(), **BUCKET, owner=MARK, adopt=True)
+    with pytest.raises(ProviderError, match=r"not 'other/dev/media-bucket' as adopt_from says"):
+        create(BucketProvider(), **BUCKET, owner=MARK, adopt_from="other/dev/media-bucket")
+    assert counts(cloud).get("cos:PutBucketTagging") is None  # nothing was taken over
+    made = create(BucketProvider(), **BUCKET, owner=MARK, adopt_from="other/prod/media-bucket", tags={"team": "media"})
     tagging = sdk.get_bucket_tagging(Bucket=made.id)["TagSet"]["Tag"]
     assert {t["Key"]: t["Value"] for t in tagging} == {"team": "media", ownership.OWNER_TAG: MARK}
+
+
+def test_unmarked_bucket_needs_adopt(cloud) -> None:  # type: ignore[no-untyped-def]
+    sdk_clients.cos(cloud.url).create_bucket(Bucket="photos-1250000000")
+    with pytest.raises(ProviderError, match=r"carries no ownership mark.*set adopt=True"):
+        create(BucketProvider(), **BUCKET, owner=MARK)
+    with pytest.raises(ProviderError, match=r"no ownership mark, while adopt_from expects"):
+        create(BucketProvider(), **BUCKET, owner=MARK, adopt_from="other/prod/media-bucket")
+    assert create(BucketProvider(), **BUCKET, owner=MARK, adopt=True).outs["owner"] == MARK
+
+
+def test_adopt_from_must_be_a_mark(cloud) -> None:  # type: ignore[no-untyped-def]
+    bad = BucketProvider().check({}, {**BUCKET, "owner": MARK, "adopt_from": "local"}).failures
+    assert [f.property for f in bad] == ["adopt_from"] and "<project>/<stack>/<resource>" in bad[0].reason
+    own = BucketProvider().check({}, {**BUCKET, "owner": MARK, "adopt_from": MARK}).failures
+    assert "this resource's own mark" in own[0].reason
+
+
+def test_bucket_taken_by_another_stack_is_gone_for_the_old_one(cloud) -> None:  # type: ignore[no-untyped-def]
+    old = BucketProvider()
+    made = create(old, **BUCKET, owner=MARK)
+    sdk_clients.cos(cloud.url).put_object(Bucket=made.id, Key="keep.jpg", Body=b"x")
+    create(BucketProvider(), **BUCKET, owner="proj/steal/media-bucket", adopt_from=MARK)
+    assert old.read(made.id, made.outs).id == ""  # refresh of the old stack: gone from it
+    old.delete(made.id, made.outs)  # the old stack's delete leaves it alone
+    assert counts(cloud).get("cos:DeleteBucket") is None
+    assert [b["bucket"] for b in cloud.control("GET", "inventory")["buckets"]] == [made.id]
 
 
 def test_bucket_mark_removed_outside_is_drift(cloud) -> None:  # type: ignore[no-untyped-def]
@@ -104,12 +136,27 @@ def test_unmarked_library_on_the_bucket_needs_adopt(cloud) -> None:  # type: ign
     sdk_clients.cos(cloud.url).create_bucket(Bucket="photos-1250000000")
     where = {"bucket": "photos-1250000000", "bucket_region": "ap-guangzhou"}
     foreign = create(MediaLibraryProvider(), library_name="photos", **where)
-    with pytest.raises(ProviderError, match=r"already bound to bucket photos-1250000000 and carries no ownership"
-                                            r" mark.*adopt=True"):
+    with pytest.raises(ProviderError, match=r"already bound to bucket photos-1250000000 and it carries no "
+                                            r"ownership mark.*adopt=True"):
         create(MediaLibraryProvider(), library_name="photos", owner=LIB_MARK, **where)
     taken = create(MediaLibraryProvider(), library_name="photos", owner=LIB_MARK, adopt=True, **where)
     assert taken.id == foreign.id and taken.outs["owner"] == LIB_MARK
     assert len(cloud.control("GET", "inventory")["libraries"]) == 1
+
+
+def test_library_of_another_stack_needs_adopt_from(cloud) -> None:  # type: ignore[no-untyped-def]
+    sdk_clients.cos(cloud.url).create_bucket(Bucket="photos-1250000000")
+    where = {"bucket": "photos-1250000000", "bucket_region": "ap-guangzhou"}
+    p = MediaLibraryProvider()
+    theirs = create(p, library_name="photos", owner="proj/local/media-library", **where)
+    with pytest.raises(ProviderError, match=r"ownership mark 'proj/local/media-library': stack 'local'.*adopt_from="):
+        create(MediaLibraryProvider(), library_name="photos", owner=LIB_MARK, adopt=True, **where)
+    taken = create(MediaLibraryProvider(), library_name="photos", owner=LIB_MARK,
+                   adopt_from="proj/local/media-library", **where)
+    assert taken.id == theirs.id and taken.outs["owner"] == LIB_MARK
+    assert p.read(theirs.id, theirs.outs).id == ""  # the old stack's refresh: gone from it
+    p.delete(theirs.id, theirs.outs)  # and its delete leaves it in place
+    assert [lib["LibraryId"] for lib in cloud.control("GET", "inventory")["libraries"]] == [theirs.id]
 
 
 def test_space_create_whose_answer_is_lost_is_not_duplicated(cloud) -> None:  # type: ignore[no-untyped-def]

@@ -113,30 +113,30 @@ def test_library_tolerates_unknown_mode_in_preview() -> None:
 def test_diff_in_place_vs_replace() -> None:
     p = MediaLibraryProvider()
     olds = p.check({}, dict(LIB)).inputs
-    same = p.diff("id", olds, p.check({}, dict(LIB)).inputs)
+    same = p.plan("id", olds, p.check({}, dict(LIB)).inputs)
     assert same.changes is False and same.replaces == []
-    in_place = p.diff("id", olds, p.check({}, {**LIB, "public_read": True}).inputs)
+    in_place = p.plan("id", olds, p.check({}, {**LIB, "public_read": True}).inputs)
     assert in_place.changes is True and in_place.replaces == []
-    replaced = p.diff("id", olds, p.check({}, {**LIB, "multi_album": True}).inputs)
+    replaced = p.plan("id", olds, p.check({}, {**LIB, "multi_album": True}).inputs)
     assert replaced.replaces == ["multi_album"] and replaced.delete_before_replace is False
     quota_on = MediaLibraryProvider().check({}, {**LIB, "multi_tenant": True, "quota_bytes": 10}).inputs
     quota_more = {**quota_on, "quota_bytes": 20}
-    assert p.diff("id", quota_on, quota_more).replaces == []
-    assert "quota_bytes" in p.diff("id", quota_on, {**quota_on, "quota_bytes": None}).replaces
+    assert p.plan("id", quota_on, quota_more).replaces == []
+    assert "quota_bytes" in p.plan("id", quota_on, {**quota_on, "quota_bytes": None}).replaces
 
 
 def test_bucket_replacement_with_same_name_deletes_first() -> None:
     p = BucketProvider()
     olds = p.check({}, dict(BUCKET)).inputs
-    moved = p.diff("id", olds, p.check({}, {**BUCKET, "region": "ap-shanghai"}).inputs)
+    moved = p.plan("id", olds, p.check({}, {**BUCKET, "region": "ap-shanghai"}).inputs)
     assert moved.replaces == ["region"] and moved.delete_before_replace is True
-    renamed = p.diff("id", olds, p.check({}, {**BUCKET, "bucket_name": "other"}).inputs)
+    renamed = p.plan("id", olds, p.check({}, {**BUCKET, "bucket_name": "other"}).inputs)
     assert renamed.delete_before_replace is False
-    assert p.diff("id", olds, {**olds, "acl": "public-read"}).replaces == []
+    assert p.plan("id", olds, {**olds, "acl": "public-read"}).replaces == []
 
 
 def test_unknown_replace_only_input_in_preview_is_a_replace() -> None:
     p = MediaProcessingProvider()
     olds = {"bucket": "b-1250000000", "region": "ap-guangzhou"}
-    d = p.diff("id", olds, {**olds, "bucket": Unknown()})
+    d = p.plan("id", olds, {**olds, "bucket": Unknown()})
     assert d.changes is True and d.replaces == ["bucket"]
