@@ -34,12 +34,13 @@ from typing import Any
 
 from smh_provider import ownership
 from smh_provider.errors import NotFound, ProviderError
+from smh_provider.memo import PerKey
 
 _lock = threading.Lock()
 _kept: set[tuple[str, str]] = set()
 _replacing: set[tuple[str, str]] = set()
 _deleted: list[str] = []
-_trees: dict[str, list[str]] = {}
+_trees: PerKey[list[str]] = PerKey()  # tree key -> its problems; concurrent deletes of one tree wait for one probe
 
 
 def reset() -> None:
@@ -147,23 +148,20 @@ def library_forced(lib: Any) -> bool:
 # -- pure deletes: the tree above the object ------------------------------------------------------
 def check_tree(key: str, probe: Callable[[], list[str]], doing: str) -> None:
     """Run `probe` (the problems of the ancestors this run deletes) once per tree and run; raise if any."""
-    with _lock:
-        known = _trees.get(key)
-    if known is None:
+    def load() -> list[str]:
         try:
-            known = probe()
+            return probe()
         except NotFound:
-            known = []  # an ancestor is already gone: nothing of it can refuse
-        with _lock:
-            _trees[key] = known
+            return []  # an ancestor is already gone: nothing of it can refuse
+
+    known = _trees.get(key, load)
     if known:
         raise refuse(doing, known, WAY_OUT)
 
 
 def checked(key: str) -> None:
     """A diff's replacement check passed for this tree: the deletes that follow need not repeat it."""
-    with _lock:
-        _trees.setdefault(key, [])
+    _trees.get(key, list)
 
 
 def bucket_ancestor(settings: Any, full: str | None, region: str | None, stack: str, skip: str = "",

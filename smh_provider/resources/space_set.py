@@ -43,7 +43,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from smh_provider import host_batch, ownership
+from smh_provider import host_batch, ownership, preflight
 from smh_provider.errors import NotFound, ProviderError
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop, is_unknown
@@ -206,6 +206,9 @@ class SpaceSetProvider(BaseProvider):
         runner = self._runner(inputs)
         try:
             runner.listing = Listing.load(runner.plane)
+            lib_id = inputs["library_id"]  # the library and bucket this run deletes next must be able to go too
+            preflight.check_tree(f"library:{lib_id}", lambda: preflight.library_ancestor(
+                self.settings(), lib_id, ownership.stack_of(inputs["owner"])), f"deleting SpaceSet of {lib_id}")
         except NotFound:
             return  # the library is gone, and its spaces with it
         force = inputs["force_destroy"]
