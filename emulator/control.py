@@ -76,8 +76,7 @@ def clock(emu: Emulator, req: Request) -> Response:
         if step < 0:
             return json_response({"error": "the clock only moves forward"}, 400)
         emu.ctx.clock_offset += step
-        cos = next(svc for svc in emu.router.services if svc.name == "cos")
-        result["lifecycle"] = cos.backend.apply_lifecycle(emu.ctx.now())
+        result["lifecycle"] = emu.router.service("cos").backend.apply_lifecycle(emu.ctx.now())
     return json_response({"now": emu.ctx.now(), "offset_seconds": emu.ctx.clock_offset, **result})
 
 

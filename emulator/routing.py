@@ -23,6 +23,9 @@ class Router:
         self.services: list[Service] = [cls(ctx) for cls in SERVICES]
         self.unknown = UnknownHost(ctx)
 
+    def service(self, name: str) -> Service:
+        return next(svc for svc in self.services if svc.name == name)
+
     def service_names(self) -> list[str]:
         return sorted(svc.name for svc in self.services)
 

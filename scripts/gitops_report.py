@@ -48,6 +48,9 @@ class Change:
     maybe: bool = False
     # A SpaceSet's spaces deleted or replaced inside the set: (key, why; "" for a delete).
     set_losses: list[tuple[str, str]] = field(default_factory=list)
+    # A Space or Album dropped from the program while a SpaceSet of its library takes its space over: the
+    # resource leaves the state, nothing is deleted (README, "Thousands of tenant spaces").
+    handed_to: str = ""
 
     @property
     def name(self) -> str:
@@ -109,9 +112,21 @@ def _ident(step: dict[str, Any]) -> str:
     return ", ".join(p for p in parts if p)
 
 
+def _takers(preview: dict[str, Any]) -> dict[str, str]:
+    """library id -> name of a SpaceSet in this preview that takes over Space resources (adopt_space_resources)."""
+    out = {}
+    for step in preview.get("steps") or []:
+        inputs = (step.get("newState") or {}).get("inputs") or {}
+        if urn_type(step.get("urn", "")).endswith("SpaceSet") and inputs.get("legacy_mark") \
+                and isinstance(inputs.get("library_id"), str):
+            out[inputs["library_id"]] = step["urn"].split("::")[-1]
+    return out
+
+
 def changes(preview: dict[str, Any]) -> list[Change]:
     """The steps that change something, one per resource (a replacement's sub-steps are folded into one)."""
     out: dict[str, Change] = {}
+    takers = _takers(preview)
     for step in preview.get("steps") or []:
         op = step.get("op", "")
         if op in QUIET_OPS or urn_type(step.get("urn", "")) == "pulumi:pulumi:Stack":
@@ -130,11 +145,15 @@ def changes(preview: dict[str, Any]) -> list[Change]:
                           _ident(step), maybe)
         if out[urn].short_type == "SpaceSet" and kind == "update":
             out[urn].keys, out[urn].set_losses = _set_changes(step)
+        old = (step.get("oldState") or {}).get("outputs") or {}
+        if kind == "delete" and out[urn].short_type in ("Space", "Album") and old.get("library_id") in takers:
+            out[urn].handed_to = takers[old["library_id"]]
     return list(out.values())
 
 
 def destructive(items: list[Change]) -> list[Change]:
-    return [c for c in items if (c.op in ("replace", "delete") and c.short_type in LOSSES) or c.set_losses]
+    return [c for c in items if (c.op in ("replace", "delete") and c.short_type in LOSSES and not c.handed_to)
+            or c.set_losses]
 
 
 def _warning(c: Change) -> str:
@@ -258,7 +277,8 @@ def comment(preview: dict[str, Any], stack: str, ok: bool = True) -> str:
         for c in items:
             props = ", ".join(f"**{k}** (replace)" if k in c.replace_reasons else k
                               for k in (c.keys or c.replace_reasons))
-            lines.append(f"| {c.op}{'?' if c.maybe else ''} | `{c.name}` | {c.short_type} | {props} |")
+            op = f"moves into SpaceSet `{c.handed_to}` (kept in the cloud)" if c.handed_to else c.op
+            lines.append(f"| {op}{'?' if c.maybe else ''} | `{c.name}` | {c.short_type} | {props} |")
     else:
         lines.append("No changes.")
     summary = preview.get("changeSummary") or {}

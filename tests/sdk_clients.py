@@ -8,7 +8,11 @@ proxy=<emulator>)`.
 
 from __future__ import annotations
 
-from qcloud_cos import CosConfig, CosS3Client
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from qcloud_cos import CosConfig, CosS3Client, CosServiceError
 from tencentcloud.common import credential
 from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
@@ -45,3 +49,10 @@ def smh(
     return smh_client.SmhClient(
         credential.Credential(secret_id, secret_key, token), "", ClientProfile(httpProfile=http)
     )
+
+
+def code_status(call: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[str, int]:
+    """The COS error code and HTTP status that `call(*args, **kwargs)` fails with (it must fail)."""
+    with pytest.raises(CosServiceError) as info:
+        call(*args, **kwargs)
+    return info.value.get_error_code(), info.value.get_status_code()

@@ -62,6 +62,7 @@ PROPS = (
     Prop("legacy_mark", "str", internal=True,
          doc="mark template of Space resources this set takes over, e.g. <project>/<stack>/space-{key}"),
     Prop("library_identity", "str", internal=True, doc="the library's identity (set when given library=)"),
+    Prop("chunk", "str", internal=True, doc="i/n: the keys of share i of n (stack_spaces.chunk_of), or unset"),
 )
 # The arguments as docs/resources.md lists them: `spaces` is checked by space_set_plan, not by a Prop.
 DOC_PROPS = (
@@ -92,6 +93,11 @@ class SpaceSetProvider(BaseProvider):
                 if len(f"{owner}/{key}") > ownership.MAX_MARK:
                     problems.append((f'spaces["{key}"]', f"the ownership mark {owner}/{key} is longer than "
                                                          f"{ownership.MAX_MARK} characters; use a shorter key"))
+        old_n, new_n = (str(x).partition("/")[2] or "1" for x in (olds.get("chunk") or "", news.get("chunk") or ""))
+        if olds and old_n != new_n:
+            problems.append(("chunk", f"the spaces are split into {new_n} SpaceSet resources, where the state has "
+                                      f"{old_n}: that would move spaces from one resource to another (deleting and "
+                                      "creating them). Keep the number of chunks of a stack."))
         result.inputs["spaces"] = spaces
         result.failures = [*result.failures, *(CheckFailure(p, r) for p, r in problems)]
         return result
@@ -244,10 +250,12 @@ class SpaceSet(Resource, module="smh", name="SpaceSet"):
 
     def __init__(self, resource_name: str, *, spaces: dict[str, Any], library: MediaLibrary | None = None,
                  library_id: pulumi.Input[str] | None = None, workers: int = 32, force_destroy: bool = False,
-                 adopt_space_resources: str | None = None, opts: pulumi.ResourceOptions | None = None) -> None:
+                 adopt_space_resources: str | None = None, chunk: str | None = None,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
         """`adopt_space_resources`: the name template of Space resources this set takes over (e.g.
         "space-{key}"): their spaces are adopted by mark, and the dropped Space and Album resources leave the
-        state without deleting anything (README, "Thousands of spaces")."""
+        state without deleting anything (README, "Thousands of tenant spaces"). `chunk` ("i/n"): this set holds
+        share i of n of a library's keys (stack_spaces.declare_space_set); n must not change later."""
         props: dict[str, Any] = {"library_identity": None}
         if library is not None:
             if library.declared_settings.get("multi_tenant") is not True:
@@ -264,5 +272,6 @@ class SpaceSet(Resource, module="smh", name="SpaceSet"):
                 raise ValueError(f"SpaceSet {resource_name!r}: adopt_space_resources must contain '{{key}}'")
             legacy = ownership.mark("x")[:-1] + adopt_space_resources
         props |= {"library_id": library_id, "spaces": spaces, "workers": workers, "force_destroy": force_destroy,
-                  "owner": ownership.mark(resource_name), "legacy_mark": legacy, "space_ids": None}
+                  "owner": ownership.mark(resource_name), "legacy_mark": legacy, "chunk": chunk,
+                  "space_ids": None}
         super().__init__(SpaceSetProvider(), resource_name, props, opts)

@@ -181,3 +181,24 @@ def test_a_stack_of_space_resources_moves_to_a_space_set_without_recreating_anyt
     stack.up(**QUIET)
     assert actions(calls(target, seq), mutating=True) == {"UpdateSpaceExtension": 1}
     assert call("GET", f"/space/{lib_id}/{ids['bob']}/extension")["isPublicRead"] is True
+
+
+def test_chunks_split_the_keys_over_several_sets_and_a_key_stays_in_its_chunk(  # type: ignore[no-untyped-def]
+        target: Target, make_stack) -> None:
+    spaces = {f"k{i}": {} for i in range(6)}
+    stack = make_stack(set_config(target, spaces, **{"smh-media:spaceSet": '{"chunks": 3}'}))
+    up = stack.up(**QUIET)
+    ids = up.outputs["space_ids"].value
+    sets = resources_of(stack, "SpaceSet")
+    assert sorted(r["urn"].split("::")[-1] for r in sets) == ["spaces-0", "spaces-1", "spaces-2"]
+    assert sorted(k for r in sets for k in r["outputs"]["space_ids"]) == sorted(spaces)
+    assert spaces_in(target, up.outputs["library_id"].value) == set(ids.values())
+    spaces["k9"] = {}
+    stack.set_config("smh-media:spaces", auto.ConfigValue(json.dumps(spaces)))
+    up = stack.up(**QUIET)
+    assert {k: v for k, v in up.outputs["space_ids"].value.items() if k != "k9"} == ids
+    assert up.summary.resource_changes.get("update") == 1  # only the chunk that holds k9
+    stack.set_config("smh-media:spaceSet", auto.ConfigValue('{"chunks": 4}'))
+    with pytest.raises(auto.CommandError) as info:
+        stack.preview(**QUIET)
+    assert "would move spaces" in str(info.value)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import requests
 from qcloud_cos import CosConfig, CosS3Client, CosServiceError
+from qcloud_cos.cos_auth import CosS3Auth
 
 from emulator.accounts import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY
 from tests.emulator_process import EmulatorProcess
@@ -349,8 +350,6 @@ def test_delete_bucket_removes_media_binding(emulator: EmulatorProcess, client: 
     b = bucket("media")
     client.create_bucket(Bucket=b)
     url = client._conf.uri(bucket=b, path="/mediabucket", endpoint=client._conf._endpoint_ci)
-    from qcloud_cos.cos_auth import CosS3Auth
-
     try:
         client.send_request(method="POST", url=url, auth=CosS3Auth(client._conf, "/mediabucket", params={}),
                             params={}, headers={}, ci_request=True)

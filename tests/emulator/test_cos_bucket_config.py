@@ -3,25 +3,17 @@ preflight answered per the rules, hotlink protection on unsigned reads, lifecycl
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 import requests
-from qcloud_cos import CosS3Client, CosServiceError
+from qcloud_cos import CosS3Client
 
 from tests.emulator_process import EmulatorProcess
-from tests.sdk_clients import APP_ID, REGION, cos
+from tests.sdk_clients import APP_ID, REGION, code_status, cos
 
 BUCKET = f"web-{APP_ID}"
 HOST = f"{BUCKET}.cos.{REGION}.myqcloud.com"
 RULE = {"ID": "uploads", "AllowedOrigin": ["https://app.example.com"], "AllowedMethod": ["PUT", "GET", "POST"],
         "AllowedHeader": ["content-type", "x-cos-*"], "ExposeHeader": ["ETag"], "MaxAgeSeconds": 600}
-
-
-def code_status(call: Any, *args: Any, **kwargs: Any) -> tuple[str, int]:
-    with pytest.raises(CosServiceError) as info:
-        call(*args, **kwargs)
-    return info.value.get_error_code(), info.value.get_status_code()
 
 
 @pytest.fixture

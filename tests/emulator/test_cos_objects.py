@@ -3,23 +3,17 @@ and the BucketNotEmpty rule they feed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from qcloud_cos import CosS3Client, CosServiceError
+from qcloud_cos import CosS3Client
+from qcloud_cos.cos_auth import CosS3Auth
 
 from tests.emulator_process import EmulatorProcess
-from tests.sdk_clients import APP_ID, REGION, cos
+from tests.sdk_clients import APP_ID, REGION, code_status, cos
 
 B = f"objects-{APP_ID}"
 KEYS = ["a b.txt", "dir/one", "dir/sub/two", "dir/three", "p+q", "z", "中文/文件.txt", "100%.txt"]
-
-
-def code_status(call: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[str, int]:
-    with pytest.raises(CosServiceError) as info:
-        call(*args, **kwargs)
-    return info.value.get_error_code(), info.value.get_status_code()
 
 
 @pytest.fixture
@@ -140,8 +134,6 @@ def test_list_objects_paging_with_delimiter(client: CosS3Client) -> None:
 
 def raw_list(client: CosS3Client, **params: Any) -> str:
     """GET Bucket as the SDK sends it, with params it would not let through; the body as text."""
-    from qcloud_cos.cos_auth import CosS3Auth
-
     url = client._conf.uri(bucket=B)
     return client.send_request(method="GET", url=url, bucket=B, auth=CosS3Auth(client._conf, params=params),
                                params=params, headers={}).text

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.script_module import load_script
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "fidelity_gaps.py"
 
@@ -20,12 +22,7 @@ def test_readme_fidelity_gaps_are_current() -> None:
 
 @pytest.fixture
 def gaps_module() -> object:
-    sys.path.insert(0, str(SCRIPT.parent))
-    try:
-        import fidelity_gaps
-    finally:
-        sys.path.remove(str(SCRIPT.parent))
-    return fidelity_gaps
+    return load_script("fidelity_gaps")
 
 
 def test_collector_reads_docstrings_and_comments(gaps_module: object, tmp_path: Path,

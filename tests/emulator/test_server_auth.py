@@ -4,28 +4,22 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from email.utils import formatdate
-from typing import Any
 
 import pytest
+import qcloud_cos.cos_auth as cos_auth
 import requests
-from qcloud_cos import CosConfig, CosS3Client, CosServiceError
+from qcloud_cos import CosConfig, CosS3Client
 
 from emulator.accounts import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY
 from emulator.auth.cos_sign import cos_signature
 from tests.emulator_process import EmulatorProcess
-from tests.sdk_clients import APP_ID, REGION, cos
+from tests.sdk_clients import APP_ID, REGION, code_status, cos
 
 B = f"auth-{APP_ID}"
 HOST = f"{B}.cos.{REGION}.myqcloud.com"
 TEMP_ID, TEMP_KEY, TOKEN = "AKIDTEMPORARY0000000000000000000000000", "temporarySecretKey000000000000000", "tok-123"
-
-
-def code_status(call: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[str, int]:
-    with pytest.raises(CosServiceError) as info:
-        call(*args, **kwargs)
-    return info.value.get_error_code(), info.value.get_status_code()
 
 
 def signed_get(emulator: EmulatorProcess, key_time: str, headers: dict[str, str] | None = None,
@@ -75,8 +69,6 @@ def test_signature_outside_its_time_window(bucket_ready: EmulatorProcess, window
 
 def test_expired_signature_through_the_sdk(bucket_ready: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) -> None:
     """The SDK signs `now-60;now+10000`; an SDK clock three hours slow makes an already-expired signature."""
-    import qcloud_cos.cos_auth as cos_auth
-
     real = time.time
     monkeypatch.setattr(cos_auth, "time", type("T", (), {"time": staticmethod(lambda: real() - 3 * 3600)}))
     assert code_status(cos(bucket_ready.url).get_bucket_acl, Bucket=B) == ("Request has expired", 403)

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
+import requests
 from qcloud_cos import CosClientError, CosS3Client, CosServiceError
+from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+from tencentcloud.smh.v20210712 import models
 
 from tests.emulator_process import EmulatorProcess
-from tests.sdk_clients import APP_ID, cos, smh
+from tests.sdk_clients import APP_ID, code_status, cos, smh
 
 B = f"faults-{APP_ID}"
-
-
-def code_status(call: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[str, int]:
-    with pytest.raises(CosServiceError) as info:
-        call(*args, **kwargs)
-    return info.value.get_error_code(), info.value.get_status_code()
 
 
 def entries(emulator: EmulatorProcess, action: str | None = None) -> list[dict[str, Any]]:
@@ -76,9 +73,6 @@ def test_error_only_for_the_named_service(emulator: EmulatorProcess, client: Cos
 
 
 def test_api3_request_limit_exceeded(emulator: EmulatorProcess) -> None:
-    from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
-    from tencentcloud.smh.v20210712 import models
-
     emulator.control("POST", "faults", {"errors": [{"service": "smh", "action": "DescribeLibraries",
                                                     "code": "RequestLimitExceeded"}]})
     with pytest.raises(TencentCloudSDKException) as info:
@@ -161,8 +155,6 @@ def test_seed_replays_the_same_faults(emulator: EmulatorProcess) -> None:
 
 
 def test_hold_after_mutations_freezes_the_cloud_after_call_k(emulator: EmulatorProcess, client: CosS3Client) -> None:
-    import threading
-
     emulator.control("POST", "faults", {"hold_after_mutations": 1})
     client.put_object(Bucket=B, Key="first", Body=b"1")  # mutation 1: answered, then the hold starts
     assert emulator.control("GET", "faults")["holding"] is True
@@ -191,8 +183,6 @@ def test_hold_after_mutations_freezes_the_cloud_after_call_k(emulator: EmulatorP
 
 
 def test_request_log_masks_credential_parameters(emulator: EmulatorProcess) -> None:
-    import requests
-
     requests.get("http://smhlib.api.tencentsmh.cn/api/v1/token", params={"library_id": "smhlib",
                  "library_secret": "s3cr3t", "grant": "admin"}, proxies={"http": emulator.url}, timeout=10)
     entry = entries(emulator)[-1]

@@ -135,10 +135,11 @@ def _kill_after(emulator: EmulatorProcess, stack: auto.Stack, k: int, env: dict[
     return f"{mutations[k - 1]['service']}:{mutations[k - 1]['action']}"
 
 
-def _recover(stack: auto.Stack, env: dict[str, str]) -> None:
+def _recover(stack: auto.Stack, env: dict[str, str], ok: bool = True) -> str:
     done = subprocess.run([str(ROOT / "scripts" / "recover.sh"), stack.name], cwd=stack.workspace.work_dir, env=env,
                           capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    assert (done.returncode == 0) is ok, f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done.stdout + done.stderr
 
 
 @pytest.mark.parametrize("k", [5, 6, 8, 10, 12])
@@ -166,3 +167,35 @@ def test_a_key_removed_before_the_recovery_is_swept(emulator: EmulatorProcess, m
     _recover(stack, env)
     result = check_set(emulator, stack, rest)
     assert result["ok"] and result["keys"] == ["b", "c"], result  # a's space (empty albums only) was deleted
+
+
+def test_a_removed_key_whose_space_holds_files_is_kept_and_reported(emulator: EmulatorProcess, make_stack,  # type: ignore[no-untyped-def]
+                                                                    engine_env: dict[str, str]) -> None:
+    import requests
+    from tencentcloud.smh.v20210712 import models
+
+    from tests.sdk_clients import smh
+
+    stack = make_stack(set_config(emulator, SPACES))
+    env = {**os.environ, **engine_env}
+    _kill_after(emulator, stack, FULL_UP_MUTATIONS - 1, env)
+    inv = emulator.control("GET", "inventory")
+    space_a = next(s for s in inv["spaces"] if s["userId"].endswith("/spaces/a"))
+    lib = space_a["library"]
+    req = models.DescribeLibrarySecretRequest()
+    req.LibraryId = lib
+    secret = smh(emulator.url).DescribeLibrarySecret(req).LibrarySecret
+    base, proxies = f"http://{lib}.api.tencentsmh.cn/api/v1", {"http": emulator.url}
+    token = requests.get(f"{base}/token", params={"library_id": lib, "library_secret": secret, "grant": "admin"},
+                         proxies=proxies, timeout=10).json()["accessToken"]
+    albums = albums_of(emulator, lib, space_a["spaceId"])
+    assert albums, "the dead run made a's albums"
+    put = requests.put(f"{base}/file/{lib}/{space_a['spaceId']}/{sorted(albums)[0]}/keep.jpg",
+                       params={"access_token": token}, data=b"jpeg", proxies=proxies, timeout=10)
+    assert put.status_code < 300, put.text
+    stack.set_config("smh-media:spaces", auto.ConfigValue(json.dumps({k: v for k, v in SPACES.items() if k != "a"})))
+    out = _recover(stack, env, ok=False)
+    assert space_a["spaceId"] in out and "keep.jpg" in out and "it was kept" in out, out[-3000:]
+    assert space_a["spaceId"] in {s["spaceId"] for s in emulator.control("GET", "inventory")["spaces"]}
+    held = state_resources(stack)["SpaceSet"][0]["outputs"]["space_ids"]
+    assert sorted(held) == ["b", "c"] and space_a["spaceId"] not in held.values()

@@ -134,3 +134,17 @@ def test_a_space_set_lists_each_key_and_warns_about_spaces_it_deletes_or_replace
     assert "alice" not in top and "dan" not in top
     assert 'spaces["alice"].public_read' in table and 'spaces["dan"]' in table
     assert 'spaces["alice"].albums["trip"]' in table
+
+
+def test_space_resources_taken_over_by_a_space_set_are_not_called_destructive() -> None:
+    preview = {"steps": [
+        step("create", "SpaceSet", "spaces", None, {"library_id": "smhA", "legacy_mark": "p/dev/space-{key}"}),
+        step("delete", "Space", "space-alice", {"library_id": "smhA", "space_id": "space1"}),
+        step("delete", "Album", "album-alice-trip", {"library_id": "smhA", "space_id": "space1"}),
+        step("delete", "Space", "space-other", {"library_id": "smhB", "space_id": "space9"}),
+    ]}
+    text = report.comment(preview, "dev")
+    top, _, table = text.partition("### Changes")
+    assert "space-alice" not in top and "album-alice-trip" not in top
+    assert "space-other" in top  # a space of another library: a real delete
+    assert "| moves into SpaceSet `spaces` (kept in the cloud) | `space-alice` | Space |" in table

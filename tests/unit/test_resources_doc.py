@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -10,19 +9,14 @@ import pytest
 
 from smh_provider.resources import MediaLibrary
 from smh_provider.resources._base import Prop
+from tests.script_module import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "scripts" / "gen_resources_doc.py"
 
 
 @pytest.fixture(scope="module")
 def gen() -> ModuleType:
-    sys.path.insert(0, str(SCRIPT.parent))
-    try:
-        import gen_resources_doc
-    finally:
-        sys.path.remove(str(SCRIPT.parent))
-    return gen_resources_doc
+    return load_script("gen_resources_doc")
 
 
 def test_page_is_current(gen: ModuleType) -> None:

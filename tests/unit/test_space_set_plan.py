@@ -16,7 +16,7 @@ from smh_provider.resources.space_set_plan import (
     plan,
     sparse,
 )
-from smh_provider.stack_spaces import spaces_as_set
+from smh_provider.stack_spaces import chunk_of, space_set_chunks, spaces_as_set
 
 
 def test_entries_are_kept_sparse_and_normalised() -> None:
@@ -106,3 +106,29 @@ def test_space_set_switch_rejects_nonsense() -> None:
         spaces_as_set("sometimes", 3)
     with pytest.raises(ValueError, match="whole number"):
         spaces_as_set(0, 3)
+
+
+@pytest.mark.parametrize(("value", "count", "chunks"), [
+    ({"chunks": 8}, 1, 8), ({"from": 50, "chunks": 4}, 49, 0), ({"from": 50, "chunks": 4}, 50, 4), (True, 3, 1),
+    ("false", 9, 0)])
+def test_space_set_chunks(value: object, count: int, chunks: int) -> None:
+    assert space_set_chunks(value, count) == chunks
+
+
+def test_a_key_keeps_its_chunk_whatever_other_keys_exist() -> None:
+    keys = [f"k{i}" for i in range(200)]
+    shares = {k: chunk_of(k, 8) for k in keys}
+    assert set(shares.values()) == set(range(8))
+    assert all(chunk_of(k, 8) == shares[k] for k in reversed(keys))
+    with pytest.raises(ValueError, match="chunks"):
+        space_set_chunks({"chunks": 0}, 3)
+    with pytest.raises(ValueError, match="chunks"):
+        space_set_chunks({"size": 5}, 3)
+
+
+def test_changing_the_number_of_chunks_fails_at_preview() -> None:
+    provider = SpaceSetProvider()
+    news = {"library_id": "smhA", "owner": "p/s/spaces-1", "spaces": {"a": {}}, "chunk": "1/4"}
+    result = provider.check({**news, "chunk": "1/8"}, news)
+    assert [f.property for f in result.failures if f.property == "chunk"] == ["chunk"]
+    assert not [f for f in provider.check({**news}, news).failures if f.property == "chunk"]

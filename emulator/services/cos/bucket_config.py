@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from datetime import datetime
 from typing import Any
 
 from emulator.accounts import Account
@@ -287,6 +288,4 @@ class BucketConfigActions:
 def _expired(exp: dict[str, Any], modified: float, now: float) -> bool:
     if exp.get("days") is not None:
         return now - modified >= int(exp["days"]) * DAY
-    from datetime import datetime
-
     return now >= datetime.fromisoformat(exp["date"].replace("Z", "+00:00")).timestamp()

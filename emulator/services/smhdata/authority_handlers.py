@@ -1,7 +1,7 @@
 """Handlers of the permission calls (authority.py, people.py): roles, folder grants, users, groups, members.
 
-`segments(req)` is the path after `/api/v1/`, split and percent-decoded, e.g. ["authority", LibraryId, SpaceId,
-"authorize", ...dir path]; `req.account` is the caller the service authenticated.
+The route's named segments are in req.params (`Space`, `Path` as a list, `User`, `Group`, `Member`);
+`req.account` is the caller the service authenticated.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from emulator.services.smhdata.common import invalid
-from emulator.services.smhdata.handlers import body_json, segments
+from emulator.services.smhdata.handlers import body_json, path_parts, space_id
 from emulator.services.smhdata.models import SmhDataBackend
 from emulator.services.smhdata.render import ok
 from emulator.wire import Request, Response
@@ -32,20 +32,17 @@ def role_list(b: SmhDataBackend, req: Request) -> Response:
 
 
 def authorize(b: SmhDataBackend, req: Request) -> Response:
-    seg = segments(req)
-    b.authorize(req.account, seg[2], seg[4:], body_json(req))
+    b.authorize(req.account, space_id(req), path_parts(req), body_json(req))
     return ok(req, 204)
 
 
 def revoke(b: SmhDataBackend, req: Request) -> Response:
-    seg = segments(req)
-    b.revoke(req.account, seg[2], seg[4:], body_json(req))
+    b.revoke(req.account, space_id(req), path_parts(req), body_json(req))
     return ok(req, 204)
 
 
 def directory_authority(b: SmhDataBackend, req: Request) -> Response:
-    seg = segments(req)
-    return ok(req, 200, b.directory_authority(req.account, seg[2], seg[4:]))
+    return ok(req, 200, b.directory_authority(req.account, space_id(req), path_parts(req)))
 
 
 def delete_user_authority(b: SmhDataBackend, req: Request) -> Response:
@@ -58,19 +55,16 @@ def create_user(b: SmhDataBackend, req: Request) -> Response:
 
 
 def get_user(b: SmhDataBackend, req: Request) -> Response:
-    seg = segments(req)
-    return ok(req, 200, b.get_user(req.account, seg[2]))
+    return ok(req, 200, b.get_user(req.account, req.params["User"]))
 
 
 def modify_user(b: SmhDataBackend, req: Request) -> Response:
-    seg = segments(req)
-    b.modify_user(req.account, seg[2], body_json(req))
+    b.modify_user(req.account, req.params["User"], body_json(req))
     return ok(req, 204)
 
 
 def delete_user(b: SmhDataBackend, req: Request) -> Response:
-    seg = segments(req)
-    b.delete_user(req.account, seg[2])
+    b.delete_user(req.account, req.params["User"])
     return ok(req, 204)
 
 
@@ -83,35 +77,29 @@ def list_groups(b: SmhDataBackend, req: Request) -> Response:
 
 
 def get_group(b: SmhDataBackend, req: Request) -> Response:
-    seg = segments(req)
-    return ok(req, 200, b.get_group(req.account, seg[2]))
+    return ok(req, 200, b.get_group(req.account, req.params["Group"]))
 
 
 def modify_group(b: SmhDataBackend, req: Request) -> Response:
-    seg = segments(req)
-    b.modify_group(req.account, seg[2], body_json(req))
+    b.modify_group(req.account, req.params["Group"], body_json(req))
     return ok(req, 204)
 
 
 def delete_group(b: SmhDataBackend, req: Request) -> Response:
-    seg = segments(req)
-    b.delete_group(req.account, seg[2])
+    b.delete_group(req.account, req.params["Group"])
     return ok(req, 204)
 
 
 def add_member(b: SmhDataBackend, req: Request) -> Response:
-    seg = segments(req)
-    b.add_member(req.account, seg[2], seg[4], req.query.get("member_type", "user"))
+    b.add_member(req.account, req.params["Group"], req.params["Member"], req.query.get("member_type", "user"))
     return ok(req, 204)
 
 
 def remove_member(b: SmhDataBackend, req: Request) -> Response:
-    seg = segments(req)
-    b.remove_member(req.account, seg[2], seg[4], req.query.get("member_type", "user"))
+    b.remove_member(req.account, req.params["Group"], req.params["Member"], req.query.get("member_type", "user"))
     return ok(req, 204)
 
 
 def list_members(b: SmhDataBackend, req: Request) -> Response:
-    seg = segments(req)
-    return ok(req, 200, {"list": b.list_members(req.account, seg[2])})
+    return ok(req, 200, {"list": b.list_members(req.account, req.params["Group"])})
 

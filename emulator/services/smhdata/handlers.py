@@ -1,6 +1,6 @@
-"""SMH data-plane handlers: read the path segments, query and body; call the backend; render the answer.
+"""SMH data-plane handlers: read the route's named path segments, query and body; call the backend; render.
 
-`seg` is the path after `/api/v1/`, split on `/` and percent-decoded: e.g. ["directory", LibraryId, SpaceId, ...];
+The segments named in the route (`{Lib}`, `{Space}`, `{Token}`, a trailing `{Path}` as a list) are in req.params;
 `req.account` is the caller the service authenticated (a `Caller`), except for the token calls, whose backend
 methods check the library secret or the token in the path themselves.
 """
@@ -33,18 +33,14 @@ def token_of(req: Request) -> str:
     return token
 
 
-def segments(req: Request) -> list[str]:
-    return req.params["segments"]
-
-
 def space_id(req: Request) -> str:
-    """The SpaceId of a `/<group>/{Lib}/{Space}/...` path (`-` in single-tenant libraries)."""
-    return req.params["segments"][2]
+    """The `{Space}` of the route (`-` in single-tenant libraries)."""
+    return req.params["Space"]
 
 
 def path_parts(req: Request) -> list[str]:
-    """The directory or file path after the SpaceId, one item per segment."""
-    return req.params["segments"][3:]
+    """The directory or file path (`{Path}`), one item per segment."""
+    return req.params["Path"]
 
 
 def body_json(req: Request) -> dict[str, Any]:
@@ -87,19 +83,17 @@ def create_access_token(b: SmhDataBackend, req: Request) -> Response:
 
 
 def renew_access_token(b: SmhDataBackend, req: Request) -> Response:
-    seg = segments(req)
-    return ok(req, 200, b.renew_access_token(library_of(req, seg[1]), seg[2]))
+    return ok(req, 200, b.renew_access_token(library_of(req, req.params["Lib"]), req.params["Token"]))
 
 
 def delete_access_token(b: SmhDataBackend, req: Request) -> Response:
-    seg = segments(req)
-    b.delete_access_token(library_of(req, seg[1]), seg[2])
+    b.delete_access_token(library_of(req, req.params["Lib"]), req.params["Token"])
     return ok(req, 204)
 
 
 def delete_user_access_tokens(b: SmhDataBackend, req: Request) -> Response:
     q = req.query
-    b.delete_user_access_tokens(library_of(req, segments(req)[1]), q.get("library_secret", ""),
+    b.delete_user_access_tokens(library_of(req, req.params["Lib"]), q.get("library_secret", ""),
                                 q.get("user_id", ""), q.get("client_id", ""), q.get("session_id", ""))
     return ok(req, 204)
 

@@ -22,7 +22,8 @@ from emulator.services.smhdata.render import smh_error
 from emulator.wire import Request, Response
 
 PREFIX = "/api/v1/"
-# Routes are "METHOD /path" after PREFIX: `{Name}` is one segment, a trailing `{Path}` zero or more.
+# Routes are "METHOD /path" after PREFIX: `{Name}` is one segment, a trailing `{Path}` zero or more; the
+# handlers read them from req.params by name (req.params["Space"], a list for "Path").
 # auth "none": the call carries the library secret or the token itself, which its backend method checks.
 ACTIONS: dict[str, Action] = {
     "CreateAccessToken": Action(h.create_access_token, ("GET /token", "POST /token"), mutating=True, auth="none"),
@@ -66,31 +67,33 @@ ACTIONS: dict[str, Action] = {
     "ListGroupMembers": Action(ah.list_members, "GET /group/{Lib}/{Group}/member"),
 }
 HOST = re.compile(r"^(?P<library>[a-z0-9]+)\.api\.tencentsmh\.cn$")
-REST = "**"  # zero or more further segments
 
 
-def _pattern(route: str) -> tuple[str, tuple[str, ...]]:
+def _parts(route: str) -> tuple[str, tuple[str, ...]]:
     method, _, path = route.partition(" /")
-    parts = path.split("/")
-    return method, tuple(REST if p == "{Path}" and i == len(parts) - 1 else "*" if p.startswith("{") else p
-                         for i, p in enumerate(parts))
+    return method, tuple(path.split("/"))
 
 
 ROUTES: list[tuple[str, tuple[str, ...], str]] = [
-    (*_pattern(route), name)
+    (*_parts(route), name)
     for name, action in ACTIONS.items() if action.route
     for route in ((action.route,) if isinstance(action.route, str) else action.route)
 ]
 
 
-def _matches(pattern: tuple[str, ...], seg: list[str]) -> bool:
-    if pattern[-1] == REST:
-        pattern = pattern[:-1]
-        if len(seg) < len(pattern):
-            return False
-    elif len(seg) != len(pattern):
-        return False
-    return all(p == "*" or p == s for p, s in zip(pattern, seg, strict=False))
+def _bind(parts: tuple[str, ...], seg: list[str]) -> dict[str, Any] | None:
+    """The path's named segments if it has the route's shape (a trailing `{Path}`: the list of the rest)."""
+    rest = parts[-1] == "{Path}"
+    fixed = parts[:-1] if rest else parts
+    if len(seg) < len(fixed) or (not rest and len(seg) != len(fixed)):
+        return None
+    bound: dict[str, Any] = {"Path": seg[len(fixed):]} if rest else {}
+    for part, value in zip(fixed, seg, strict=False):
+        if part.startswith("{"):
+            bound[part[1:-1]] = value
+        elif part != value:
+            return None
+    return bound
 
 
 def _body_keys(req: Request) -> set[str]:
@@ -116,9 +119,10 @@ class SmhDataService(Service, name="smhdata", hosts=(HOST,), actions=ACTIONS, ba
         if not req.raw_path.startswith(PREFIX):
             raise SmhDataError(404, "RouteNotFound", f"{req.method} {req.path} is not an SMH data-plane API path")
         seg = [unquote(s) for s in req.raw_path[len(PREFIX):].split("/") if s]
-        req.params["segments"] = seg
-        for method, pattern, action in ROUTES:
-            if method == req.method and _matches(pattern, seg):
+        for method, parts, action in ROUTES:
+            bound = _bind(parts, seg) if method == req.method else None
+            if bound is not None:
+                req.params.update(bound)
                 if action == "CreateDirectory":
                     keys = _body_keys(req)
                     if "copyFrom" in keys:
@@ -132,11 +136,10 @@ class SmhDataService(Service, name="smhdata", hosts=(HOST,), actions=ACTIONS, ba
 
     def authenticate(self, req: Request, action: Action) -> None:
         """The access token (or, where the action allows it, none: a public read) of the library in the path."""
-        seg = req.params["segments"]
-        library_id = h.library_of(req, seg[1])
+        library_id = h.library_of(req, req.params["Lib"])
         token = h.token_of(req)
         if action.auth == "optional" and not token:
-            req.account = self.backend.public_caller(library_id, seg[2])
+            req.account = self.backend.public_caller(library_id, req.params["Space"])
         else:
             req.account = self.backend.authenticate(library_id, token, req.query.get("user_id", ""))
 
