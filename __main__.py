@@ -50,7 +50,17 @@ from typing import Any
 
 import pulumi
 
-from smh_provider import Album, Bucket, BucketCors, BucketLifecycle, BucketReferer, MediaLibrary, MediaProcessing, Space
+from smh_provider import (
+    Album,
+    Bucket,
+    BucketCors,
+    BucketLifecycle,
+    BucketReferer,
+    MediaLibrary,
+    MediaProcessing,
+    Space,
+    config,
+)
 from smh_provider.resources.media_library import PROPS as LIBRARY_PROPS
 from smh_provider.resources.space import PROPS as SPACE_PROPS
 from smh_provider.stack_permissions import declare_permissions
@@ -322,6 +332,9 @@ def main() -> None:
                           and k.split(":", 1)[1] not in TOP_KEYS)
     if unknown_keys:
         _fail(f"unknown key(s) {unknown_keys} under smh-media:; known keys: {sorted(TOP_KEYS)}")
+    plain = config.plain_secret_warning(stack_config, pulumi.runtime.get_config_secret_keys_env(), pulumi.get_stack())
+    if plain:
+        pulumi.log.warn(plain)
 
     top = read_top(cfg)
     entries = read_entries(cfg, top)

@@ -113,6 +113,6 @@ class BucketSettingProvider(BaseProvider):
             preflight.check_tree(f"bucket:{id_}", lambda: preflight.bucket_ancestor(
                 settings, id_, inputs["region"], stack, tags=tags), f"deleting the {self.label} of bucket {id_}")
             self.remove(c, id_)
-            preflight.deleted(f"{self.label} of bucket {id_}")
+            preflight.deleted(f"the {self.label} of bucket {id_}")  # so a later refusal says it truly
         except NotFound:
             return

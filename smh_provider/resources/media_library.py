@@ -44,6 +44,10 @@ STORAGE_CLASSES = ("STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING", "MAZ_STANDA
 MAX_QUOTA = 9223372036854775807
 
 SINGLE_MEDIA_ONLY = ("multi_album", "allow_photo", "allow_video", "public_read", "allow_photo_ext", "allow_video_ext")
+# What those settings are where they apply. Where a setting does not apply, an explicit value equal to this (e.g.
+# multi_album: false on a multi-tenant library) changes nothing and is accepted (and dropped); any other is refused.
+NEUTRAL = {"multi_album": False, "allow_photo": True, "allow_video": True, "public_read": False,
+           "allow_photo_ext": [], "allow_video_ext": [], "recognize_sensitive_content": False, "allow_file_ext": []}
 
 PROPS = (
     Prop("library_name", "str", rule=rules.length("library_name", 1, 50), doc="display name, 1..50 characters"),
@@ -114,6 +118,12 @@ class MediaLibraryProvider(BaseProvider):
             return bad
         multi, files = inputs["multi_tenant"], inputs["file_library"]
         kind = "a multi-tenant library" if multi else "a file library"
+        not_applying = [*(SINGLE_MEDIA_ONLY if multi or files else ()),
+                        *(("recognize_sensitive_content",) if multi else ()),
+                        *(("allow_file_ext",) if multi or not files else ())]
+        for name in not_applying:
+            if known(name) and inputs.get(name) is not None and inputs[name] == NEUTRAL[name]:
+                inputs[name] = None  # the value it would have where it applies: nothing to set
         for name in SINGLE_MEDIA_ONLY:
             if (multi or files) and inputs.get(name) is not None:
                 where = "tenant spaces (Space resource)" if multi else "single-tenant media libraries"

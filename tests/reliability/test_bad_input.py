@@ -126,6 +126,21 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...], str]] = [
      ("album_name", "one path segment"), "preview"),
     ("albums-not-names", {"smh-media:library": lib(multi_album=True), "smh-media:albums": '{"t": 7}'},
      ("smh-media:albums must be a map of key -> album name",), "preview"),
+    ("albums-duplicate-name", {"smh-media:library": lib(multi_album=True),
+                               "smh-media:albums": '{"a": "Trip", "b": "Trip"}'},
+     ("album_name 'Trip' is already the name of album 'album-a'", "media library 'media-library'", "unique"),
+     "preview"),
+    ("space-albums-duplicate-name", {"smh-media:library": MULTI, "smh-media:spaces": json.dumps(
+        {"alice": {"multi_album": True, "albums": {"a": "Trip", "b": "Trip"}}})},
+     ("album_name 'Trip' is already the name of album 'album-alice-a'", "tenant space 'space-alice'"), "preview"),
+    # taking over objects
+    ("adopt-bucket-from-not-a-mark", {"smh-media:adoptBucketFrom": "local"},
+     ("adopt_from 'local'", "<project>/<stack>/<resource>"), "preview"),
+    ("library-adopt-from-not-a-mark", {"smh-media:library": lib(adopt_from="smh-media/local")},
+     ("adopt_from 'smh-media/local'", "<project>/<stack>/<resource>"), "preview"),
+    ("public-read-true-on-multi-tenant", {"smh-media:library": lib(multi_tenant=True, multi_album=False,
+                                                                   public_read=True)},
+     ("public_read", "cannot be set on a multi-tenant library"), "preview"),
     # permissions (roles, users, groups, grants)
     ("roles-unknown-permission", team(roles={"viewer": ["view", "fly"]}), ("roles", "unknown permission", "fly"),
      "preview"),
