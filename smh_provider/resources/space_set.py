@@ -231,7 +231,7 @@ class SpaceSetProvider(BaseProvider):
             runner.listing = Listing.load(runner.plane)
         except NotFound:
             return ReadResult("", {})
-        existing = {i for m in runner.listing.by_mark for i in runner.listing.ids(m)}
+        existing = runner.listing.every  # by id: a space is ours by the state, whatever its listing shows
         force = inputs["force_destroy"]
         outcomes = runner.run({k: functools.partial(runner.read, k, spaces.get(k) or {}, sid, force)
                                for k, sid in ids.items() if sid in existing})
