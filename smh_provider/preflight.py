@@ -145,6 +145,18 @@ def library_forced(lib: Any) -> bool:
     return lib.tags.get(ownership.FORCE_TAG) == "true"
 
 
+def untagged(olds: dict[str, Any]) -> bool:
+    """force_destroy is on but its tag (ownership.FORCE_TAG) is not written: a state from before the tag existed."""
+    return bool(olds.get("force_destroy")) and not olds.get("force_tag")
+
+
+def retag(result: Any, olds: dict[str, Any]) -> Any:
+    """A diff of such a state is an update that writes the tag (no call at diff; the preview shows an update)."""
+    if untagged(olds):
+        result.changes = True
+    return result
+
+
 # -- pure deletes: the tree above the object ------------------------------------------------------
 def check_tree(key: str, probe: Callable[[], list[str]], doing: str) -> None:
     """Run `probe` (the problems of the ancestors this run deletes) once per tree and run; raise if any."""
