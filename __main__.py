@@ -17,6 +17,12 @@ One library (the single-library keys, namespace `smh-media`, see stacks/Pulumi.l
                     `albums` (key -> album name) for a space with multi_album: true
   albums            map: albums of a single-tenant multi-album library, key -> album name
                     (keys name the Pulumi resources; change a value to rename the album in place)
+  bucketCors        object: the bucket's CORS rules (BucketCors): `browser_uploads: [origins]` adds the rule an
+                    SMH web page needs (BucketCors.smh_browser_uploads), `rules` more rules, `adopt`
+  bucketLifecycle   object: the bucket's lifecycle (BucketLifecycle): {} aborts incomplete multipart uploads
+                    after 7 days; `abort_incomplete_upload_days`, `rules`, `allow_smh_paths`, `adopt`
+  bucketReferer     object: hotlink protection (BucketReferer): `domains`, `referer_type` White-List|Black-List,
+                    `allow_empty_referer`, `enabled`, `adopt`
   spaceSet          true | false | N | {from: N, chunks: C}: serve `spaces` with SpaceSet resources (always,
                     never, from N spaces on; default false); smh_provider/stack_spaces.py, README "Thousands of
                     tenant spaces"
@@ -30,8 +36,9 @@ Several libraries (stacks/Pulumi.web.yaml):
                     on the bucket of another entry (`default` = the single-library keys' bucket) instead of a
                     bucket of its own; bucket keys are then not allowed on it.
 The single-library keys keep their resource names (media-bucket, media-processing, media-library, space-<key>,
-album-<key>, album-<space>-<key>); an entry `k` of `libraries` gets k-bucket, k-processing, k-library,
-k-space-<key>, k-album-<key>, k-album-<space>-<key>. `libraries` alone (no bucketName/library) declares no
+album-<key>, album-<space>-<key>, and media-cors, media-lifecycle, media-referer); an entry `k` of `libraries` gets
+k-bucket, k-processing, k-library, k-space-<key>, k-album-<key>, k-album-<space>-<key>, k-cors, k-lifecycle,
+k-referer. `libraries` alone (no bucketName/library) declares no
 single library.
 """
 
@@ -43,7 +50,17 @@ from typing import Any
 
 import pulumi
 
-from smh_provider import Album, Bucket, MediaLibrary, MediaProcessing, Space
+from smh_provider import (
+    Album,
+    Bucket,
+    BucketCors,
+    BucketLifecycle,
+    BucketReferer,
+    MediaLibrary,
+    MediaProcessing,
+    Space,
+    config,
+)
 from smh_provider.resources.media_library import PROPS as LIBRARY_PROPS
 from smh_provider.resources.space import PROPS as SPACE_PROPS
 from smh_provider.stack_permissions import declare_permissions
@@ -56,10 +73,20 @@ LIBRARY_CONFIG: dict[str, str] = {
     "bucketName": "str", "appId": "str", "region": "str", "bucketAcl": "str", "bucketTags": "object",
     "adoptBucket": "bool", "adoptBucketFrom": "str", "forceDestroy": "bool", "protectLibrary": "bool",
     "library": "object", "spaces": "object", "albums": "object", "spaceSet": "object",
+    "bucketCors": "object", "bucketLifecycle": "object", "bucketReferer": "object",
     "roles": "object", "users": "object", "groups": "object", "grants": "object",
 }
 # Keys that configure the bucket itself: not allowed on a library that shares another library's bucket.
-BUCKET_CONFIG = {"bucketName", "appId", "region", "bucketAcl", "bucketTags", "adoptBucket", "adoptBucketFrom"}
+BUCKET_CONFIG = {"bucketName", "appId", "region", "bucketAcl", "bucketTags", "adoptBucket", "adoptBucketFrom",
+                 "bucketCors", "bucketLifecycle", "bucketReferer"}
+# The bucket sub-settings: config key -> (resource name suffix, class, the keys its object takes).
+BUCKET_SETTINGS: dict[str, tuple[str, type, set[str]]] = {
+    "bucketCors": ("cors", BucketCors, {"browser_uploads", "rules", "adopt"}),
+    "bucketLifecycle": ("lifecycle", BucketLifecycle,
+                        {"abort_incomplete_upload_days", "rules", "allow_smh_paths", "adopt"}),
+    "bucketReferer": ("referer", BucketReferer,
+                      {"domains", "referer_type", "allow_empty_referer", "enabled", "adopt"}),
+}
 # Top-level keys that are stack-wide defaults for the entries of `libraries`, not a library of their own.
 SHARED_DEFAULTS = {"appId", "region", "forceDestroy"}
 TOP_KEYS = set(LIBRARY_CONFIG) | {"libraries"}
@@ -88,8 +115,9 @@ class LibrarySpec:
     def name(self, resource: str) -> str:
         """The Pulumi resource name: today's names for the single-library keys, `<key>-...` for an entry."""
         if self.key == DEFAULT:
-            return {"bucket": "media-bucket", "processing": "media-processing",
-                    "library": "media-library"}.get(resource, resource)
+            return {"bucket": "media-bucket", "processing": "media-processing", "library": "media-library",
+                    "cors": "media-cors", "lifecycle": "media-lifecycle",
+                    "referer": "media-referer"}.get(resource, resource)
         return f"{self.key}-{resource}"
 
 
@@ -198,6 +226,34 @@ def _albums(spec: LibrarySpec, owner: str, prefix: str, albums: object, force_de
     return out
 
 
+def declare_bucket_settings(spec: LibrarySpec, bucket: Bucket) -> None:
+    """The bucket's CORS, lifecycle and referer resources, from bucketCors / bucketLifecycle / bucketReferer."""
+    for key, (suffix, cls, known) in BUCKET_SETTINGS.items():
+        settings = spec.get(key)
+        if settings is None:
+            continue
+        where = f"{spec.where}{key}"
+        if not isinstance(settings, dict):
+            _fail(f"{where} must be an object of {cls.__name__} arguments; known keys: {sorted(known)}")
+        bad = sorted(set(settings) - known)
+        if bad:
+            _fail(f"{where} has unknown key(s) {bad}; known: {sorted(known)}")
+        args = dict(settings)
+        if cls is BucketCors:
+            origins = args.pop("browser_uploads", None)
+            extra = args.get("rules") or []
+            if origins is not None and (not isinstance(origins, list) or not all(isinstance(o, str) for o in origins)):
+                _fail(f"{where}.browser_uploads must be a list of page origins, e.g. [https://app.example.com]")
+            if not isinstance(extra, list):
+                _fail(f"{where}.rules must be a list of CORS rules")
+            args["rules"] = ([BucketCors.smh_browser_uploads(origins)] if origins else []) + extra
+            if not args["rules"]:
+                _fail(f"{where} needs browser_uploads (page origins) or rules")
+        if cls is BucketReferer and "domains" not in args:
+            _fail(f"{where}.domains is required (the referers of the white or black list)")
+        cls(_claim(cls.__name__, spec.name(suffix), where), bucket=bucket.bucket, region=bucket.region, **args)
+
+
 def declare_library(spec: LibrarySpec, shared: Declared | None = None) -> Declared:
     """Everything one library needs: its bucket (or the shared one), media processing, the library, its
     spaces and albums. Called once per library; `shared` is the library whose bucket this one uses."""
@@ -217,6 +273,7 @@ def declare_library(spec: LibrarySpec, shared: Declared | None = None) -> Declar
         )
         processing = MediaProcessing(_claim("MediaProcessing", spec.name("processing"), where),
                                      bucket=bucket.bucket, region=bucket.region)
+        declare_bucket_settings(spec, bucket)
     else:
         bucket, processing = shared.bucket, shared.processing
     library = MediaLibrary(
@@ -275,6 +332,9 @@ def main() -> None:
                           and k.split(":", 1)[1] not in TOP_KEYS)
     if unknown_keys:
         _fail(f"unknown key(s) {unknown_keys} under smh-media:; known keys: {sorted(TOP_KEYS)}")
+    plain = config.plain_secret_warning(stack_config, pulumi.runtime.get_config_secret_keys_env(), pulumi.get_stack())
+    if plain:
+        pulumi.log.warn(plain)
 
     top = read_top(cfg)
     entries = read_entries(cfg, top)

@@ -6,6 +6,7 @@ Rules (names are stable; policy/config.json configures them, the defaults are in
   media-library-media-processing  mandatory  the bucket of a media library has a MediaProcessing resource
   library-name-pattern            mandatory  library_name matches `pattern`
   production-recycle-bin          advisory   libraries on stacks in productionStacks have recycle_bin: true
+  cors-no-wildcard-origin         advisory   BucketCors rules list exact origins, no '*' (config: enforcementLevel)
 
 The langhost runs this file as a script from policy/, so smh_rules is imported as a top-level module.
 """
@@ -72,6 +73,17 @@ def validate_recycle_bin(args: ResourceValidationArgs, report: ReportViolation) 
         _report(r.production_recycle_bin(plain(args.props), r.stack_of(args.urn), production), report)
 
 
+def validate_cors_origins(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == r.BUCKET_CORS:
+        props = plain(args.props)
+        try:
+            messages = r.cors_wildcard_origins(props)
+        except UnknownValueError:  # a rule holds a value not known until apply
+            messages = []
+        for message in messages:
+            report(message)
+
+
 def validate_media_processing(args: StackValidationArgs, report: ReportViolation) -> None:
     resources = [r.Res(res.resource_type, res.urn, plain(res.props),
                        {k: [d.urn for d in v] for k, v in res.property_dependencies.items()})
@@ -120,6 +132,12 @@ PolicyPack(
             validate=validate_recycle_bin,
             config_schema=PolicyConfigSchema(properties={
                 "productionStacks": _strings("production stack names", r.DEFAULT_PRODUCTION_STACKS)}),
+        ),
+        ResourceValidationPolicy(
+            name=r.CORS_NO_WILDCARD_ORIGIN,
+            description="Bucket CORS rules allow exact page origins, not '*' (any site could use upload links).",
+            enforcement_level=EnforcementLevel.ADVISORY,
+            validate=validate_cors_origins,
         ),
     ],
 )

@@ -9,7 +9,7 @@ functions: the caller passes `UNKNOWN` instead, and a rule that cannot decide st
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,7 @@ BUCKET = TYPE_PREFIX + "Bucket"
 MEDIA_PROCESSING = TYPE_PREFIX + "MediaProcessing"
 MEDIA_LIBRARY = TYPE_PREFIX + "MediaLibrary"
 SPACE = TYPE_PREFIX + "Space"
+BUCKET_CORS = TYPE_PREFIX + "BucketCors"
 
 UNKNOWN: Any = object()
 
@@ -27,6 +28,7 @@ PUBLIC_READ_ALLOW_LIST = "public-read-allow-list"
 MEDIA_PROCESSING_ON = "media-library-media-processing"
 LIBRARY_NAME_PATTERN = "library-name-pattern"
 PRODUCTION_RECYCLE_BIN = "production-recycle-bin"
+CORS_NO_WILDCARD_ORIGIN = "cors-no-wildcard-origin"
 
 # Defaults of the policy config (policy/config.json overrides them per rule).
 DEFAULT_LIBRARY_NAME_PATTERN = r"^[a-z][a-z0-9-]{1,48}[a-z0-9]$"
@@ -73,6 +75,27 @@ def production_recycle_bin(props: Mapping[str, Any], stack: str, production: Ite
         return None
     return (f"{PRODUCTION_RECYCLE_BIN}: library {props.get('library_name')!r} on production stack {stack!r} has "
             "no recycle bin (recycle_bin: true keeps deleted files recoverable)")
+
+
+def cors_wildcard_origins(props: Mapping[str, Any]) -> list[str]:
+    """One message per CORS rule whose allowed origins hold a '*' (alone: any web page; in a pattern: any page of
+    whatever matches it). The CORS origin is the only thing that keeps another site's page from using a signed-in
+    user's upload links."""
+    rules = props.get("rules")
+    if rules is UNKNOWN or not isinstance(rules, Sequence) or isinstance(rules, str):
+        return []
+    out = []
+    for i, rule in enumerate(rules):
+        origins = rule.get("allowed_origins") if isinstance(rule, Mapping) else None
+        if not isinstance(origins, Sequence) or isinstance(origins, str):
+            continue
+        wild = [o for o in origins if isinstance(o, str) and "*" in o]
+        if wild:
+            what = "any web page" if "*" in wild else "every origin the pattern matches"
+            out.append(f"{CORS_NO_WILDCARD_ORIGIN}: bucket {props.get('bucket')!r} CORS rule {i} "
+                       f"({rule.get('id') or 'no id'}) allows origin(s) {wild}: {what} may then upload to and read "
+                       "from the bucket from a browser; list the app's exact origins (scheme://host[:port])")
+    return out
 
 
 @dataclass

@@ -2,7 +2,7 @@
 # Run one Pulumi operation on a stack of this project: up | preview | refresh | destroy | recover | down | emulator.
 #
 #   STACK=local (default)  the emulator stack. Stacks whose smh:endpoint is this machine's emulator (local,
-#                          albums, tenants) use the fixed, public passphrase "local-emulator"
+#                          albums, tenants, web) use the fixed, public passphrase "local-emulator"
 #   STACK=<other>          needs PULUMI_CONFIG_PASSPHRASE (and real credentials in its config or env)
 #   POLICY=1               preview/up with the policy pack in policy/ (when present) and its config
 #                          POLICY_CONFIG (default policy/config.json)

@@ -7,6 +7,9 @@ inside the Pulumi provider process.
 from smh_provider.resources import (
     Album,
     Bucket,
+    BucketCors,
+    BucketLifecycle,
+    BucketReferer,
     FolderGrant,
     Group,
     GroupMember,
@@ -18,5 +21,5 @@ from smh_provider.resources import (
     User,
 )
 
-__all__ = ["Album", "Bucket", "FolderGrant", "Group", "GroupMember", "MediaLibrary", "MediaProcessing", "RoleTable",
-           "Space", "SpaceSet", "User"]
+__all__ = ["Album", "Bucket", "BucketCors", "BucketLifecycle", "BucketReferer", "FolderGrant", "Group",
+           "GroupMember", "MediaLibrary", "MediaProcessing", "RoleTable", "Space", "SpaceSet", "User"]

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -186,3 +186,22 @@ def current() -> Settings:
         if _current is None:
             _current = load()
         return _current
+
+
+SECRET_CONFIG_KEYS = ("tencentcloud:secretKey", "tencentcloud:securityToken")
+
+
+def plain_secret_warning(config: Mapping[str, Any], secret_keys: Iterable[str], stack: str) -> str | None:
+    """Called by the program (which, unlike the provider, can tell a secret config value from a plain one).
+
+    A plain `tencentcloud:secretKey` is stored as is in the stack file and in every update's history: say how to
+    make it a secret. None when every such key is a secret or absent.
+    """
+    plain = [k for k in SECRET_CONFIG_KEYS if config.get(k) and k not in set(secret_keys)]
+    if not plain:
+        return None
+    return (f"{' and '.join(plain)} {'is' if len(plain) == 1 else 'are'} plain text in the config of stack {stack!r}: "
+            "it is stored as is in stacks/Pulumi.<stack>.yaml and in the stack's update history. Make it a secret: "
+            + "; ".join(f"`bin/pulumi config set --secret {k} <value> --stack {stack}`" for k in plain)
+            + " (or remove it from the stack and export "
+            + ", ".join(v for _, (k, v) in KEYS.items() if k in plain) + " instead)")

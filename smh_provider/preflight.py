@@ -34,12 +34,13 @@ from typing import Any
 
 from smh_provider import ownership
 from smh_provider.errors import NotFound, ProviderError
+from smh_provider.memo import PerKey
 
 _lock = threading.Lock()
 _kept: set[tuple[str, str]] = set()
 _replacing: set[tuple[str, str]] = set()
 _deleted: list[str] = []
-_trees: dict[str, list[str]] = {}
+_trees: PerKey[list[str]] = PerKey()  # tree key -> its problems; concurrent deletes of one tree wait for one probe
 
 
 def reset() -> None:
@@ -144,26 +145,35 @@ def library_forced(lib: Any) -> bool:
     return lib.tags.get(ownership.FORCE_TAG) == "true"
 
 
+def untagged(olds: dict[str, Any]) -> bool:
+    """force_destroy is on but its tag (ownership.FORCE_TAG) is not written: a state from before the tag existed."""
+    return bool(olds.get("force_destroy")) and not olds.get("force_tag")
+
+
+def retag(result: Any, olds: dict[str, Any]) -> Any:
+    """A diff of such a state is an update that writes the tag (no call at diff; the preview shows an update)."""
+    if untagged(olds):
+        result.changes = True
+    return result
+
+
 # -- pure deletes: the tree above the object ------------------------------------------------------
 def check_tree(key: str, probe: Callable[[], list[str]], doing: str) -> None:
     """Run `probe` (the problems of the ancestors this run deletes) once per tree and run; raise if any."""
-    with _lock:
-        known = _trees.get(key)
-    if known is None:
+    def load() -> list[str]:
         try:
-            known = probe()
+            return probe()
         except NotFound:
-            known = []  # an ancestor is already gone: nothing of it can refuse
-        with _lock:
-            _trees[key] = known
+            return []  # an ancestor is already gone: nothing of it can refuse
+
+    known = _trees.get(key, load)
     if known:
         raise refuse(doing, known, WAY_OUT)
 
 
 def checked(key: str) -> None:
     """A diff's replacement check passed for this tree: the deletes that follow need not repeat it."""
-    with _lock:
-        _trees.setdefault(key, [])
+    _trees.get(key, list)
 
 
 def bucket_ancestor(settings: Any, full: str | None, region: str | None, stack: str, skip: str = "",

@@ -33,10 +33,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.hookimpl(optionalhook=True)
-def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     """xdist's scope scheduler with GROUPS as the scopes (xdist's own `loadgroup` marks are not applied under
     pytest 9, so the grouping is done here): largest groups first, then one test at a time to whichever worker
     is free."""
+    if config.getoption("dist") != "load":  # an explicit --dist choice is xdist's to honour
+        return None
     from xdist.scheduler import LoadScopeScheduling
 
     class Grouped(LoadScopeScheduling):

@@ -206,6 +206,10 @@ class DataPlane:
         self.call("PUT", f"/quota/{self.library_id}/{space_id}", doing, body=body)
 
     # -- albums (first-level directories) ---------------------------------------------------------
+    def where(self, space_id: str) -> str:
+        """Where an album is, in words: a single-tenant library's albums are in the space '-'."""
+        return f"in media library {self.library_id}" if space_id == "-" else f"in space {space_id}"
+
     def _dir(self, space_id: str, name: str = "") -> str:
         return f"/directory/{self.library_id}/{space_id}" + (f"/{quote(name, safe='')}" if name else "")
 
@@ -214,7 +218,7 @@ class DataPlane:
         contents: list[dict[str, Any]] = []
         page = 1
         while True:
-            data = self.call("GET", self._dir(space_id, name), f"listing album {name or '/'} in space {space_id}",
+            data = self.call("GET", self._dir(space_id, name), f"listing album {name or '/'} {self.where(space_id)}",
                              params={"page": str(page), "page_size": "100"})
             contents.extend(data.get("contents") or [])
             if len(contents) >= int(data.get("totalNum") or 0) or not data.get("contents"):
@@ -226,15 +230,15 @@ class DataPlane:
         return {entry["name"] for entry in self.list_dir(space_id) if entry.get("type") == "dir"}
 
     def create_album(self, space_id: str, name: str) -> None:
-        self.call("PUT", self._dir(space_id, name), f"creating album {name!r} in space {space_id}",
+        self.call("PUT", self._dir(space_id, name), f"creating album {name!r} {self.where(space_id)}",
                   params={"conflict_resolution_strategy": "ask"})
 
     def rename_album(self, space_id: str, old: str, new: str) -> None:
-        self.call("PUT", self._dir(space_id, new), f"renaming album {old!r} to {new!r} in space {space_id}",
+        self.call("PUT", self._dir(space_id, new), f"renaming album {old!r} to {new!r} {self.where(space_id)}",
                   body={"from": old})
 
     def delete_album(self, space_id: str, name: str) -> None:
-        self.call("DELETE", self._dir(space_id, name), f"deleting album {name!r} in space {space_id}",
+        self.call("DELETE", self._dir(space_id, name), f"deleting album {name!r} {self.where(space_id)}",
                   params={"permanent": "1"})
 
 

@@ -2,6 +2,9 @@
 
 from smh_provider.resources.album import Album, AlbumProvider
 from smh_provider.resources.bucket import Bucket, BucketProvider
+from smh_provider.resources.bucket_cors import BucketCors, BucketCorsProvider
+from smh_provider.resources.bucket_lifecycle import BucketLifecycle, BucketLifecycleProvider
+from smh_provider.resources.bucket_referer import BucketReferer, BucketRefererProvider
 from smh_provider.resources.folder_grant import FolderGrant, FolderGrantProvider
 from smh_provider.resources.group import Group, GroupProvider
 from smh_provider.resources.group_member import GroupMember, GroupMemberProvider
@@ -16,5 +19,6 @@ __all__ = [
     "Album", "AlbumProvider", "Bucket", "BucketProvider", "MediaLibrary", "MediaLibraryProvider",
     "MediaProcessing", "MediaProcessingProvider", "Space", "SpaceProvider", "SpaceSet", "SpaceSetProvider",
     "RoleTable", "RoleTableProvider", "User", "UserProvider", "Group", "GroupProvider", "GroupMember",
-    "GroupMemberProvider", "FolderGrant", "FolderGrantProvider",
+    "GroupMemberProvider", "FolderGrant", "FolderGrantProvider", "BucketCors", "BucketCorsProvider",
+    "BucketLifecycle", "BucketLifecycleProvider", "BucketReferer", "BucketRefererProvider",
 ]

@@ -38,7 +38,7 @@ Rule = Callable[[Any, Mapping[str, Any]], "str | None"]
 @dataclass(frozen=True)
 class Prop:
     name: str
-    kind: str  # "str" | "int" | "bool" | "list" | "map"
+    kind: str  # "str" | "int" | "bool" | "list" | "map" | "objects" (a list of objects, e.g. CORS rules)
     default: Any = None
     replace: bool = False
     rule: Rule | None = None
@@ -89,6 +89,10 @@ def normalize(kind: str, value: Any) -> Any:
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
             raise TypeError("must be a list of strings")
         return list(value)
+    if kind == "objects":
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, Mapping) for v in value):
+            raise TypeError("must be a list of objects")
+        return [dict(v) for v in value]
     if kind == "map":
         if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
             raise TypeError("must be a map of string to string")

@@ -190,6 +190,25 @@ class AlbumProvider(BaseProvider):
                      inputs["force_destroy"], inputs["owner"])
 
 
+_names: dict[tuple[str, str], str] = {}
+
+
+def claim_name(resource_name: str, container: str | None, album_name: object) -> None:
+    """Album names are unique within a library or space: a second album of the same name fails at preview.
+
+    `container` names the library or space in the program ("library 'media-library'"); None when it is only
+    known as an id that is not plain text (nothing to compare). Renaming moves an album, so only the final names
+    of one program run count.
+    """
+    if container is None or not isinstance(album_name, str):
+        return
+    other = _names.setdefault((container, album_name), resource_name)
+    if other != resource_name:
+        raise ValueError(f"Album {resource_name!r}: album_name {album_name!r} is already the name of album {other!r} "
+                         f"in {container}; album names are unique within a library or space, so give each album "
+                         "its own name")
+
+
 class Album(Resource, module="smh", name="Album"):
     """An album (相簿) of a multi-album media library or tenant space."""
 
@@ -224,6 +243,15 @@ class Album(Resource, module="smh", name="Album"):
             deps.append(space)
         if library_id is None:
             raise TypeError(f"Album {resource_name!r}: give library_id or library")
+        if space is not None:
+            container: str | None = f"tenant space {space._name!r}"
+        elif isinstance(space_id, str) and space_id != "-":
+            container = f"tenant space {space_id}"
+        elif library is not None:
+            container = f"media library {library._name!r}"
+        else:
+            container = f"media library {library_id}" if isinstance(library_id, str) else None
+        claim_name(resource_name, container, album_name)
         props = {"library_id": library_id, "album_name": album_name, "space_id": space_id,
                  "force_destroy": force_destroy, "library_identity": None, "space_identity": None,
                  "owner": ownership.mark(resource_name), **identities}

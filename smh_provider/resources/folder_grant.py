@@ -143,6 +143,8 @@ class FolderGrant(Resource, module="smh", name="FolderGrant"):
                  library_id: pulumi.Input[str] | None = None, space_id: pulumi.Input[str] = "-",
                  role_table: RoleTable | None = None, opts: pulumi.ResourceOptions | None = None) -> None:
         deps: list[pulumi.Resource] = [grantee]
+        if isinstance(path, str):  # one spelling per folder: `/` for the root, `a/b` otherwise
+            path = ("/".join(p for p in path.split("/") if p) or "/") if "//" not in path.strip("/") else path
         props: dict[str, Any] = {"library_identity": None, "space_identity": None, "grantee_identity": None,
                                  "role": role, "path": path, "known_roles": [], "role_id": None}
         declared: dict[str, Any] = {}

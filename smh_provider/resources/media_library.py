@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from smh_provider import ownership, preflight
 from smh_provider.clients import smh
@@ -44,6 +44,10 @@ STORAGE_CLASSES = ("STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING", "MAZ_STANDA
 MAX_QUOTA = 9223372036854775807
 
 SINGLE_MEDIA_ONLY = ("multi_album", "allow_photo", "allow_video", "public_read", "allow_photo_ext", "allow_video_ext")
+# What those settings are where they apply. Where a setting does not apply, an explicit value equal to this (e.g.
+# multi_album: false on a multi-tenant library) changes nothing and is accepted (and dropped); any other is refused.
+NEUTRAL = {"multi_album": False, "allow_photo": True, "allow_video": True, "public_read": False,
+           "allow_photo_ext": [], "allow_video_ext": [], "recognize_sensitive_content": False, "allow_file_ext": []}
 
 PROPS = (
     Prop("library_name", "str", rule=rules.length("library_name", 1, 50), doc="display name, 1..50 characters"),
@@ -114,6 +118,12 @@ class MediaLibraryProvider(BaseProvider):
             return bad
         multi, files = inputs["multi_tenant"], inputs["file_library"]
         kind = "a multi-tenant library" if multi else "a file library"
+        not_applying = [*(SINGLE_MEDIA_ONLY if multi or files else ()),
+                        *(("recognize_sensitive_content",) if multi else ()),
+                        *(("allow_file_ext",) if multi or not files else ())]
+        for name in not_applying:
+            if known(name) and inputs.get(name) is not None and inputs[name] == NEUTRAL[name]:
+                inputs[name] = None  # the value it would have where it applies: nothing to set
         for name in SINGLE_MEDIA_ONLY:
             if (multi or files) and inputs.get(name) is not None:
                 where = "tenant spaces (Space resource)" if multi else "single-tenant media libraries"
@@ -148,7 +158,11 @@ class MediaLibraryProvider(BaseProvider):
     # -- mapping ------------------------------------------------------------------------------
     def _outs(self, inputs: dict[str, Any], lib: Library, secret: str) -> dict[str, Any]:
         return {**inputs, "library_id": lib.id, "access_domain": lib.access_domain,
-                "creation_time": lib.creation_time, "library_secret": secret}
+                "creation_time": lib.creation_time, "library_secret": secret,
+                "force_tag": lib.tags.get(ownership.FORCE_TAG) == "true"}
+
+    def plan(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        return preflight.retag(super().plan(id_, olds, news), olds)
 
     def _from_service(self, state: dict[str, Any], lib: Library) -> dict[str, Any]:
         """Inputs as the service sees them now; replace-only ones keep their state value."""
@@ -294,7 +308,7 @@ class MediaLibraryProvider(BaseProvider):
         old, new = self.inputs_of_checked(olds), self.inputs_of_checked(news)
         changed = {p.name for p in PROPS if old.get(p.name) != new.get(p.name)}
         settings = {name: new.get(name) for name in IN_PLACE_SETTINGS if name in changed}
-        marked = bool(changed & {"tags", "owner", "force_destroy"})
+        marked = bool(changed & {"tags", "owner", "force_destroy"}) or preflight.untagged(olds)
         c = smh.client(self.settings())
         if settings or marked or {"library_name", "remark"} & changed:
             smh.modify_library(c, id_, name=new["library_name"] if "library_name" in changed else None,

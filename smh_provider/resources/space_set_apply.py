@@ -40,14 +40,17 @@ class Listing:
     """The library's spaces by mark, from one ListSpaces pass."""
 
     by_mark: dict[str, list[str]]
+    every: set[str] = field(default_factory=set)  # every space id of the library, marked or not
 
     @classmethod
     def load(cls, plane: DataPlane) -> Listing:
         by_mark: dict[str, list[str]] = {}
+        every: set[str] = set()
         for entry in plane.list_spaces():
+            every.add(entry.space_id)
             if entry.user_id:
                 by_mark.setdefault(entry.user_id, []).append(entry.space_id)
-        return cls(by_mark)
+        return cls(by_mark, every)
 
     def ids(self, mark: str) -> list[str]:
         return list(self.by_mark.get(mark, []))

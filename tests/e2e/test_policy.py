@@ -76,3 +76,17 @@ def test_production_recycle_bin_is_advisory(emulator, make_stack, tmp_path) -> N
     assert ok, out
     assert "[advisory]  production-recycle-bin" in out and "has no recycle bin" in out
     assert "mandatory" not in out
+
+
+def test_cors_wildcard_origin_is_advisory_unless_configured(emulator, make_stack, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    cors = {"rules": [{"allowed_origins": ["*"], "allowed_methods": ["GET"]}]}
+    stack = make_stack(base_config(emulator, **{"smh-media:bucketCors": json.dumps(cors)}))
+    ok, out = run(stack, "preview")
+    assert ok, out
+    assert "[advisory]  cors-no-wildcard-origin" in out and "any web page" in out
+    ok, out = run(stack, "preview", {"cors-no-wildcard-origin": "mandatory"}, tmp_path)
+    assert not ok and "[mandatory]  cors-no-wildcard-origin" in out
+    exact = {"browser_uploads": ["https://app.example.com"]}
+    stack.set_config("smh-media:bucketCors", auto.ConfigValue(json.dumps(exact)))
+    ok, out = run(stack, "preview", {"cors-no-wildcard-origin": "mandatory"}, tmp_path)
+    assert ok and "cors-no-wildcard-origin" not in out, out

@@ -126,6 +126,21 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...], str]] = [
      ("album_name", "one path segment"), "preview"),
     ("albums-not-names", {"smh-media:library": lib(multi_album=True), "smh-media:albums": '{"t": 7}'},
      ("smh-media:albums must be a map of key -> album name",), "preview"),
+    ("albums-duplicate-name", {"smh-media:library": lib(multi_album=True),
+                               "smh-media:albums": '{"a": "Trip", "b": "Trip"}'},
+     ("album_name 'Trip' is already the name of album 'album-a'", "media library 'media-library'", "unique"),
+     "preview"),
+    ("space-albums-duplicate-name", {"smh-media:library": MULTI, "smh-media:spaces": json.dumps(
+        {"alice": {"multi_album": True, "albums": {"a": "Trip", "b": "Trip"}}})},
+     ("album_name 'Trip' is already the name of album 'album-alice-a'", "tenant space 'space-alice'"), "preview"),
+    # taking over objects
+    ("adopt-bucket-from-not-a-mark", {"smh-media:adoptBucketFrom": "local"},
+     ("adopt_from 'local'", "<project>/<stack>/<resource>"), "preview"),
+    ("library-adopt-from-not-a-mark", {"smh-media:library": lib(adopt_from="smh-media/local")},
+     ("adopt_from 'smh-media/local'", "<project>/<stack>/<resource>"), "preview"),
+    ("public-read-true-on-multi-tenant", {"smh-media:library": lib(multi_tenant=True, multi_album=False,
+                                                                   public_read=True)},
+     ("public_read", "cannot be set on a multi-tenant library"), "preview"),
     # permissions (roles, users, groups, grants)
     ("roles-unknown-permission", team(roles={"viewer": ["view", "fly"]}), ("roles", "unknown permission", "fly"),
      "preview"),
@@ -190,6 +205,36 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...], str]] = [
     ("libraries-entry-bucket-name-invalid",
      {"smh-media:libraries": json.dumps({"docs": {"bucketName": "Docs", "library": {"library_name": "d"}}})},
      ("bucket_name", "lowercase letters"), "preview"),
+    # bucket CORS, lifecycle, referer
+    ("cors-origin-without-scheme", {"smh-media:bucketCors": json.dumps({"browser_uploads": ["app.example.com"]})},
+     ("rules", "allowed_origins 'app.example.com'", "scheme://host[:port]"), "preview"),
+    ("cors-origin-with-path", {"smh-media:bucketCors": json.dumps({"browser_uploads": ["https://a.com/app"]})},
+     ("rules", "no path"), "preview"),
+    ("cors-method-unknown", {"smh-media:bucketCors": json.dumps(
+        {"rules": [{"allowed_origins": ["https://a.com"], "allowed_methods": ["PATCH"]}]})},
+     ("allowed_methods 'PATCH'", "not a COS CORS method"), "preview"),
+    ("cors-max-age-negative", {"smh-media:bucketCors": json.dumps(
+        {"rules": [{"allowed_origins": ["https://a.com"], "allowed_methods": ["GET"], "max_age_seconds": -5}]})},
+     ("max_age_seconds", "whole number of seconds"), "preview"),
+    ("cors-empty", {"smh-media:bucketCors": "{}"}, ("smh-media:bucketCors", "browser_uploads"), "preview"),
+    ("cors-unknown-key", {"smh-media:bucketCors": json.dumps({"origins": ["https://a.com"]})},
+     ("smh-media:bucketCors", "unknown key", "origins"), "preview"),
+    ("lifecycle-mixed-date-and-days", {"smh-media:bucketLifecycle": json.dumps({"allow_smh_paths": True, "rules": [
+        {"id": "logs", "prefix": "logs/", "expiration_days": 30,
+         "transitions": [{"date": "2027-01-01T00:00:00+08:00", "storage_class": "ARCHIVE"}]}]})},
+     ("rules", "mixes dates and days", "split it"), "preview"),
+    ("lifecycle-expires-smh-paths", {"smh-media:bucketLifecycle": json.dumps(
+        {"rules": [{"id": "old", "expiration_days": 30}]})},
+     ("rules", "allow_smh_paths=True", "behind SMH's back"), "preview"),
+    ("lifecycle-abort-days-out-of-range", {"smh-media:bucketLifecycle": json.dumps(
+        {"abort_incomplete_upload_days": 99999})}, ("abort_incomplete_upload_days", "between 0 and"), "preview"),
+    ("referer-without-domains", {"smh-media:bucketReferer": json.dumps({"referer_type": "White-List"})},
+     ("smh-media:bucketReferer.domains", "required"), "preview"),
+    ("referer-type-unknown", {"smh-media:bucketReferer": json.dumps({"domains": ["a.com"], "referer_type": "grey"})},
+     ("referer_type", "must be one of"), "preview"),
+    ("bucket-settings-on-shared-bucket", {"smh-media:libraries": json.dumps({"docs": {
+        "shareBucketWith": "default", "bucketCors": {"browser_uploads": ["https://a.com"]},
+        "library": {"library_name": "d"}}})}, ("shareBucketWith", "bucketCors"), "preview"),
     # unknown keys
     ("unknown-top-level-key", {"smh-media:bucketname": "photos"}, ("bucketname", "unknown key"), "preview"),
     # credentials and endpoints

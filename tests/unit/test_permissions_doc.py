@@ -17,6 +17,11 @@ ACTIONS = {
     "abort_multipart_upload": ["cos:AbortMultipartUpload"], "delete_bucket": ["cos:DeleteBucket"],
     "list_buckets": ["cos:GetService"], "send_request": ["ci:CreateMediaBucket", "ci:DeleteMediaBucket"],
     "ci_get_media_bucket": ["ci:DescribeMediaBuckets"],
+    "put_bucket_cors": ["cos:PutBucketCORS"], "get_bucket_cors": ["cos:GetBucketCORS"],
+    "delete_bucket_cors": ["cos:DeleteBucketCORS"], "put_bucket_lifecycle": ["cos:PutBucketLifecycle"],
+    "get_bucket_lifecycle": ["cos:GetBucketLifecycle"], "delete_bucket_lifecycle": ["cos:DeleteBucketLifecycle"],
+    "put_bucket_referer": ["cos:PutBucketReferer"], "get_bucket_referer": ["cos:GetBucketReferer"],
+    "delete_bucket_referer": ["cos:PutBucketReferer"],  # the SDK sends PUT ?referer with an empty body
     "CreateLibrary": ["smh:CreateLibrary"], "DescribeLibraries": ["smh:DescribeLibraries"],
     "ModifyLibrary": ["smh:ModifyLibrary"], "DeleteLibrary": ["smh:DeleteLibrary"],
     "DescribeLibrarySecret": ["smh:DescribeLibrarySecret"],

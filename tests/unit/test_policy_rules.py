@@ -66,3 +66,15 @@ def test_media_processing_matched_by_name_or_by_bucket_resource() -> None:
 def test_file_libraries_need_no_media_processing() -> None:
     lib = r.Res(r.MEDIA_LIBRARY, LIB_URN, {"library_name": "docs", "bucket": "docs-1250000000", "file_library": True})
     assert r.media_processing_missing([lib]) == []
+
+
+def test_cors_no_wildcard_origin() -> None:
+    exact = {"bucket": "web-1250000000", "rules": [{"id": "up", "allowed_origins": ["https://app.example.com"]}]}
+    assert r.cors_wildcard_origins(exact) == []
+    assert r.cors_wildcard_origins({"rules": r.UNKNOWN}) == []
+    anyone = {"bucket": "web-1250000000", "rules": [exact["rules"][0], {"allowed_origins": ["*"]},
+                                                    {"id": "sub", "allowed_origins": ["https://*.example.com"]}]}
+    messages = r.cors_wildcard_origins(anyone)
+    assert len(messages) == 2 and all(m.startswith("cors-no-wildcard-origin:") for m in messages)
+    assert "rule 1" in messages[0] and "any web page" in messages[0]
+    assert "rule 2 (sub)" in messages[1] and "every origin the pattern matches" in messages[1]

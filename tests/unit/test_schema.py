@@ -83,7 +83,7 @@ LIB = {"library_name": "photos"}
     ({**LIB, "multi_tenant": True, "multi_album": True}, "multi_album"),
     ({**LIB, "multi_tenant": True, "public_read": True}, "public_read"),
     ({**LIB, "multi_tenant": True, "allow_photo": False}, "allow_photo"),
-    ({**LIB, "file_library": True, "allow_video": True}, "allow_video"),
+    ({**LIB, "file_library": True, "allow_video": False}, "allow_video"),  # True (the default) is accepted
     ({**LIB, "allow_file_ext": ["pdf"]}, "allow_file_ext"),
     ({**LIB, "storage_class": "GLACIER"}, "storage_class"),
     ({**LIB, "quota_bytes": 100}, "quota_bytes"),
@@ -140,3 +140,26 @@ def test_unknown_replace_only_input_in_preview_is_a_replace() -> None:
     olds = {"bucket": "b-1250000000", "region": "ap-guangzhou"}
     d = p.plan("id", olds, {**olds, "bucket": Unknown()})
     assert d.changes is True and d.replaces == ["bucket"]
+
+
+def test_a_setting_that_does_not_apply_may_keep_its_neutral_value() -> None:
+    p = MediaLibraryProvider()
+    multi = {"library_name": "t", "multi_tenant": True}
+    same = p.check({}, {**multi, "multi_album": False, "recognize_sensitive_content": False, "allow_photo": True})
+    assert same.failures == [] and same.inputs["multi_album"] is None and same.inputs["allow_photo"] is None
+    assert p.plan("id", p.check({}, dict(multi)).inputs, same.inputs).changes is False
+    changed = p.check({}, {**multi, "multi_album": True})
+    assert [f.property for f in changed.failures] == ["multi_album"]
+    files = p.check({}, {"library_name": "f", "file_library": True, "public_read": False, "allow_video": False})
+    assert [f.property for f in files.failures] == ["allow_video"]
+
+
+def test_plain_secret_key_warning_says_how_to_make_it_secret() -> None:
+    from smh_provider.config import plain_secret_warning
+
+    cfg = {"tencentcloud:secretKey": "k", "tencentcloud:secretId": "AKID"}
+    text = plain_secret_warning(cfg, [], "dev") or ""
+    assert "bin/pulumi config set --secret tencentcloud:secretKey <value> --stack dev" in text
+    assert "TENCENTCLOUD_SECRET_KEY" in text
+    assert plain_secret_warning(cfg, ["tencentcloud:secretKey"], "dev") is None
+    assert plain_secret_warning({}, [], "dev") is None
