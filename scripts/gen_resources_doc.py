@@ -119,12 +119,16 @@ def secret_outputs(resource: type) -> set[str]:
 
 
 def outputs(resource: type) -> list[tuple[str, str]]:
-    """(name, type) of the outputs the Resource class declares as pulumi.Output[...] attributes."""
+    """(name, type) of the outputs the Resource class and its bases in smh_provider declare as pulumi.Output[...]
+    attributes, the bases' first."""
     found = []
-    for name, note in inspect.get_annotations(resource).items():
-        text = note if isinstance(note, str) else getattr(note, "__name__", str(note))
-        if text.startswith("pulumi.Output["):
-            found.append((name, text.removeprefix("pulumi.Output[").removesuffix("]")))
+    for klass in reversed(resource.__mro__):
+        if not klass.__module__.startswith("smh_provider."):
+            continue
+        for name, note in inspect.get_annotations(klass).items():
+            text = note if isinstance(note, str) else getattr(note, "__name__", str(note))
+            if text.startswith("pulumi.Output["):
+                found.append((name, text.removeprefix("pulumi.Output[").removesuffix("]")))
     return found
 
 
