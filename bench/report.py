@@ -100,6 +100,8 @@ def plot(result: dict[str, Any], path: Path) -> Path | None:
 
 def markdown(result: dict[str, Any]) -> str:
     m, v, st = result["machine"], result["versions"], result["settings"]
+    runs = sorted({f"{s.get('measured', result['date'])[:16]}, load at start {s.get('load_at_start', ['?'])[0]}"
+                   for s in result["scenarios"]})
     minutes = result.get("total_seconds", 0) / 60
     out = [
         "# Benchmarks",
@@ -121,10 +123,8 @@ def markdown(result: dict[str, Any]) -> str:
         "flight, the engine's limit when every space is a resource of its own), so a set can finish below it; the "
         "targets also give the floor at 32 in flight. N >= 1000 runs "
         f"{st.get('big_reps', 1)} time(s).",
-        *([f"- This page combines two runs: rows measured {result['kept_from']['date']} (load at start "
-           f"{result['kept_from']['load_at_start']}) and rows measured {result['date']} (load at start "
-           f"{m['load_at_start']}); each row is compared with the script and floor of its own run (column "
-           "*measured*)."] if result.get("kept_from") else []),
+        *([f"- This page combines {len(runs)} runs (" + "; ".join(runs) + "); each row is compared with the "
+           "script and floor of its own run (column *measured*)."] if len(runs) > 1 else []),
         "- The machine is shared: other sessions' builds and tests ran during the measurements (the load column). "
         "Under load all three figures of a row (this tool, script, floor) come from the same minutes, which keeps "
         "their ratios fair; absolute seconds are not comparable across rows of different load.",

@@ -1,8 +1,9 @@
 """Bucket CORS, lifecycle and referer through cos-python-sdk-v5: Python values in and out, retries inside.
 
-Each function takes and returns the canonical forms of smh_provider/resources/bucket_rules.py; `get_*` returns
-None when the bucket has no such configuration (and raises NotFound when the bucket itself is gone). All calls
-are idempotent (a PUT replaces the whole configuration), so the one retry policy retries them as they are.
+Each function takes and returns the canonical forms of smh_provider/resources/bucket_rules.py. `find_*` returns
+the configuration or raises NotFound: its code says whether the configuration (NoSuchCORSConfiguration, ...) or the
+bucket (NoSuchBucket) is missing. All calls are idempotent (a PUT replaces the whole configuration), so `cos.call`
+retries them under the one retry policy as they are; a delete of a configuration that is not there is done.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from smh_provider.errors import NotFound
 
 NO_CORS = "NoSuchCORSConfiguration"
 NO_LIFECYCLE = "NoSuchLifecycleConfiguration"
+NO_REFERER = "NoSuchRefererConfiguration"  # the provider's own code: COS's answer for none set is undocumented
 
 
 def _list(value: Any) -> list[Any]:
@@ -28,14 +30,17 @@ def _retried(fn: Any, doing: str) -> Any:
     return call(fn, doing)  # cos.call runs it under the one retry policy (every call here is idempotent)
 
 
-def _absent(fn: Any, doing: str, code: str) -> Any:
-    """The call's answer, or None when the configuration (not the bucket) does not exist."""
+def _gone_is_done(fn: Any, doing: str, code: str) -> None:
+    """A delete: done when the configuration (not the bucket) is not there."""
     try:
-        return _retried(fn, doing)
+        _retried(fn, doing)
     except NotFound as err:
-        if err.code == code:
-            return None
-        raise
+        if err.code != code:
+            raise
+
+
+def _none(code: str, what: str, bucket: str, doing: str) -> NotFound:
+    return NotFound(code, f"bucket {bucket} has no {what}", "", 404, doing)
 
 
 # -- CORS ------------------------------------------------------------------------------------------
@@ -50,10 +55,9 @@ def put_cors(c: CosS3Client, bucket: str, rules: list[dict[str, Any]]) -> None:
     _retried(lambda: c.put_bucket_cors(Bucket=bucket, CORSConfiguration=body), f"setting the CORS rules of {bucket}")
 
 
-def get_cors(c: CosS3Client, bucket: str) -> list[dict[str, Any]] | None:
-    data = _absent(lambda: c.get_bucket_cors(Bucket=bucket), f"reading the CORS rules of {bucket}", NO_CORS)
-    if data is None:
-        return None
+def find_cors(c: CosS3Client, bucket: str) -> list[dict[str, Any]]:
+    doing = f"reading the CORS rules of {bucket}"
+    data = _retried(lambda: c.get_bucket_cors(Bucket=bucket), doing)
     out = []
     for r in _list(data.get("CORSRule")):
         age = r.get("MaxAgeSeconds")
@@ -61,11 +65,13 @@ def get_cors(c: CosS3Client, bucket: str) -> list[dict[str, Any]] | None:
                     "allowed_methods": [m.upper() for m in _list(r.get("AllowedMethod"))],
                     "allowed_headers": _list(r.get("AllowedHeader")), "expose_headers": _list(r.get("ExposeHeader")),
                     "max_age_seconds": int(age) if age not in (None, "") else None})
-    return out or None
+    if not out:
+        raise _none(NO_CORS, "CORS rules", bucket, doing)
+    return out
 
 
 def delete_cors(c: CosS3Client, bucket: str) -> None:
-    _absent(lambda: c.delete_bucket_cors(Bucket=bucket), f"deleting the CORS rules of {bucket}", NO_CORS)
+    _gone_is_done(lambda: c.delete_bucket_cors(Bucket=bucket), f"deleting the CORS rules of {bucket}", NO_CORS)
 
 
 # -- lifecycle -------------------------------------------------------------------------------------
@@ -96,11 +102,9 @@ def _days(value: Any) -> int | None:
     return int(value) if value not in (None, "") else None
 
 
-def get_lifecycle(c: CosS3Client, bucket: str) -> list[dict[str, Any]] | None:
-    data = _absent(lambda: c.get_bucket_lifecycle(Bucket=bucket), f"reading the lifecycle rules of {bucket}",
-                   NO_LIFECYCLE)
-    if data is None:
-        return None
+def find_lifecycle(c: CosS3Client, bucket: str) -> list[dict[str, Any]]:
+    doing = f"reading the lifecycle rules of {bucket}"
+    data = _retried(lambda: c.get_bucket_lifecycle(Bucket=bucket), doing)
     out = []
     for r in _list(data.get("Rule")):
         filt = r.get("Filter") or {}
@@ -115,12 +119,14 @@ def get_lifecycle(c: CosS3Client, bucket: str) -> list[dict[str, Any]] | None:
                                                   .get("DaysAfterInitiation")),
             "noncurrent_expiration_days": _days((r.get("NoncurrentVersionExpiration") or {}).get("NoncurrentDays")),
         })
-    return out or None
+    if not out:
+        raise _none(NO_LIFECYCLE, "lifecycle rules", bucket, doing)
+    return out
 
 
 def delete_lifecycle(c: CosS3Client, bucket: str) -> None:
-    _absent(lambda: c.delete_bucket_lifecycle(Bucket=bucket), f"deleting the lifecycle rules of {bucket}",
-            NO_LIFECYCLE)
+    _gone_is_done(lambda: c.delete_bucket_lifecycle(Bucket=bucket), f"deleting the lifecycle rules of {bucket}",
+                  NO_LIFECYCLE)
 
 
 # -- referer ---------------------------------------------------------------------------------------
@@ -132,18 +138,18 @@ def put_referer(c: CosS3Client, bucket: str, config: dict[str, Any]) -> None:
              f"setting the referer rules of {bucket}")
 
 
-def get_referer(c: CosS3Client, bucket: str) -> dict[str, Any] | None:
-    """None when hotlink protection was never set: COS's answer for that is undocumented, so both an empty
-    configuration and a 404 of any NoSuch* code count as none."""
+def find_referer(c: CosS3Client, bucket: str) -> dict[str, Any]:
+    """NotFound (NO_REFERER) when hotlink protection was never set: COS's answer for that is undocumented, so both
+    an empty configuration and a 404 of any other NoSuch* code than NoSuchBucket count as none."""
+    doing = f"reading the referer rules of {bucket}"
     try:
-        data = _retried(lambda: c.get_bucket_referer(Bucket=bucket), f"reading the referer rules of {bucket}")
+        data = _retried(lambda: c.get_bucket_referer(Bucket=bucket), doing) or {}
     except NotFound as err:
         if err.code.startswith("NoSuch") and err.code != "NoSuchBucket":
-            return None
+            raise _none(NO_REFERER, "referer rules", bucket, doing) from None
         raise
-    data = data or {}
     if not isinstance(data.get("Status"), str):
-        return None
+        raise _none(NO_REFERER, "referer rules", bucket, doing)
     return {"enabled": data["Status"] == "Enabled", "referer_type": data.get("RefererType") or "",
             "domains": _list((data.get("DomainList") or {}).get("Domain")),
             "allow_empty_referer": data.get("EmptyReferConfiguration", "Deny") == "Allow"}

@@ -8,7 +8,9 @@ configuration removed out of band (or a bucket gone) leaves the state.
 
 Nothing is taken silently: a create that finds the bucket already configured with something else fails unless
 `adopt=True` (there is no place for an ownership mark in these configurations). Finding exactly the declared
-configuration is not a conflict: that is an earlier run that died after the PUT.
+configuration is not a conflict: that is an earlier run that died after the PUT. Delete, like MediaProcessing's,
+leaves a bucket that another stack has taken over alone, and runs the delete preflight first (preflight.py), so a
+destroy whose bucket delete would be refused stops before it removes anything.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ BUCKET_PROPS = (
 )
 ADOPT = Prop("adopt", "bool", default=False,
              doc="replace a configuration the bucket already has that this stack did not set")
+OWNER = Prop("owner", "str", internal=True,
+             doc="<project>/<stack>/<resource>: the configuration carries no mark, so this tells whether the bucket "
+                 "is still this stack's")
 
 
 class BucketSettingProvider(BaseProvider):
@@ -43,6 +48,7 @@ class BucketSettingProvider(BaseProvider):
         raise NotImplementedError
 
     def fetch(self, c: Any, bucket: str) -> Any:
+        """The configuration as the client returns it, or NotFound (the configuration or the bucket missing)."""
         raise NotImplementedError
 
     def store(self, c: Any, bucket: str, value: Any) -> None:
@@ -66,7 +72,12 @@ class BucketSettingProvider(BaseProvider):
         inputs = self.inputs_of(props)
         bucket, c = inputs["bucket"], self._client(inputs)
         want = self.desired(inputs)
-        have = self.fetch(c, bucket)
+        try:
+            have = self.fetch(c, bucket)
+        except NotFound as err:
+            if err.code == "NoSuchBucket":
+                raise
+            have = None
         if have is not None and have != want and not inputs["adopt"]:
             raise ProviderError(
                 f"setting the {self.label} of bucket {bucket}: the bucket already has {self.label} "
@@ -79,9 +90,7 @@ class BucketSettingProvider(BaseProvider):
         inputs = self.inputs_of(props)
         try:
             have = self.fetch(self._client(inputs), id_)
-        except NotFound:  # the bucket is gone
-            return ReadResult("", {})
-        if have is None:
+        except NotFound:  # the configuration or the bucket is gone
             return ReadResult("", {})
         return ReadResult(id_, self.as_inputs(inputs, have))
 
@@ -92,8 +101,18 @@ class BucketSettingProvider(BaseProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.inputs_of(props)
+        settings = self.settings()
+        c = cos.client(settings, inputs["region"])
+        stack = ownership.stack_of(inputs.get("owner"))
         try:
-            self.remove(self._client(inputs), id_)
+            tags = cos.get_tags(c, id_)
+            found = tags.get(ownership.OWNER_TAG, "")
+            if stack and found and ownership.stack_of(found) != stack:
+                ownership.warn_gone(f"the bucket {id_} of these {self.label}", found)
+                return  # the bucket belongs to another stack now: its configuration is that stack's
+            preflight.check_tree(f"bucket:{id_}", lambda: preflight.bucket_ancestor(
+                settings, id_, inputs["region"], stack, tags=tags), f"deleting the {self.label} of bucket {id_}")
+            self.remove(c, id_)
             preflight.deleted(f"the {self.label} of bucket {id_}")  # so a later refusal says it truly
         except NotFound:
             return

@@ -16,10 +16,11 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import Resource
 
+from smh_provider import ownership
 from smh_provider.clients import cos_config
 from smh_provider.resources import bucket_rules
 from smh_provider.resources._base import Prop, is_unknown
-from smh_provider.resources._bucket_setting import ADOPT, BUCKET_PROPS, BucketSettingProvider
+from smh_provider.resources._bucket_setting import ADOPT, BUCKET_PROPS, OWNER, BucketSettingProvider
 
 BROWSER_UPLOAD_RULE_ID = "smh-browser-uploads"
 PROPS = (
@@ -27,6 +28,7 @@ PROPS = (
     Prop("rules", "objects", default=[],
          doc="CORS rules: {id, allowed_origins, allowed_methods, allowed_headers, expose_headers, max_age_seconds}"),
     ADOPT,
+    OWNER,
 )
 
 
@@ -46,7 +48,7 @@ class BucketCorsProvider(BucketSettingProvider):
         return bucket_rules.canonical_cors(inputs["rules"])
 
     def fetch(self, c: Any, bucket: str) -> Any:
-        return cos_config.get_cors(c, bucket)
+        return cos_config.find_cors(c, bucket)
 
     def store(self, c: Any, bucket: str, value: Any) -> None:
         cos_config.put_cors(c, bucket, value)
@@ -68,7 +70,8 @@ class BucketCors(Resource, module="smh", name="BucketCors"):
     def __init__(self, resource_name: str, *, bucket: pulumi.Input[str], region: pulumi.Input[str],
                  rules: pulumi.Input[list], adopt: bool = False, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(BucketCorsProvider(), resource_name,
-                         {"bucket": bucket, "region": region, "rules": rules, "adopt": adopt}, opts)
+                         {"bucket": bucket, "region": region, "rules": rules,
+                          "adopt": adopt, "owner": ownership.mark(resource_name)}, opts)
 
     @staticmethod
     def smh_browser_uploads(origins: list[str], max_age_seconds: int = 600) -> dict[str, Any]:

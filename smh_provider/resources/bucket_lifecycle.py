@@ -18,10 +18,11 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import Resource
 
+from smh_provider import ownership
 from smh_provider.clients import cos_config
 from smh_provider.resources import bucket_rules, rules
 from smh_provider.resources._base import Prop, is_unknown
-from smh_provider.resources._bucket_setting import ADOPT, BUCKET_PROPS, BucketSettingProvider
+from smh_provider.resources._bucket_setting import ADOPT, BUCKET_PROPS, OWNER, BucketSettingProvider
 
 ABORT_RULE_ID = "smh-abort-incomplete-uploads"
 PROPS = (
@@ -35,6 +36,7 @@ PROPS = (
     Prop("allow_smh_paths", "bool", default=False,
          doc="allow rules that expire or transition objects (they may hit library files)"),
     ADOPT,
+    OWNER,
 )
 
 
@@ -61,7 +63,7 @@ class BucketLifecycleProvider(BucketSettingProvider):
         return bucket_rules.canonical_lifecycle(inputs["rules"])
 
     def fetch(self, c: Any, bucket: str) -> Any:
-        return cos_config.get_lifecycle(c, bucket)
+        return cos_config.find_lifecycle(c, bucket)
 
     def store(self, c: Any, bucket: str, value: Any) -> None:
         cos_config.put_lifecycle(c, bucket, value)
@@ -87,4 +89,5 @@ class BucketLifecycle(Resource, module="smh", name="BucketLifecycle"):
         super().__init__(BucketLifecycleProvider(), resource_name,
                          {"bucket": bucket, "region": region, "rules": rules or [],
                           "abort_incomplete_upload_days": abort_incomplete_upload_days,
-                          "allow_smh_paths": allow_smh_paths, "adopt": adopt}, opts)
+                          "allow_smh_paths": allow_smh_paths,
+                          "adopt": adopt, "owner": ownership.mark(resource_name)}, opts)

@@ -15,10 +15,11 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import Resource
 
+from smh_provider import ownership
 from smh_provider.clients import cos_config
 from smh_provider.resources import bucket_rules, rules
 from smh_provider.resources._base import Prop
-from smh_provider.resources._bucket_setting import ADOPT, BUCKET_PROPS, BucketSettingProvider
+from smh_provider.resources._bucket_setting import ADOPT, BUCKET_PROPS, OWNER, BucketSettingProvider
 
 TYPES = ("White-List", "Black-List")
 PROPS = (
@@ -30,6 +31,7 @@ PROPS = (
     Prop("allow_empty_referer", "bool", default=True, doc="let requests without a Referer through"),
     Prop("enabled", "bool", default=True, doc="hotlink protection on (false keeps the list but switches it off)"),
     ADOPT,
+    OWNER,
 )
 
 
@@ -46,7 +48,7 @@ class BucketRefererProvider(BucketSettingProvider):
         return {k: inputs[k] for k in ("enabled", "referer_type", "domains", "allow_empty_referer")}
 
     def fetch(self, c: Any, bucket: str) -> Any:
-        return cos_config.get_referer(c, bucket)
+        return cos_config.find_referer(c, bucket)
 
     def store(self, c: Any, bucket: str, value: Any) -> None:
         cos_config.put_referer(c, bucket, value)
@@ -75,7 +77,8 @@ class BucketReferer(Resource, module="smh", name="BucketReferer"):
                  adopt: bool = False, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(BucketRefererProvider(), resource_name,
                          {"bucket": bucket, "region": region, "referer_type": referer_type, "domains": domains,
-                          "allow_empty_referer": allow_empty_referer, "enabled": enabled, "adopt": adopt}, opts)
+                          "allow_empty_referer": allow_empty_referer, "enabled": enabled,
+                          "adopt": adopt, "owner": ownership.mark(resource_name)}, opts)
         if blocks_apps(referer_type, allow_empty_referer) and enabled is not False:
             pulumi.log.warn(
                 f"BucketReferer {resource_name!r}: a white list with allow_empty_referer=False refuses every unsigned "

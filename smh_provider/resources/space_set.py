@@ -43,7 +43,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from smh_provider import host_batch, ownership
+from smh_provider import host_batch, ownership, preflight
 from smh_provider.errors import NotFound, ProviderError
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop, is_unknown
@@ -206,6 +206,9 @@ class SpaceSetProvider(BaseProvider):
         runner = self._runner(inputs)
         try:
             runner.listing = Listing.load(runner.plane)
+            lib_id = inputs["library_id"]  # the library and bucket this run deletes next must be able to go too
+            preflight.check_tree(f"library:{lib_id}", lambda: preflight.library_ancestor(
+                self.settings(), lib_id, ownership.stack_of(inputs["owner"])), f"deleting SpaceSet of {lib_id}")
         except NotFound:
             return  # the library is gone, and its spaces with it
         force = inputs["force_destroy"]
@@ -228,7 +231,7 @@ class SpaceSetProvider(BaseProvider):
             runner.listing = Listing.load(runner.plane)
         except NotFound:
             return ReadResult("", {})
-        existing = {i for m in runner.listing.by_mark for i in runner.listing.ids(m)}
+        existing = runner.listing.every  # by id: a space is ours by the state, whatever its listing shows
         force = inputs["force_destroy"]
         outcomes = runner.run({k: functools.partial(runner.read, k, spaces.get(k) or {}, sid, force)
                                for k, sid in ids.items() if sid in existing})

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from smh_provider import ownership
+from smh_provider import operation, ownership
 from smh_provider.clients.smhdata import DataPlane
 from smh_provider.config import Settings
 from smh_provider.errors import NotFound, ProviderError
@@ -40,14 +40,17 @@ class Listing:
     """The library's spaces by mark, from one ListSpaces pass."""
 
     by_mark: dict[str, list[str]]
+    every: set[str] = field(default_factory=set)  # every space id of the library, marked or not
 
     @classmethod
     def load(cls, plane: DataPlane) -> Listing:
         by_mark: dict[str, list[str]] = {}
+        every: set[str] = set()
         for entry in plane.list_spaces():
+            every.add(entry.space_id)
             if entry.user_id:
                 by_mark.setdefault(entry.user_id, []).append(entry.space_id)
-        return cls(by_mark)
+        return cls(by_mark, every)
 
     def ids(self, mark: str) -> list[str]:
         return list(self.by_mark.get(mark, []))
@@ -81,7 +84,7 @@ class Runner:
         if not tasks:
             return {}
         with ThreadPoolExecutor(max_workers=min(self.workers, len(tasks)), thread_name_prefix="spaceset") as pool:
-            futures = {k: pool.submit(guarded, k, t) for k, t in tasks.items()}
+            futures = {k: pool.submit(operation.carry(guarded), k, t) for k, t in tasks.items()}
             return {k: f.result() for k, f in futures.items()}
 
     # -- one key ----------------------------------------------------------------------------------

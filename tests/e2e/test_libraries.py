@@ -92,7 +92,7 @@ def test_stack_of_previous_program_previews_no_changes(emulator, two_programs, c
 def test_several_libraries_own_and_shared_bucket(emulator, make_stack) -> None:  # type: ignore[no-untyped-def]
     libraries = {
         "docs": {"bucketName": "docs", "library": {"library_name": "docs", "multi_album": True},
-                 "albums": {"q1": "Q1"}},
+                 "albums": {"q1": "Q1"}, "bucketLifecycle": {}},
         "team": {"shareBucketWith": "docs", "library": {"library_name": "team", "multi_tenant": True},
                  "spaces": {"alice": {}}},
     }
@@ -102,7 +102,7 @@ def test_several_libraries_own_and_shared_bucket(emulator, make_stack) -> None: 
     names = {r["urn"].rsplit("::", 1)[1] for r in stack.export_stack().deployment["resources"]
              if "dynamic/smh:" in r["type"]}
     assert names == {"media-bucket", "media-processing", "media-library", "docs-bucket", "docs-processing",
-                     "docs-library", "docs-album-q1", "team-library", "team-space-alice"}
+                     "docs-library", "docs-album-q1", "docs-lifecycle", "team-library", "team-space-alice"}
     libs = up.outputs["libraries"].value
     assert libs["docs"]["bucket"] == libs["team"]["bucket"] == "docs-1250000000"
     assert up.outputs["bucket"].value == "photos-1250000000"
@@ -118,5 +118,5 @@ def test_several_libraries_own_and_shared_bucket(emulator, make_stack) -> None: 
     stack.remove_config("smh-media:bucketName")
     stack.remove_config("smh-media:library")
     up = stack.up(**QUIET)
-    assert up.summary.resource_changes == {"delete": 3, "same": 7}  # 6 and the stack
+    assert up.summary.resource_changes == {"delete": 3, "same": 8}  # 7 and the stack
     assert "bucket" not in up.outputs and set(up.outputs["libraries"].value) == {"docs", "team"}

@@ -4,6 +4,7 @@ One stack holds one of each type: a bucket, its media processing, a multi-tenant
 and an album in it. Round 1 changes one in-place setting of each (bucket ACL, library remark, space public
 read, album renamed outside - the declared name disappears; media processing has no in-place setting).
 Round 2 deletes all five. Changes go through the official SDKs and plain HTTP for the SMH data plane.
+The bucket sub-settings (BucketCors, BucketLifecycle, BucketReferer) get the same two rounds in a test of their own.
 """
 
 from __future__ import annotations
@@ -135,4 +136,72 @@ def test_drift_is_detected_and_repaired(emulator, make_stack) -> None:  # type: 
     assert changes.get("delete") == len(TYPES), changes
     assert up.summary.resource_changes.get("create") == len(TYPES), up.summary.resource_changes
     assert after == dict.fromkeys(TYPES, True)
+    stack.preview(expect_no_changes=True, **QUIET)
+
+
+SETTINGS = ("BucketCors", "BucketLifecycle", "BucketReferer")
+PAGE = "https://app.example.com"
+
+
+def settings_view(cos) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Per bucket sub-setting: the value each round drifts, None when the configuration is gone."""
+    def get(call, pick):  # type: ignore[no-untyped-def]
+        try:
+            return pick(call(Bucket=BUCKET))
+        except Exception:  # noqa: BLE001 - a missing configuration is an SDK error; it means gone here
+            return None
+    referer = get(cos.get_bucket_referer, lambda d: d.get("RefererType"))
+    return {"BucketCors": get(cos.get_bucket_cors, lambda d: d["CORSRule"][0]["AllowedOrigin"]),
+            "BucketLifecycle": get(cos.get_bucket_lifecycle,
+                                   lambda d: d["Rule"][0]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]),
+            "BucketReferer": referer}
+
+
+def test_bucket_settings_drift_is_detected_and_repaired(emulator, make_stack) -> None:  # type: ignore[no-untyped-def]
+    stack = make_stack(base_config(emulator, **{
+        "smh-media:bucketName": "drift",
+        "smh-media:bucketCors": json.dumps({"browser_uploads": [PAGE]}),
+        "smh-media:bucketLifecycle": "{}",
+        "smh-media:bucketReferer": json.dumps({"domains": ["*.example.com"]}),
+    }))
+    stack.up(**QUIET)
+    cos = sdk_clients.cos(emulator.url)
+    want = {"BucketCors": [PAGE], "BucketLifecycle": "7", "BucketReferer": "White-List"}
+    assert settings_view(cos) == want
+
+    # Round 1: each configuration changed through the COS SDK.
+    cos.put_bucket_cors(Bucket=BUCKET, CORSConfiguration={"CORSRule": [{"AllowedOrigin": ["*"],
+                                                                        "AllowedMethod": ["GET"]}]})
+    cos.put_bucket_lifecycle(Bucket=BUCKET, LifecycleConfiguration={"Rule": [
+        {"ID": "x", "Filter": {"Prefix": ""}, "Status": "Enabled",
+         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": "30"}}]})
+    cos.put_bucket_referer(Bucket=BUCKET, RefererConfiguration={
+        "Status": "Enabled", "RefererType": "Black-List", "EmptyReferConfiguration": "Allow",
+        "DomainList": {"Domain": ["*.example.com"]}})
+    refreshed = stack.refresh(**QUIET).summary.resource_changes or {}
+    state = state_resources(stack)
+    saw = {"BucketCors": state["BucketCors"][0]["outputs"]["rules"][0]["allowed_origins"] == ["*"],
+           "BucketLifecycle": state["BucketLifecycle"][0]["outputs"]["rules"][0]["abort_incomplete_upload_days"] == 30,
+           "BucketReferer": state["BucketReferer"][0]["outputs"]["referer_type"] == "Black-List"}
+    up = stack.up(**QUIET).summary.resource_changes or {}
+    after = settings_view(cos)
+    for kind, drift in (("BucketCors", "origin * instead of the page"), ("BucketLifecycle", "abort after 30 days"),
+                        ("BucketReferer", "white list -> black list")):
+        record(kind, drift, saw[kind], after[kind] == want[kind])
+    assert saw == dict.fromkeys(SETTINGS, True), state
+    assert refreshed.get("update") == 3 and up.get("update") == 3, (refreshed, up)
+    assert after == want
+
+    # Round 2: each configuration removed through the COS SDK.
+    cos.delete_bucket_cors(Bucket=BUCKET)
+    cos.delete_bucket_lifecycle(Bucket=BUCKET)
+    cos.delete_bucket_referer(Bucket=BUCKET)
+    refreshed = stack.refresh(**QUIET).summary.resource_changes or {}
+    gone = {kind: not state_resources(stack).get(kind) for kind in SETTINGS}
+    up = stack.up(**QUIET).summary.resource_changes or {}
+    after = settings_view(cos)
+    for kind in SETTINGS:
+        record(kind, "deleted outside", gone[kind], after[kind] == want[kind])
+    assert gone == dict.fromkeys(SETTINGS, True) and refreshed.get("delete") == 3, refreshed
+    assert up.get("create") == 3 and after == want
     stack.preview(expect_no_changes=True, **QUIET)

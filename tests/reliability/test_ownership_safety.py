@@ -9,7 +9,9 @@ name) share the session's emulator, as a team's stacks share one Tencent Cloud a
    and library over; the first stack's refresh then reports both gone from it, and its destroy leaves them alone;
 3. destroying each stack leaves the other stacks' buckets, libraries and media processing intact;
 4. a region change on a bucket that holds an object is refused at preview and at `up`, with no call to any Delete
-   action (the emulator's request log), and the library, its id and its secret are still there.
+   action (the emulator's request log), and the library, its id and its secret are still there;
+5. a destroy whose last delete (the bucket) would be refused, or whose bucket a library outside the stack is bound
+   to, stops before its first delete (a space, an album, the library): no Delete call, nothing lost.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from pathlib import Path
 import pytest
 from pulumi import automation as auto
 
+from smh_provider.clients import smh
 from tests import sdk_clients
 from tests.e2e.conftest import base_config
 from tests.reliability import report
-from tests.reliability.cloud import state_resources
+from tests.reliability.cloud import full_config, state_resources
+from tests.targets import Target
 
 SUITE = "ownership_safety"
 QUIET = {"on_output": lambda _: None}
@@ -170,3 +174,39 @@ def test_region_change_on_a_non_empty_bucket_calls_no_delete(emulator, make_stac
     report.record(SUITE, region_changes_refused=1, delete_calls_of_refused_replacement=len(deletes(log)))
     report.row(SUITE, case="region change, bucket holds 1 object", outcome="refused at preview and up",
                mutating_calls=log["mutating_total"], deletes=len(deletes(log)))
+
+
+def test_destroy_stops_before_its_first_delete_when_a_later_one_would_refuse(emulator, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """A multi-tenant stack (spaces and albums are deleted first) whose bucket holds an object: nothing goes."""
+    stack = make_stack(full_config(emulator))
+    out = stack.up(**QUIET).outputs
+    sdk_clients.cos(emulator.url).put_object(Bucket=out["bucket"].value, Key="keep.jpg", Body=b"x")
+    before, held = emulator.control("GET", "inventory"), sorted(state_resources(stack))
+    seq = last_seq(emulator)
+    text = refused(lambda: stack.destroy(**QUIET))
+    log = calls_since(emulator, seq)
+    # The only "mutating" call is the data plane's access token, which the spaces' and albums' reads need.
+    assert deletes(log) == {} and set(log["mutating_counts"]) <= {"smhdata:CreateAccessToken"}, log["counts"]
+    assert "still holds objects" in text and "Nothing was deleted" in text and "Nothing else" not in text, text
+    assert emulator.control("GET", "inventory") == before and sorted(state_resources(stack)) == held
+    report.record(SUITE, destroys_refused_before_first_delete=1)
+    report.row(SUITE, case="destroy of a multi-tenant stack, bucket holds 1 object", outcome="refused at its first "
+               "delete (a space or album), nothing deleted", mutating_calls=f"{log['mutating_total']} (a token)",
+               deletes=len(deletes(log)))
+
+
+def test_a_library_outside_the_stack_on_its_bucket_blocks_destroy(emulator, make_stack) -> None:  # type: ignore[no-untyped-def]
+    stack = make_stack(base_config(emulator))
+    bucket = stack.up(**QUIET).outputs["bucket"].value
+    outside = smh.create_library(smh.client(Target.for_emulator(emulator).settings()), "outside", {},
+                                 bucket=bucket, bucket_region="ap-guangzhou")
+    seq = last_seq(emulator)
+    text = refused(lambda: stack.destroy(**QUIET))
+    log = calls_since(emulator, seq)
+    assert deletes(log) == {} and log["mutating_total"] == 0, log["counts"]
+    assert f"media library {outside} ('outside') of no stack of this provider" in text, text
+    assert "Nothing was deleted" in text, text
+    assert len(emulator.control("GET", "inventory")["libraries"]) == 2
+    report.record(SUITE, destroys_refused_for_a_foreign_library=1)
+    report.row(SUITE, case="destroy, a library outside the stack bound to its bucket", outcome="refused at its first "
+               "delete, nothing deleted", mutating_calls=log["mutating_total"], deletes=len(deletes(log)))

@@ -162,3 +162,16 @@ def test_referer_round_trip(bucket) -> None:  # type: ignore[no-untyped-def]
     assert bucket.get_bucket_referer(Bucket=FULL)["RefererType"] == "Black-List"
     p.delete(FULL, news)
     assert p.read(FULL, news).id == ""
+
+
+def test_delete_leaves_a_bucket_another_stack_took_over(bucket) -> None:  # type: ignore[no-untyped-def]
+    p = BucketCorsProvider()
+    created = p.create(checked(p, rules=[UPLOADS], owner="proj/dev/media-cors"))
+    bucket.put_bucket_tagging(Bucket=FULL, Tagging={"TagSet": {"Tag": [
+        {"Key": "pulumi:owner", "Value": "proj/prod/media-bucket"}]}})
+    p.delete(FULL, created.outs)  # the bucket is stack prod's now: its CORS rules are that stack's
+    assert bucket.get_bucket_cors(Bucket=FULL)["CORSRule"][0]["ID"] == "smh-browser-uploads"
+    bucket.put_bucket_tagging(Bucket=FULL, Tagging={"TagSet": {"Tag": [
+        {"Key": "pulumi:owner", "Value": "proj/dev/media-bucket"}]}})
+    p.delete(FULL, created.outs)
+    assert p.read(FULL, created.outs).id == ""
