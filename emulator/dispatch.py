@@ -55,6 +55,7 @@ class Emulator:
                 return None, False
             delay = faults.delay_seconds()
             if delay:
+                entry["injected_latency_ms"] = round(delay * 1000, 3)
                 time.sleep(delay)
             decision = faults.decide(service.name, req.action)
             if decision and decision.phase == "before":

@@ -96,48 +96,43 @@ def _strings(description: str, default: list[str]) -> dict[str, Any]:
     return {"type": "array", "items": {"type": "string"}, "default": default, "description": description}
 
 
+def _resource_policy(name: str, description: str, validate: Any, *, advisory: bool = False,
+                     **config: dict[str, Any]) -> ResourceValidationPolicy:
+    """A resource rule; `config`: the schema of each policy config key it reads."""
+    return ResourceValidationPolicy(
+        name=name, description=description, validate=validate,
+        enforcement_level=EnforcementLevel.ADVISORY if advisory else None,
+        config_schema=PolicyConfigSchema(properties=config) if config else None)
+
+
 PolicyPack(
     name="smh-media-policy",
     enforcement_level=EnforcementLevel.MANDATORY,
     policies=[
-        ResourceValidationPolicy(
-            name=r.BUCKET_PRIVATE,
-            description="COS buckets of media libraries stay private (acl: private).",
-            validate=validate_bucket,
-        ),
-        ResourceValidationPolicy(
-            name=r.PUBLIC_READ_ALLOW_LIST,
-            description="public_read on a media library or space only on stacks listed in publicReadStacks.",
-            validate=validate_public_read,
-            config_schema=PolicyConfigSchema(properties={
-                "publicReadStacks": _strings("stacks allowed public read", r.DEFAULT_PUBLIC_READ_STACKS)}),
-        ),
+        _resource_policy(r.BUCKET_PRIVATE, "COS buckets of media libraries stay private (acl: private).",
+                         validate_bucket),
+        _resource_policy(
+            r.PUBLIC_READ_ALLOW_LIST,
+            "public_read on a media library or space only on stacks listed in publicReadStacks.",
+            validate_public_read,
+            publicReadStacks=_strings("stacks allowed public read", r.DEFAULT_PUBLIC_READ_STACKS)),
         StackValidationPolicy(
             name=r.MEDIA_PROCESSING_ON,
             description="The bucket bound to a media library has media processing switched on (MediaProcessing).",
             validate=validate_media_processing,
         ),
-        ResourceValidationPolicy(
-            name=r.LIBRARY_NAME_PATTERN,
-            description="Media library names match the pattern in the policy config.",
-            validate=validate_library_name,
-            config_schema=PolicyConfigSchema(properties={
-                "pattern": {"type": "string", "default": r.DEFAULT_LIBRARY_NAME_PATTERN,
-                            "description": "regular expression library_name must match in full"}}),
-        ),
-        ResourceValidationPolicy(
-            name=r.PRODUCTION_RECYCLE_BIN,
-            description="Media libraries of production stacks keep a recycle bin (recycle_bin: true).",
-            enforcement_level=EnforcementLevel.ADVISORY,
-            validate=validate_recycle_bin,
-            config_schema=PolicyConfigSchema(properties={
-                "productionStacks": _strings("production stack names", r.DEFAULT_PRODUCTION_STACKS)}),
-        ),
-        ResourceValidationPolicy(
-            name=r.CORS_NO_WILDCARD_ORIGIN,
-            description="Bucket CORS rules allow exact page origins, not '*' (any site could use upload links).",
-            enforcement_level=EnforcementLevel.ADVISORY,
-            validate=validate_cors_origins,
-        ),
+        _resource_policy(
+            r.LIBRARY_NAME_PATTERN, "Media library names match the pattern in the policy config.",
+            validate_library_name,
+            pattern={"type": "string", "default": r.DEFAULT_LIBRARY_NAME_PATTERN,
+                     "description": "regular expression library_name must match in full"}),
+        _resource_policy(
+            r.PRODUCTION_RECYCLE_BIN, "Media libraries of production stacks keep a recycle bin (recycle_bin: true).",
+            validate_recycle_bin, advisory=True,
+            productionStacks=_strings("production stack names", r.DEFAULT_PRODUCTION_STACKS)),
+        _resource_policy(
+            r.CORS_NO_WILDCARD_ORIGIN,
+            "Bucket CORS rules allow exact page origins, not '*' (any site could use upload links).",
+            validate_cors_origins, advisory=True),
     ],
 )

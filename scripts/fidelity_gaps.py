@@ -11,7 +11,6 @@ part of emulator/README.md between the two markers below.
 
 from __future__ import annotations
 
-import argparse
 import ast
 import io
 import sys
@@ -20,6 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from scripts import generated_file  # noqa: E402
+
 PACKAGE = ROOT / "emulator"
 README = PACKAGE / "README.md"
 START, END = "<!-- fidelity-gaps:start -->", "<!-- fidelity-gaps:end -->"
@@ -133,20 +137,8 @@ def rewrite(readme: str, section: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the README section is out of date")
-    args = parser.parse_args(argv)
-    current = README.read_text(encoding="utf-8")
-    wanted = rewrite(current, render(collect()))
-    if args.check:
-        if wanted != current:
-            print(f"{README.relative_to(ROOT)} is stale: run `python scripts/fidelity_gaps.py`", file=sys.stderr)
-            return 1
-        return 0
-    if wanted != current:
-        README.write_text(wanted, encoding="utf-8")
-        print(f"rewrote the fidelity-gaps section of {README.relative_to(ROOT)}")
-    return 0
+    return generated_file.main(argv, __doc__ or "", __file__, README, ROOT,
+                               lambda current: rewrite(current, render(collect())))
 
 
 if __name__ == "__main__":

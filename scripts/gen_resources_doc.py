@@ -15,7 +15,6 @@ one, so a new rule cannot go undocumented.
 
 from __future__ import annotations
 
-import argparse
 import ast
 import inspect
 import sys
@@ -29,30 +28,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import smh_provider  # noqa: E402
+from scripts import generated_file  # noqa: E402
 from smh_provider.regions import REGIONS  # noqa: E402
-from smh_provider.resources import (  # noqa: E402
-    Album,
-    Bucket,
-    BucketCors,
-    BucketLifecycle,
-    BucketReferer,
-    FolderGrant,
-    Group,
-    GroupMember,
-    MediaLibrary,
-    MediaProcessing,
-    RoleTable,
-    Space,
-    SpaceSet,
-    User,
-    bucket_rules,
-    rules,
-)
+from smh_provider.resources import bucket_rules, rules  # noqa: E402
 from smh_provider.resources._base import BaseProvider, Prop  # noqa: E402
 
 DOC = ROOT / "docs" / "resources.md"
-RESOURCES = (Bucket, MediaProcessing, MediaLibrary, Space, Album, SpaceSet, RoleTable, User, Group, GroupMember,
-             FolderGrant, BucketCors, BucketLifecycle, BucketReferer)
+# Every resource the package exports, in the order of its __all__.
+RESOURCES = tuple(getattr(smh_provider, name) for name in smh_provider.__all__)
 KINDS = {"str": "string", "int": "integer", "bool": "bool", "list": "list of strings", "map": "map of string to string",
          "objects": "list of objects"}
 OUTPUT_KINDS = {"str": "string", "int": "integer", "bool": "bool", "list": "list", "dict": "map"}
@@ -135,12 +119,16 @@ def secret_outputs(resource: type) -> set[str]:
 
 
 def outputs(resource: type) -> list[tuple[str, str]]:
-    """(name, type) of the outputs the Resource class declares as pulumi.Output[...] attributes."""
+    """(name, type) of the outputs the Resource class and its bases in smh_provider declare as pulumi.Output[...]
+    attributes, the bases' first."""
     found = []
-    for name, note in inspect.get_annotations(resource).items():
-        text = note if isinstance(note, str) else getattr(note, "__name__", str(note))
-        if text.startswith("pulumi.Output["):
-            found.append((name, text.removeprefix("pulumi.Output[").removesuffix("]")))
+    for klass in reversed(resource.__mro__):
+        if not klass.__module__.startswith("smh_provider."):
+            continue
+        for name, note in inspect.get_annotations(klass).items():
+            text = note if isinstance(note, str) else getattr(note, "__name__", str(note))
+            if text.startswith("pulumi.Output["):
+                found.append((name, text.removeprefix("pulumi.Output[").removesuffix("]")))
     return found
 
 
@@ -257,21 +245,7 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if docs/resources.md is out of date")
-    args = parser.parse_args(argv)
-    wanted = render()
-    current = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
-    if args.check:
-        if wanted != current:
-            print(f"{DOC.relative_to(ROOT)} is stale: run python scripts/gen_resources_doc.py", file=sys.stderr)
-            return 1
-        return 0
-    if wanted != current:
-        DOC.parent.mkdir(exist_ok=True)
-        DOC.write_text(wanted, encoding="utf-8")
-        print(f"wrote {DOC.relative_to(ROOT)}")
-    return 0
+    return generated_file.main(argv, __doc__ or "", __file__, DOC, ROOT, lambda current: render())
 
 
 if __name__ == "__main__":

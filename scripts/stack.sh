@@ -73,7 +73,7 @@ if [[ -n $endpoint && $endpoint =~ ^http://(127\.0\.0\.1|localhost):([0-9]+)$ ]]
     nohup "$ROOT/.venv/bin/python" -m emulator --port "$port" --state-dir "$dir" \
       >"$dir/emulator.log" 2>&1 </dev/null &
     echo $! >"$dir/emulator.pid"
-    for _ in $(seq 100); do
+    for _ in $(seq 300); do  # up to 30 s on a busy machine; usually under 1 s
       healthy 1 && break
       kill -0 "$(cat "$dir/emulator.pid")" 2>/dev/null || break
       sleep 0.1

@@ -21,5 +21,6 @@ from smh_provider.resources import (
     User,
 )
 
-__all__ = ["Album", "Bucket", "BucketCors", "BucketLifecycle", "BucketReferer", "FolderGrant", "Group",
-           "GroupMember", "MediaLibrary", "MediaProcessing", "RoleTable", "Space", "SpaceSet", "User"]
+# In the order docs/resources.md (scripts/gen_resources_doc.py) documents them.
+__all__ = ["Bucket", "MediaProcessing", "MediaLibrary", "Space", "Album", "SpaceSet", "RoleTable", "User", "Group",
+           "GroupMember", "FolderGrant", "BucketCors", "BucketLifecycle", "BucketReferer"]

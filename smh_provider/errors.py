@@ -22,6 +22,11 @@ below is the one place that knowledge lives.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class ProviderError(Exception):
     """Base class for every error this package raises on purpose."""
@@ -274,3 +279,11 @@ def classify(code: str, status: int = 0) -> type[CloudError]:
 
 def cloud_error(code: str, message: str, request_id: str = "", status: int = 0, doing: str = "") -> CloudError:
     return classify(code, status)(code, message, request_id, status, doing)
+
+
+def if_found(call: Callable[[], T]) -> T | None:
+    """What `call` returns, or None when what it reads or deletes is gone (NotFound)."""
+    try:
+        return call()
+    except NotFound:
+        return None

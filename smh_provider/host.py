@@ -142,7 +142,7 @@ def note_diff(changed: list[str], replaces: list[str], paths: dict[str, int] | N
     _local.diff = (changed, replaces, paths)
 
 
-def _rpc_urn() -> str:
+def rpc_urn() -> str:
     """The URN of the resource the running RPC is about, read from the server's handler frame."""
     frame: FrameType | None = sys._getframe(1)
     while frame is not None:
@@ -163,9 +163,10 @@ def _engine_stub() -> Any:
         return _engine[0]
 
 
-def log(message: str, warn: bool = False) -> None:
-    """Show `message` on the line of the resource the running RPC is about (info, or a warning)."""
-    stub, urn = _engine_stub(), _rpc_urn()
+def log(message: str, warn: bool = False, urn: str | None = None) -> None:
+    """Show `message` on the line of resource `urn` (default: the running RPC's) as info or a warning."""
+    stub = _engine_stub()
+    urn = rpc_urn() if urn is None else urn
     if stub is not None:
         try:
             stub.Log(engine_pb2.LogRequest(severity=engine_pb2.WARNING if warn else engine_pb2.INFO,

@@ -24,6 +24,12 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import status_pb2
+from pulumi.runtime import rpc
+from pulumi.runtime.proto import provider_pb2
+
 from smh_provider import host
 from smh_provider.errors import ProviderError
 
@@ -71,12 +77,6 @@ def install() -> bool:
 
 
 def _partial(original: Callable[..., Any], props_field: str) -> Callable[..., Any]:
-    import grpc
-    from google.protobuf import any_pb2
-    from google.rpc import status_pb2
-    from pulumi.runtime import rpc
-    from pulumi.runtime.proto import provider_pb2
-
     def handler(self: Any, request: Any, context: Any) -> Any:
         try:
             return original(self, request, context)

@@ -31,6 +31,8 @@ import threading
 
 import pulumi
 
+from smh_provider import operation
+
 OWNER_TAG = "pulumi:owner"
 # Next to the mark: "true" when the object's force_destroy is on, so that the delete of an object inside it
 # can tell, before it starts, whether this object's own delete (which comes later) will go through.
@@ -64,10 +66,8 @@ def with_mark(tags: dict[str, str], owner: str | None, force: bool = False) -> d
 
 
 def warn(message: str) -> None:
-    """A warning the CLI shows (the provider process has no engine connection: pulumi.log writes to stderr)."""
-    import pulumi
-
-    pulumi.log.warn(message)
+    """A warning the CLI shows on the line of the resource being worked on."""
+    operation.say(message, warn=True)
 
 
 def warn_takeover(what: str, adopt_from: str | None) -> None:

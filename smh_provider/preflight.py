@@ -33,6 +33,8 @@ from collections.abc import Callable
 from typing import Any
 
 from smh_provider import ownership
+from smh_provider.clients import cos, smh
+from smh_provider.clients.smhdata import DataPlane
 from smh_provider.errors import NotFound, ProviderError
 from smh_provider.memo import PerKey
 
@@ -94,7 +96,6 @@ WAY_OUT = ("Empty what holds data yourself, or set force_destroy=True (smh-media
 # -- what each kind of object holds --------------------------------------------------------------
 def bucket_problems(settings: Any, full: str, region: str, force: bool, stack: str, skip: str = "") -> list[str]:
     """Why deleting bucket `full` (and this stack's libraries bound to it, but `skip`) would be refused later."""
-    from smh_provider.clients import cos, smh
 
     c = cos.client(settings, region)
     problems: list[str] = []
@@ -128,7 +129,6 @@ def foreign_spaces(settings: Any, lib: Any, stack: str) -> list[str]:
     """Tenant spaces of a multi-tenant library that are not this stack's: its delete would fail on them."""
     if not lib.settings.get("multi_tenant"):
         return []
-    from smh_provider.clients.smhdata import DataPlane
 
     others = [s.space_id for s in DataPlane(settings, lib.id).list_spaces() if ownership.stack_of(s.user_id) != stack]
     if not others:
@@ -143,6 +143,18 @@ def library_mark(lib: Any) -> str:
 
 def library_forced(lib: Any) -> bool:
     return lib.tags.get(ownership.FORCE_TAG) == "true"
+
+
+def untagged(olds: dict[str, Any]) -> bool:
+    """force_destroy is on but its tag (ownership.FORCE_TAG) is not written: a state from before the tag existed."""
+    return bool(olds.get("force_destroy")) and not olds.get("force_tag")
+
+
+def retag(result: Any, olds: dict[str, Any]) -> Any:
+    """A diff of such a state is an update that writes the tag (no call at diff; the preview shows an update)."""
+    if untagged(olds):
+        result.changes = True
+    return result
 
 
 # -- pure deletes: the tree above the object ------------------------------------------------------
@@ -169,7 +181,6 @@ def bucket_ancestor(settings: Any, full: str | None, region: str | None, stack: 
     """Problems of bucket `full` if this run deletes it too (not kept, this stack's mark), else []."""
     if not full or not region or not stack or kept("bucket", full):
         return []
-    from smh_provider.clients import cos
 
     if tags is None:
         tags = cos.get_tags(cos.client(settings, region), full)
@@ -182,7 +193,6 @@ def library_ancestor(settings: Any, library_id: str, stack: str) -> list[str]:
     """Problems of library `library_id` and its bucket if this run deletes them too, else []."""
     if not stack or kept("library", library_id):
         return []
-    from smh_provider.clients import smh
 
     lib = smh.find_library(smh.client(settings), library_id)
     if ownership.stack_of(library_mark(lib)) != stack:

@@ -3,8 +3,12 @@
 When a step fails - a check failure at preview, a provider error during `up` - the engine reports it on the
 resource's line and shuts its resource monitor down. The program's registrations still in flight then fail
 with "Resource monitor has terminated, shutting down", which pulumi's program runner logs as one more
-error on the stack's line: noise after the real message, never news. `quiet_engine_shutdown` (called by
-every provider the program creates) leaves exactly that message out; every other error is logged as before.
+error on the stack's line: noise after the real message, never news. When the engine cancels a registration
+instead (gRPC CANCELLED, "context canceled": seen on a loaded machine, when the failing step ends the run while
+other registrations are still being sent), pulumi turns it into a plain Exception and the language host prints
+it as "Program failed with an unhandled exception" with two chained tracebacks. `quiet_engine_shutdown` (called
+by every provider the program creates) maps that cancellation to the same shutdown error and leaves exactly that
+message out; every other error is logged as before.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import grpc
 import pulumi
+import pulumi.runtime.settings as engine_settings
 
 MONITOR_GONE = "Resource monitor has terminated, shutting down"
 _lock = threading.Lock()
@@ -25,8 +31,16 @@ def _error(msg: str, resource: Any = None, stream_id: Any = None, ephemeral: Any
     _original[0](msg, resource, stream_id, ephemeral)
 
 
+def _to_exception(exn: grpc.RpcError) -> Exception:
+    if exn.code() == grpc.StatusCode.CANCELLED:
+        return pulumi.RunError(MONITOR_GONE)
+    return _original[1](exn)
+
+
 def quiet_engine_shutdown() -> None:
     with _lock:
         if not _original:
             _original.append(pulumi.log.error)
+            _original.append(engine_settings.grpc_error_to_exception)
             pulumi.log.error = _error
+            engine_settings.grpc_error_to_exception = _to_exception

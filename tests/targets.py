@@ -154,6 +154,17 @@ def _found(find: Callable[[], T]) -> T | None:
         return None
 
 
+def _sweep_one(what: str, detail: str, delete: Callable[[], None], deleted: list[str], failed: list[str]) -> None:
+    """Run one delete of the sweep: `what` + `detail` into deleted, or `what: error` into failed (gone: neither)."""
+    try:
+        delete()
+        deleted.append(what + detail)
+    except NotFound:
+        pass
+    except ProviderError as err:
+        failed.append(f"{what}: {err}")
+
+
 def sweep(target: Target) -> list[str]:
     """Delete every library and bucket whose name starts with the run's prefix (libraries also when bound to such
     a bucket): spaces first, then libraries, then media processing, objects and buckets. Returns what it deleted;
@@ -166,17 +177,14 @@ def sweep(target: Target) -> list[str]:
         lib_id = lib.id
         if not (target.owns(lib.name) or target.owns(lib.bucket)):
             continue
-        try:
-            if lib.settings.get("multi_tenant"):
+
+        def delete_library(lib_id: str = lib_id, multi_tenant: bool = bool(lib.settings.get("multi_tenant"))) -> None:
+            if multi_tenant:
                 plane = DataPlane(settings, lib_id)
                 for space in plane.list_spaces():
                     plane.delete_space(space.space_id, force=True)
             smh.delete_library(client, lib_id)
-            deleted.append(f"library {lib_id} ({lib.name})")
-        except NotFound:
-            continue
-        except ProviderError as err:
-            failed.append(f"library {lib_id}: {err}")
+        _sweep_one(f"library {lib_id}", f" ({lib.name})", delete_library, deleted, failed)
     c = cos.client(settings, target.region)
     listing = cos.call(lambda: c.list_buckets(), "listing buckets")
     buckets = (listing.get("Buckets") or {}).get("Bucket") or []
@@ -185,18 +193,15 @@ def sweep(target: Target) -> list[str]:
         if not target.owns(name):
             continue
         bc = cos.client(settings, b.get("Location") or target.region)
-        try:
+
+        def delete_bucket(bc: Any = bc, name: str = name) -> None:
             try:
                 cos.unbind_media(bc, name)
             except ProviderError:
                 pass  # not bound (the code for that differs between CI regions); the bucket delete still decides
             cos.empty_bucket(bc, name)
             cos.delete_bucket(bc, name)
-            deleted.append(f"bucket {name}")
-        except NotFound:
-            continue
-        except ProviderError as err:
-            failed.append(f"bucket {name}: {err}")
+        _sweep_one(f"bucket {name}", "", delete_bucket, deleted, failed)
     if failed:
         raise RuntimeError(f"live sweep of run {target.run_id} left resources behind: " + "; ".join(failed))
     return deleted

@@ -25,5 +25,8 @@ Rules every client function follows (add new ones the same way):
   its ownership mark) says it did not (`RetryPolicy.look_before_retry`). Resource code keeps only named
   waiters (`retry.wait_for`) for eventual consistency.
 * **`find_<thing>()` returns the thing or raises NotFound** - never None.
+* Every create/read/update/delete runs inside one operation (`operation.run`, opened by BaseProvider): its
+  retries and waits share the budget `smh:operationTimeoutSeconds` and speak on the resource's line. A
+  resource that calls clients from its own threads hands them the operation: `pool.submit(operation.carry(fn))`.
 * Long-lived clients and per-process values are `memo.PerKey`, never a hand-rolled lock and dict.
 """

@@ -15,15 +15,17 @@ destroy whose bucket delete would be refused stops before it removes anything.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, NamedTuple
 
-from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
+import pulumi
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
 from smh_provider import ownership, preflight
 from smh_provider.clients import cos
 from smh_provider.errors import NotFound, ProviderError
 from smh_provider.resources import rules
-from smh_provider.resources._base import BaseProvider, Prop
+from smh_provider.resources._base import BaseProvider, Prop, is_unknown
 from smh_provider.resources.media_processing import _full_bucket
 
 BUCKET_PROPS = (
@@ -37,29 +39,45 @@ OWNER = Prop("owner", "str", internal=True,
                  "is still this stack's")
 
 
+def setting_props(*own: Prop) -> tuple[Prop, ...]:
+    """A configuration's properties: the bucket's, its own, then adopt and the owner mark."""
+    return (*BUCKET_PROPS, *own, ADOPT, OWNER)
+
+
+class SettingCalls(NamedTuple):
+    """The client's calls for one configuration (smh_provider/clients/cos_config.py)."""
+
+    find: Callable[[Any, str], Any]  # the configuration, or NotFound (the configuration or the bucket missing)
+    put: Callable[[Any, str, Any], None]
+    delete: Callable[[Any, str], None]
+
+
 class BucketSettingProvider(BaseProvider):
-    """Subclasses name the configuration and map the checked inputs to and from the client's value."""
+    """Subclasses name the configuration and its client calls, and map the checked inputs to the client's value
+    (`desired`); by default the value is the `rules` input in its canonical form (`canonical`)."""
 
     label: ClassVar[str] = "configuration"
     unique_identity = ("bucket",)
+    calls: ClassVar[SettingCalls]
+
+    canonical: ClassVar[Callable[[list[Any]], list[dict[str, Any]]]]  # the rules as COS holds them
 
     # -- what subclasses provide -------------------------------------------------------------------
     def desired(self, inputs: dict[str, Any]) -> Any:
-        raise NotImplementedError
+        return self.canonical(inputs["rules"])
 
-    def fetch(self, c: Any, bucket: str) -> Any:
-        """The configuration as the client returns it, or NotFound (the configuration or the bucket missing)."""
-        raise NotImplementedError
-
-    def store(self, c: Any, bucket: str, value: Any) -> None:
-        raise NotImplementedError
-
-    def remove(self, c: Any, bucket: str) -> None:
-        raise NotImplementedError
+    def check_rules(self, inputs: dict[str, Any], raw: Any,
+                    check: Callable[[list[dict[str, Any]], list[Any]], list[str]]) -> list[tuple[str, str]]:
+        """Put the declared rules `raw` into inputs in canonical form (the form read() returns, so diffs compare
+        equal) and report what `check(canonical, raw)` finds wrong; nothing while a value is unknown."""
+        if is_unknown(raw) or not isinstance(raw, list) or any(is_unknown(r) for r in raw):
+            return []
+        inputs["rules"] = self.canonical(raw)
+        return [("rules", p) for p in check(inputs["rules"], raw)]
 
     def as_inputs(self, inputs: dict[str, Any], value: Any) -> dict[str, Any]:
         """The inputs that describe `value` as it is in the cloud (for read)."""
-        raise NotImplementedError
+        return {**inputs, "rules": value}
 
     def describe(self, value: Any) -> str:
         return f"{len(value)} rule(s)" if isinstance(value, list) else "a configuration"
@@ -73,7 +91,7 @@ class BucketSettingProvider(BaseProvider):
         bucket, c = inputs["bucket"], self._client(inputs)
         want = self.desired(inputs)
         try:
-            have = self.fetch(c, bucket)
+            have = self.calls.find(c, bucket)
         except NotFound as err:
             if err.code == "NoSuchBucket":
                 raise
@@ -83,20 +101,20 @@ class BucketSettingProvider(BaseProvider):
                 f"setting the {self.label} of bucket {bucket}: the bucket already has {self.label} "
                 f"({self.describe(have)}) that differ from the declared ones and were not set by this stack. "
                 + ownership.take_over_hint(f"{self.label} of bucket {bucket} (they are replaced)"))
-        self.store(c, bucket, want)
+        self.calls.put(c, bucket, want)
         return CreateResult(bucket, inputs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         inputs = self.inputs_of(props)
         try:
-            have = self.fetch(self._client(inputs), id_)
+            have = self.calls.find(self._client(inputs), id_)
         except NotFound:  # the configuration or the bucket is gone
             return ReadResult("", {})
         return ReadResult(id_, self.as_inputs(inputs, have))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs = self.inputs_of(news)
-        self.store(self._client(inputs), id_, self.desired(inputs))
+        self.calls.put(self._client(inputs), id_, self.desired(inputs))
         return UpdateResult(inputs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -112,7 +130,19 @@ class BucketSettingProvider(BaseProvider):
                 return  # the bucket belongs to another stack now: its configuration is that stack's
             preflight.check_tree(f"bucket:{id_}", lambda: preflight.bucket_ancestor(
                 settings, id_, inputs["region"], stack, tags=tags), f"deleting the {self.label} of bucket {id_}")
-            self.remove(c, id_)
+            self.calls.delete(c, id_)
             preflight.deleted(f"the {self.label} of bucket {id_}")  # so a later refusal says it truly
         except NotFound:
             return
+
+
+class BucketSetting(Resource):
+    """The resource side: subclasses pass their provider and their own properties."""
+
+    bucket: pulumi.Output[str]
+    region: pulumi.Output[str]
+
+    def __init__(self, provider: BucketSettingProvider, resource_name: str, bucket: pulumi.Input[str],
+                 region: pulumi.Input[str], adopt: bool, opts: pulumi.ResourceOptions | None, **props: Any) -> None:
+        super().__init__(provider, resource_name, {"bucket": bucket, "region": region, **props, "adopt": adopt,
+                                                   "owner": ownership.mark(resource_name)}, opts)

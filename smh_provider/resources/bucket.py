@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from smh_provider import ownership, preflight
 from smh_provider.clients import cos
@@ -78,7 +78,11 @@ class BucketProvider(BaseProvider):
         full = f"{inputs['bucket_name']}-{inputs['app_id']}"
         return {**inputs, "acl": acl if acl is not None else inputs["acl"],
                 "tags": dict(sorted((tags if tags is not None else inputs["tags"]).items())),
-                "bucket": full, "endpoint": f"{full}.cos.{inputs['region']}.myqcloud.com"}
+                "bucket": full, "endpoint": f"{full}.cos.{inputs['region']}.myqcloud.com",
+                "force_tag": bool(inputs["force_destroy"])}
+
+    def plan(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        return preflight.retag(super().plan(id_, olds, news), olds)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.inputs_of(props)
@@ -130,21 +134,23 @@ class BucketProvider(BaseProvider):
         c = cos.client(self.settings(), inputs["region"])
         try:  # two reads, no HEAD: GET ?acl answers NoSuchBucket for a bucket that is gone
             acl = cos.get_acl(c, id_)
-            tags, owner = ownership.split_tags(cos.get_tags(c, id_))
+            raw = cos.get_tags(c, id_)
+            tags, owner = ownership.split_tags(raw)
         except NotFound:  # NoSuchBucket (cos.get_tags already reads NoSuchTagSet as no tags)
             return ReadResult("", {})
         if not ownership.still_ours(owner, inputs["owner"]):
             ownership.warn_gone(f"bucket {id_}", owner)
             return ReadResult("", {})  # another stack took it over (adopt_from): no longer this stack's
         # A mark removed outside Pulumi reads as None, so the next `up` writes it back.
-        return ReadResult(id_, {**self._outs(inputs, acl, tags), "owner": owner or None})
+        return ReadResult(id_, {**self._outs(inputs, acl, tags), "owner": owner or None,
+                                "force_tag": raw.get(ownership.FORCE_TAG) == "true"})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         old, new = self.inputs_of(olds), self.inputs_of(news)
         c = cos.client(self.settings(), new["region"])
         if old["acl"] != new["acl"]:
             cos.put_acl(c, id_, new["acl"])
-        if any(old[k] != new[k] for k in ("tags", "owner", "force_destroy")):
+        if any(old[k] != new[k] for k in ("tags", "owner", "force_destroy")) or preflight.untagged(olds):
             cos.put_tags(c, id_, self._tags(new))
         return UpdateResult(self._outs(new))
 

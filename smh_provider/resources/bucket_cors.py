@@ -14,21 +14,16 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import Resource
 
-from smh_provider import ownership
 from smh_provider.clients import cos_config
 from smh_provider.resources import bucket_rules
-from smh_provider.resources._base import Prop, is_unknown
-from smh_provider.resources._bucket_setting import ADOPT, BUCKET_PROPS, OWNER, BucketSettingProvider
+from smh_provider.resources._base import Prop
+from smh_provider.resources._bucket_setting import BucketSetting, BucketSettingProvider, SettingCalls, setting_props
 
 BROWSER_UPLOAD_RULE_ID = "smh-browser-uploads"
-PROPS = (
-    *BUCKET_PROPS,
+PROPS = setting_props(
     Prop("rules", "objects", default=[],
          doc="CORS rules: {id, allowed_origins, allowed_methods, allowed_headers, expose_headers, max_age_seconds}"),
-    ADOPT,
-    OWNER,
 )
 
 
@@ -36,42 +31,21 @@ class BucketCorsProvider(BucketSettingProvider):
     props = PROPS
     type_label = "BucketCors"
     label = "CORS rules"
+    calls = SettingCalls(cos_config.find_cors, cos_config.put_cors, cos_config.delete_cors)
+    canonical = staticmethod(bucket_rules.canonical_cors)
 
     def check_resource(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
-        raw = inputs.get("rules")
-        if is_unknown(raw) or not isinstance(raw, list) or any(is_unknown(r) for r in raw):
-            return []
-        inputs["rules"] = bucket_rules.canonical_cors(raw)  # the form read() returns, so diffs compare equal
-        return [("rules", p) for p in bucket_rules.check_cors(inputs["rules"], raw)]
-
-    def desired(self, inputs: dict[str, Any]) -> Any:
-        return bucket_rules.canonical_cors(inputs["rules"])
-
-    def fetch(self, c: Any, bucket: str) -> Any:
-        return cos_config.find_cors(c, bucket)
-
-    def store(self, c: Any, bucket: str, value: Any) -> None:
-        cos_config.put_cors(c, bucket, value)
-
-    def remove(self, c: Any, bucket: str) -> None:
-        cos_config.delete_cors(c, bucket)
-
-    def as_inputs(self, inputs: dict[str, Any], value: Any) -> dict[str, Any]:
-        return {**inputs, "rules": value}
+        return self.check_rules(inputs, inputs.get("rules"), bucket_rules.check_cors)
 
 
-class BucketCors(Resource, module="smh", name="BucketCors"):
+class BucketCors(BucketSetting, module="smh", name="BucketCors"):
     """The CORS rules of a COS bucket."""
 
-    bucket: pulumi.Output[str]
-    region: pulumi.Output[str]
     rules: pulumi.Output[list]
 
     def __init__(self, resource_name: str, *, bucket: pulumi.Input[str], region: pulumi.Input[str],
                  rules: pulumi.Input[list], adopt: bool = False, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(BucketCorsProvider(), resource_name,
-                         {"bucket": bucket, "region": region, "rules": rules,
-                          "adopt": adopt, "owner": ownership.mark(resource_name)}, opts)
+        super().__init__(BucketCorsProvider(), resource_name, bucket, region, adopt, opts, rules=rules)
 
     @staticmethod
     def smh_browser_uploads(origins: list[str], max_age_seconds: int = 600) -> dict[str, Any]:

@@ -16,17 +16,14 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import Resource
 
-from smh_provider import ownership
 from smh_provider.clients import cos_config
 from smh_provider.resources import bucket_rules, rules
 from smh_provider.resources._base import Prop, is_unknown
-from smh_provider.resources._bucket_setting import ADOPT, BUCKET_PROPS, OWNER, BucketSettingProvider
+from smh_provider.resources._bucket_setting import BucketSetting, BucketSettingProvider, SettingCalls, setting_props
 
 ABORT_RULE_ID = "smh-abort-incomplete-uploads"
-PROPS = (
-    *BUCKET_PROPS,
+PROPS = setting_props(
     Prop("rules", "objects", default=[],
          doc="lifecycle rules: {id, prefix, enabled, expiration_days | expiration_date, transitions [{days | date, "
              "storage_class}], abort_incomplete_upload_days, noncurrent_expiration_days}; the abort rule comes first"),
@@ -35,8 +32,6 @@ PROPS = (
          doc="abort multipart uploads incomplete after this many days (a first rule for the whole bucket; 0: none)"),
     Prop("allow_smh_paths", "bool", default=False,
          doc="allow rules that expire or transition objects (they may hit library files)"),
-    ADOPT,
-    OWNER,
 )
 
 
@@ -48,46 +43,27 @@ class BucketLifecycleProvider(BucketSettingProvider):
     props = PROPS
     type_label = "BucketLifecycle"
     label = "lifecycle rules"
+    calls = SettingCalls(cos_config.find_lifecycle, cos_config.put_lifecycle, cos_config.delete_lifecycle)
+    canonical = staticmethod(bucket_rules.canonical_lifecycle)
 
     def check_resource(self, inputs: dict[str, Any]) -> list[tuple[str, str]]:
-        raw, days = inputs.get("rules"), inputs.get("abort_incomplete_upload_days")
-        if any(is_unknown(v) for v in (raw, days, inputs.get("allow_smh_paths"))) or not isinstance(raw, list) \
-                or any(is_unknown(r) for r in raw):
+        raw, allow = inputs.get("rules"), inputs.get("allow_smh_paths")
+        days = inputs.get("abort_incomplete_upload_days")
+        if any(is_unknown(v) for v in (raw, days, allow)) or not isinstance(raw, list):
             return []
         full = ([abort_rule(days)] if days else []) + raw
-        inputs["rules"] = bucket_rules.canonical_lifecycle(full)  # the form read() returns
-        return [("rules", p) for p in bucket_rules.check_lifecycle(inputs["rules"], full,
-                                                                  bool(inputs.get("allow_smh_paths")))]
-
-    def desired(self, inputs: dict[str, Any]) -> Any:
-        return bucket_rules.canonical_lifecycle(inputs["rules"])
-
-    def fetch(self, c: Any, bucket: str) -> Any:
-        return cos_config.find_lifecycle(c, bucket)
-
-    def store(self, c: Any, bucket: str, value: Any) -> None:
-        cos_config.put_lifecycle(c, bucket, value)
-
-    def remove(self, c: Any, bucket: str) -> None:
-        cos_config.delete_lifecycle(c, bucket)
-
-    def as_inputs(self, inputs: dict[str, Any], value: Any) -> dict[str, Any]:
-        return {**inputs, "rules": value}
+        return self.check_rules(inputs, full, lambda rules, declared: bucket_rules.check_lifecycle(
+            rules, declared, bool(allow)))
 
 
-class BucketLifecycle(Resource, module="smh", name="BucketLifecycle"):
+class BucketLifecycle(BucketSetting, module="smh", name="BucketLifecycle"):
     """The lifecycle rules of a COS bucket; by default, abort incomplete multipart uploads after 7 days."""
 
-    bucket: pulumi.Output[str]
-    region: pulumi.Output[str]
     rules: pulumi.Output[list]
 
     def __init__(self, resource_name: str, *, bucket: pulumi.Input[str], region: pulumi.Input[str],
                  rules: pulumi.Input[list] | None = None, abort_incomplete_upload_days: pulumi.Input[int] = 7,
                  allow_smh_paths: pulumi.Input[bool] = False, adopt: bool = False,
                  opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(BucketLifecycleProvider(), resource_name,
-                         {"bucket": bucket, "region": region, "rules": rules or [],
-                          "abort_incomplete_upload_days": abort_incomplete_upload_days,
-                          "allow_smh_paths": allow_smh_paths,
-                          "adopt": adopt, "owner": ownership.mark(resource_name)}, opts)
+        super().__init__(BucketLifecycleProvider(), resource_name, bucket, region, adopt, opts, rules=rules or [],
+                         abort_incomplete_upload_days=abort_incomplete_upload_days, allow_smh_paths=allow_smh_paths)

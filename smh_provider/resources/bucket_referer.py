@@ -13,25 +13,20 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import Resource
 
-from smh_provider import ownership
 from smh_provider.clients import cos_config
 from smh_provider.resources import bucket_rules, rules
 from smh_provider.resources._base import Prop
-from smh_provider.resources._bucket_setting import ADOPT, BUCKET_PROPS, OWNER, BucketSettingProvider
+from smh_provider.resources._bucket_setting import BucketSetting, BucketSettingProvider, SettingCalls, setting_props
 
 TYPES = ("White-List", "Black-List")
-PROPS = (
-    *BUCKET_PROPS,
+PROPS = setting_props(
     Prop("referer_type", "str", default="White-List", rule=rules.one_of("referer_type", TYPES),
          doc="White-List: only these referers; Black-List: all but these"),
     Prop("domains", "list", default=[], rule=lambda v, _: "; ".join(bucket_rules.check_domains(v)) or None,
          doc="referer domains, prefix-matched: example.com, *.example.com, 10.0.0.1:8080 (at most 10)"),
     Prop("allow_empty_referer", "bool", default=True, doc="let requests without a Referer through"),
     Prop("enabled", "bool", default=True, doc="hotlink protection on (false keeps the list but switches it off)"),
-    ADOPT,
-    OWNER,
 )
 
 
@@ -43,18 +38,11 @@ class BucketRefererProvider(BucketSettingProvider):
     props = PROPS
     type_label = "BucketReferer"
     label = "referer rules"
+    calls = SettingCalls(cos_config.find_referer, cos_config.put_referer, cos_config.delete_referer)
 
     def desired(self, inputs: dict[str, Any]) -> Any:
         return {k: inputs[k] for k in ("enabled", "referer_type", "domains", "allow_empty_referer")}
 
-    def fetch(self, c: Any, bucket: str) -> Any:
-        return cos_config.find_referer(c, bucket)
-
-    def store(self, c: Any, bucket: str, value: Any) -> None:
-        cos_config.put_referer(c, bucket, value)
-
-    def remove(self, c: Any, bucket: str) -> None:
-        cos_config.delete_referer(c, bucket)
 
     def as_inputs(self, inputs: dict[str, Any], value: Any) -> dict[str, Any]:
         return {**inputs, **value}
@@ -63,11 +51,9 @@ class BucketRefererProvider(BucketSettingProvider):
         return f"{value['referer_type']} of {len(value['domains'])} domain(s)"
 
 
-class BucketReferer(Resource, module="smh", name="BucketReferer"):
+class BucketReferer(BucketSetting, module="smh", name="BucketReferer"):
     """Hotlink protection (referer white or black list) of a COS bucket."""
 
-    bucket: pulumi.Output[str]
-    region: pulumi.Output[str]
     referer_type: pulumi.Output[str]
     domains: pulumi.Output[list]
 
@@ -75,10 +61,9 @@ class BucketReferer(Resource, module="smh", name="BucketReferer"):
                  domains: pulumi.Input[list], referer_type: pulumi.Input[str] = "White-List",
                  allow_empty_referer: pulumi.Input[bool] = True, enabled: pulumi.Input[bool] = True,
                  adopt: bool = False, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(BucketRefererProvider(), resource_name,
-                         {"bucket": bucket, "region": region, "referer_type": referer_type, "domains": domains,
-                          "allow_empty_referer": allow_empty_referer, "enabled": enabled,
-                          "adopt": adopt, "owner": ownership.mark(resource_name)}, opts)
+        super().__init__(BucketRefererProvider(), resource_name, bucket, region, adopt, opts,
+                         referer_type=referer_type, domains=domains, allow_empty_referer=allow_empty_referer,
+                         enabled=enabled)
         if blocks_apps(referer_type, allow_empty_referer) and enabled is not False:
             pulumi.log.warn(
                 f"BucketReferer {resource_name!r}: a white list with allow_empty_referer=False refuses every unsigned "

@@ -59,21 +59,30 @@ def canonical_cors(rules: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def check_cors(rules: list[dict[str, Any]], raw: list[Mapping[str, Any]]) -> list[str]:
-    """Problems of canonical CORS rules (raw: as declared, for unknown keys)."""
+def _list_problems(rules: list[dict[str, Any]], kind: str, limit: int) -> list[str]:
+    """Problems of a non-empty rule list as a whole: how many rules, and ids unique (rules without an id aside)."""
     problems: list[str] = []
-    if not rules:
-        return ["rules must hold at least one CORS rule (delete the BucketCors to remove the configuration)"]
-    if len(rules) > MAX_CORS_RULES:
-        problems.append(f"rules has {len(rules)} CORS rules; COS allows at most {MAX_CORS_RULES}")
+    if len(rules) > limit:
+        problems.append(f"rules has {len(rules)} {kind} rules; COS allows at most {limit}")
     ids = [r["id"] for r in rules if r["id"]]
     if len(ids) != len(set(ids)):
         problems.append("rules: each id must be unique")
+    return problems
+
+
+def _unknown_keys(at: str, declared: Mapping[str, Any], known: set[str]) -> list[str]:
+    unknown = sorted(set(declared) - known)
+    return [f"{at} has unknown key(s) {unknown}; known: {sorted(known)}"] if unknown else []
+
+
+def check_cors(rules: list[dict[str, Any]], raw: list[Mapping[str, Any]]) -> list[str]:
+    """Problems of canonical CORS rules (raw: as declared, for unknown keys)."""
+    if not rules:
+        return ["rules must hold at least one CORS rule (delete the BucketCors to remove the configuration)"]
+    problems = _list_problems(rules, "CORS", MAX_CORS_RULES)
     for i, (r, declared) in enumerate(zip(rules, raw, strict=True)):
         at = f"rules[{i}]"
-        unknown = sorted(set(declared) - CORS_KEYS)
-        if unknown:
-            problems.append(f"{at} has unknown key(s) {unknown}; known: {sorted(CORS_KEYS)}")
+        problems += _unknown_keys(at, declared, CORS_KEYS)
         for key in ("allowed_origins", "allowed_methods", "allowed_headers", "expose_headers"):
             if not isinstance(r[key], list) or not all(isinstance(v, str) for v in r[key]):
                 problems.append(f"{at}.{key} must be a list of strings")
@@ -129,19 +138,14 @@ def moves_files(rule: Mapping[str, Any]) -> bool:
 
 
 def check_lifecycle(rules: list[dict[str, Any]], raw: list[Mapping[str, Any]], allow_smh_paths: bool) -> list[str]:
-    problems: list[str] = []
     if not rules:
         return ["the lifecycle has no rule: keep abort_incomplete_upload_days or declare rules"]
-    if len(rules) > MAX_LIFECYCLE_RULES:
-        problems.append(f"rules has {len(rules)} lifecycle rules; COS allows at most {MAX_LIFECYCLE_RULES}")
-    ids = [r["id"] for r in rules]
-    if len(ids) != len(set(ids)):
-        problems.append("rules: each id must be unique")
+    problems = _list_problems(rules, "lifecycle", MAX_LIFECYCLE_RULES)
     for i, (r, declared) in enumerate(zip(rules, raw, strict=True)):
         at = f"rules[{i}] ({r['id']})"
-        unknown = sorted(set(declared) - LIFECYCLE_KEYS)
+        unknown = _unknown_keys(at, declared, LIFECYCLE_KEYS)
         if unknown:
-            problems.append(f"{at} has unknown key(s) {unknown}; known: {sorted(LIFECYCLE_KEYS)}")
+            problems += unknown
             continue
         if not isinstance(r["transitions"], list):
             problems.append(f"{at}.transitions must be a list of {{days or date, storage_class}}")

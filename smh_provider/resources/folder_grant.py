@@ -20,7 +20,7 @@ from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
 from smh_provider.clients import permissions as perm
 from smh_provider.clients.smhdata import DataPlane
-from smh_provider.errors import NotFound, ProviderError
+from smh_provider.errors import NotFound, ProviderError, if_found
 from smh_provider.resources import _permissions as common
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop
@@ -125,11 +125,9 @@ class FolderGrantProvider(BaseProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.inputs_of(props)
-        try:
-            perm.revoke(DataPlane(self.settings(), inputs["library_id"]), inputs["space_id"], inputs["path"],
-                        inputs["grantee_type"], inputs["grantee_id"])
-        except NotFound:  # the folder, space or library is gone, and the grant with it
-            return
+        # NotFound: the folder, space or library is gone, and the grant with it
+        if_found(lambda: perm.revoke(DataPlane(self.settings(), inputs["library_id"]), inputs["space_id"],
+                                     inputs["path"], inputs["grantee_type"], inputs["grantee_id"]))
 
 
 class FolderGrant(Resource, module="smh", name="FolderGrant"):
@@ -167,14 +165,9 @@ class FolderGrant(Resource, module="smh", name="FolderGrant"):
         common.library_inputs(resource_name, "FolderGrant", library, library_id, deps, props)
         props["space_id"] = space_id
         props["max_depth"] = common.max_depth_of(declared, space_multi_album)
-        if isinstance(grantee, User):
-            props |= {"grantee_type": "user", "grantee_id": grantee.declared_user_id,
-                      "grantee_label": grantee.declared_user_id}
-        elif isinstance(grantee, Group):
-            props |= {"grantee_type": "group", "grantee_id": grantee.group_id, "grantee_identity": grantee.identity,
-                      "grantee_label": grantee.declared_name}
-        else:
+        if not isinstance(grantee, (User, Group)):
             raise TypeError(f"FolderGrant {resource_name!r}: grantee must be a User or a Group")
+        props |= grantee.principal_props("grantee")
         if role_table is not None:
             props["known_roles"] = role_table.role_names
             deps.append(role_table)

@@ -16,7 +16,7 @@ from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
 from smh_provider.clients import permissions as perm
 from smh_provider.clients.smhdata import DataPlane
-from smh_provider.errors import NotFound
+from smh_provider.errors import NotFound, if_found
 from smh_provider.resources import _permissions as common
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop
@@ -71,10 +71,7 @@ class GroupProvider(BaseProvider):
             return ReadResult("", {})
         parent = inputs["parent_id"]
         if parent:
-            try:
-                members = perm.list_members(plane, parent)
-            except NotFound:
-                members = []
+            members = if_found(lambda: perm.list_members(plane, parent)) or []
             if not any(m.get("memberId") == id_ and m.get("memberType") == "group" for m in members):
                 parent = ""
         return ReadResult(id_, dict(inputs) | {"name": str(group.get("name") or ""), "parent_id": parent,
@@ -89,18 +86,12 @@ class GroupProvider(BaseProvider):
             if new["parent_id"]:
                 perm.add_member(plane, new["parent_id"], "group", id_)
             if old["parent_id"]:
-                try:
-                    perm.remove_member(plane, old["parent_id"], "group", id_)
-                except NotFound:
-                    pass
+                if_found(lambda: perm.remove_member(plane, old["parent_id"], "group", id_))
         return UpdateResult(dict(new) | {"group_id": id_})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.inputs_of(props)
-        try:
-            perm.delete_group(DataPlane(self.settings(), inputs["library_id"]), id_)
-        except NotFound:
-            return
+        if_found(lambda: perm.delete_group(DataPlane(self.settings(), inputs["library_id"]), id_))
 
 
 class Group(Resource, module="smh", name="Group"):
@@ -127,3 +118,9 @@ class Group(Resource, module="smh", name="Group"):
         super().__init__(GroupProvider(), resource_name, props, opts)
         self.nesting_depth = depth  # a plain value (the `depth` output is not known in the program)
         self.declared_name = name
+
+    def principal_props(self, role: str) -> dict[str, Any]:
+        """This group as the `role` (grantee, member) of a grant or membership: its type, id, identity and label
+        inputs."""
+        return {f"{role}_type": "group", f"{role}_id": self.group_id, f"{role}_identity": self.identity,
+                f"{role}_label": self.declared_name}

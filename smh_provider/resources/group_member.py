@@ -14,7 +14,7 @@ from pulumi.dynamic import CreateResult, ReadResult, Resource
 
 from smh_provider.clients import permissions as perm
 from smh_provider.clients.smhdata import DataPlane
-from smh_provider.errors import NotFound
+from smh_provider.errors import if_found
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop
 from smh_provider.resources.group import Group
@@ -52,22 +52,17 @@ class GroupMemberProvider(BaseProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         inputs = self.inputs_of(props)
-        try:
-            members = perm.list_members(DataPlane(self.settings(), inputs["library_id"]), inputs["group_id"])
-        except NotFound:
-            return ReadResult("", {})
+        members = if_found(lambda: perm.list_members(DataPlane(self.settings(), inputs["library_id"]),
+                                                     inputs["group_id"]))
         if not any(m.get("memberId") == inputs["member_id"] and m.get("memberType") == inputs["member_type"]
-                   for m in members):
+                   for m in members or []):
             return ReadResult("", {})
         return ReadResult(id_, dict(inputs))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.inputs_of(props)
-        try:
-            perm.remove_member(DataPlane(self.settings(), inputs["library_id"]), inputs["group_id"],
-                               inputs["member_type"], inputs["member_id"])
-        except NotFound:
-            return
+        if_found(lambda: perm.remove_member(DataPlane(self.settings(), inputs["library_id"]), inputs["group_id"],
+                                            inputs["member_type"], inputs["member_id"]))
 
 
 class GroupMember(Resource, module="smh", name="GroupMember"):
@@ -81,13 +76,8 @@ class GroupMember(Resource, module="smh", name="GroupMember"):
         props: dict[str, Any] = {"library_id": group.library_id, "library_identity": None,
                                  "group_id": group.group_id, "group_identity": group.identity,
                                  "member_identity": None, "group_label": group.declared_name}
-        if isinstance(member, User):
-            props |= {"member_type": "user", "member_id": member.declared_user_id,
-                      "member_label": member.declared_user_id}
-        elif isinstance(member, Group):
-            props |= {"member_type": "group", "member_id": member.group_id, "member_identity": member.identity,
-                      "member_label": member.declared_name}
-        else:
+        if not isinstance(member, (User, Group)):
             raise TypeError(f"GroupMember {resource_name!r}: member must be a User or a Group")
+        props |= member.principal_props("member")
         opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(depends_on=[group, member]), opts)
         super().__init__(GroupMemberProvider(), resource_name, props, opts)

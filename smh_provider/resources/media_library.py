@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from smh_provider import ownership, preflight
 from smh_provider.clients import smh
@@ -158,7 +158,11 @@ class MediaLibraryProvider(BaseProvider):
     # -- mapping ------------------------------------------------------------------------------
     def _outs(self, inputs: dict[str, Any], lib: Library, secret: str) -> dict[str, Any]:
         return {**inputs, "library_id": lib.id, "access_domain": lib.access_domain,
-                "creation_time": lib.creation_time, "library_secret": secret}
+                "creation_time": lib.creation_time, "library_secret": secret,
+                "force_tag": lib.tags.get(ownership.FORCE_TAG) == "true"}
+
+    def plan(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        return preflight.retag(super().plan(id_, olds, news), olds)
 
     def _from_service(self, state: dict[str, Any], lib: Library) -> dict[str, Any]:
         """Inputs as the service sees them now; replace-only ones keep their state value."""
@@ -304,7 +308,7 @@ class MediaLibraryProvider(BaseProvider):
         old, new = self.inputs_of_checked(olds), self.inputs_of_checked(news)
         changed = {p.name for p in PROPS if old.get(p.name) != new.get(p.name)}
         settings = {name: new.get(name) for name in IN_PLACE_SETTINGS if name in changed}
-        marked = bool(changed & {"tags", "owner", "force_destroy"})
+        marked = bool(changed & {"tags", "owner", "force_destroy"}) or preflight.untagged(olds)
         c = smh.client(self.settings())
         if settings or marked or {"library_name", "remark"} & changed:
             smh.modify_library(c, id_, name=new["library_name"] if "library_name" in changed else None,

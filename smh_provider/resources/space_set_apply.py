@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from smh_provider import ownership
+from smh_provider import operation, ownership
 from smh_provider.clients.smhdata import DataPlane
 from smh_provider.config import Settings
 from smh_provider.errors import NotFound, ProviderError
@@ -84,7 +84,7 @@ class Runner:
         if not tasks:
             return {}
         with ThreadPoolExecutor(max_workers=min(self.workers, len(tasks)), thread_name_prefix="spaceset") as pool:
-            futures = {k: pool.submit(guarded, k, t) for k, t in tasks.items()}
+            futures = {k: pool.submit(operation.carry(guarded), k, t) for k, t in tasks.items()}
             return {k: f.result() for k, f in futures.items()}
 
     # -- one key ----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
 from smh_provider.clients import permissions as perm
 from smh_provider.clients.smhdata import DataPlane
-from smh_provider.errors import Conflict, NotFound, ProviderError
+from smh_provider.errors import Conflict, NotFound, ProviderError, if_found
 from smh_provider.resources import _permissions as common
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop
@@ -45,9 +45,8 @@ class UserProvider(BaseProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         inputs = self.inputs_of(props)
-        try:
-            user = perm.find_user(DataPlane(self.settings(), inputs["library_id"]), inputs["user_id"])
-        except NotFound:
+        user = if_found(lambda: perm.find_user(DataPlane(self.settings(), inputs["library_id"]), inputs["user_id"]))
+        if user is None:
             return ReadResult("", {})
         return ReadResult(id_, dict(inputs) | {"nickname": str(user.get("nickname") or "")})
 
@@ -85,3 +84,7 @@ class User(Resource, module="smh", name="User"):
         self.declared_user_id = user_id  # a plain value: grants and members name the user by it at preview
         opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(depends_on=deps), opts)
         super().__init__(UserProvider(), resource_name, props, opts)
+
+    def principal_props(self, role: str) -> dict[str, Any]:
+        """This user as the `role` (grantee, member) of a grant or membership: its type, id and label inputs."""
+        return {f"{role}_type": "user", f"{role}_id": self.declared_user_id, f"{role}_label": self.declared_user_id}

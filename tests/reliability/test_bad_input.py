@@ -38,6 +38,14 @@ def lib(**settings: Any) -> str:
     return json.dumps({"library_name": "photos", **settings})
 
 
+LIBRARY_D = {"library": {"library_name": "d"}}
+
+
+def libraries(**entries: dict[str, Any]) -> dict[str, str]:
+    """The smh-media:libraries key holding these entries (JSON-encoded)."""
+    return {"smh-media:libraries": json.dumps(entries)}
+
+
 def team(**keys: Any) -> dict[str, Any]:
     """A multi-tenant library with a multi-album space and a role table, plus permission keys (JSON-encoded)."""
     base: dict[str, Any] = {"smh-media:library": MULTI,
@@ -176,34 +184,25 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...], str]] = [
      ("smh-media:grants.x.album 'nope'", "smh-media:spaces.s.albums"), "preview"),
     # several libraries (smh-media:libraries)
     ("libraries-not-a-map", {"smh-media:libraries": '["docs"]'}, ("smh-media:libraries", "must be a map"), "preview"),
-    ("libraries-key-uppercase", {"smh-media:libraries": json.dumps({"Docs": {}})},
-     ("smh-media:libraries key 'Docs'", "lowercase"), "preview"),
-    ("libraries-entry-unknown-key", {"smh-media:libraries": json.dumps({"docs": {"bucketname": "docs"}})},
+    ("libraries-key-uppercase", libraries(Docs={}), ("smh-media:libraries key 'Docs'", "lowercase"), "preview"),
+    ("libraries-entry-unknown-key", libraries(docs={"bucketname": "docs"}),
      ("smh-media:libraries.docs", "unknown key", "bucketname"), "preview"),
-    ("libraries-entry-without-bucket",
-     {"smh-media:libraries": json.dumps({"docs": {"library": {"library_name": "d"}}})},
+    ("libraries-entry-without-bucket", libraries(docs=LIBRARY_D),
      ("smh-media:libraries.docs.bucketName", "missing required"), "preview"),
-    ("libraries-entry-without-library-name", {"smh-media:libraries": json.dumps({"docs": {"bucketName": "docs"}})},
+    ("libraries-entry-without-library-name", libraries(docs={"bucketName": "docs"}),
      ("smh-media:libraries.docs.library.library_name", "required"), "preview"),
-    ("libraries-entry-bool-wrong-type",
-     {"smh-media:libraries": json.dumps({"docs": {"bucketName": "docs", "forceDestroy": "maybe",
-                                                  "library": {"library_name": "d"}}})},
+    ("libraries-entry-bool-wrong-type", libraries(docs={"bucketName": "docs", "forceDestroy": "maybe", **LIBRARY_D}),
      ("smh-media:libraries.docs.forceDestroy", "true or false"), "preview"),
-    ("libraries-share-unknown-library",
-     {"smh-media:libraries": json.dumps({"docs": {"shareBucketWith": "nope", "library": {"library_name": "d"}}})},
+    ("libraries-share-unknown-library", libraries(docs={"shareBucketWith": "nope", **LIBRARY_D}),
      ("smh-media:libraries.docs.shareBucketWith", "must name a library", "nope"), "preview"),
     ("libraries-share-with-bucket-key",
-     {"smh-media:libraries": json.dumps({"docs": {"shareBucketWith": "default", "bucketAcl": "public-read",
-                                                  "library": {"library_name": "d"}}})},
+     libraries(docs={"shareBucketWith": "default", "bucketAcl": "public-read", **LIBRARY_D}),
      ("smh-media:libraries.docs.shareBucketWith", "bucketAcl"), "preview"),
-    ("libraries-same-bucket-twice",
-     {"smh-media:libraries": json.dumps({"docs": {"bucketName": "photos", "library": {"library_name": "d"}}})},
+    ("libraries-same-bucket-twice", libraries(docs={"bucketName": "photos", **LIBRARY_D}),
      ("smh-media:libraries.docs.bucketName 'photos'", "shareBucketWith"), "preview"),
-    ("libraries-resource-name-collision",
-     {"smh-media:libraries": json.dumps({"media": {"bucketName": "m", "library": {"library_name": "m"}}})},
+    ("libraries-resource-name-collision", libraries(media={"bucketName": "m", "library": {"library_name": "m"}}),
      ("both declare", "media-bucket", "rename one"), "preview"),
-    ("libraries-entry-bucket-name-invalid",
-     {"smh-media:libraries": json.dumps({"docs": {"bucketName": "Docs", "library": {"library_name": "d"}}})},
+    ("libraries-entry-bucket-name-invalid", libraries(docs={"bucketName": "Docs", **LIBRARY_D}),
      ("bucket_name", "lowercase letters"), "preview"),
     # bucket CORS, lifecycle, referer
     ("cors-origin-without-scheme", {"smh-media:bucketCors": json.dumps({"browser_uploads": ["app.example.com"]})},

@@ -200,3 +200,23 @@ def test_modify_library_after_internal_error_reads_before_retrying(cloud) -> Non
     updated = p.update(made.id, made.outs, news)
     assert updated.outs["remark"] == "changed"
     assert cloud.control("GET", "requests")["counts"]["smh:ModifyLibrary"] == 1  # applied once, proven by a read
+
+
+def test_force_destroy_is_on_the_tags_and_an_older_state_gets_it(cloud) -> None:  # type: ignore[no-untyped-def]
+    p = BucketProvider()
+    made = create(p, **BUCKET, owner=MARK, force_destroy=True)
+    assert bucket_tags_of(cloud, made.id)[ownership.FORCE_TAG] == "true" and made.outs["force_tag"] is True
+    news = p.check({}, {**BUCKET, "owner": MARK, "force_destroy": True}).inputs
+    assert p.plan(made.id, made.outs, news).changes is False
+    older = {k: v for k, v in made.outs.items() if k != "force_tag"}  # a state written before the tag existed
+    sdk_clients.cos(cloud.url).put_bucket_tagging(Bucket=made.id, Tagging={"TagSet": {"Tag": [
+        {"Key": ownership.OWNER_TAG, "Value": MARK}]}})
+    assert p.plan(made.id, older, news).changes is True  # an update, and no call to know it
+    updated = p.update(made.id, older, news)
+    assert updated.outs["force_tag"] is True and bucket_tags_of(cloud, made.id)[ownership.FORCE_TAG] == "true"
+    assert p.read(made.id, updated.outs).outs["tags"] == {}  # the tag is not one of the user's
+
+
+def bucket_tags_of(cloud, bucket: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    tags = sdk_clients.cos(cloud.url).get_bucket_tagging(Bucket=bucket)["TagSet"]["Tag"]
+    return {t["Key"]: t["Value"] for t in ([tags] if isinstance(tags, dict) else tags)}

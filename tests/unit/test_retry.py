@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -32,7 +33,7 @@ def clock() -> Clock:
 @pytest.fixture
 def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     heard: list[str] = []
-    monkeypatch.setattr(host, "log", lambda message, warn=False: heard.append(message))
+    monkeypatch.setattr(host, "log", lambda message, warn=False, urn=None: heard.append(message))
     return heard
 
 
@@ -191,3 +192,20 @@ def test_a_failed_look_never_leads_to_a_blind_retry(clock: Clock) -> None:
     with pytest.raises(ServerError) as caught:
         policy(clock).look_before_retry(failing(ServerError("InternalError", "boom", "rid-d")), down, "creating y")
     assert caught.value.request_id == "rid-d" and str(caught.value).startswith("creating y")
+
+
+def test_an_operation_goes_along_to_a_resources_own_worker_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    heard: list[tuple[str, str | None]] = []
+    monkeypatch.setattr(host, "log", lambda message, warn=False, urn=None: heard.append((message, urn)))
+    monkeypatch.setattr(host, "rpc_urn", lambda: "urn:pulumi:s::p::SpaceSet::spaces")
+    config.set_current(config.load({"smh:operationTimeoutSeconds": "30"}, environ={}))
+
+    def work() -> float | None:
+        operation.say("waiting")
+        return operation.remaining()
+
+    with operation.run("create"), ThreadPoolExecutor(2) as pool:
+        carried = pool.submit(operation.carry(work)).result()
+        bare = pool.submit(work).result()
+    assert carried is not None and 29 < carried <= 30 and bare is None
+    assert heard == [("waiting", "urn:pulumi:s::p::SpaceSet::spaces"), ("waiting", None)]

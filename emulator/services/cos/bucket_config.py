@@ -105,12 +105,15 @@ class BucketConfigActions:
                 raise _bad("InvalidArgument", f"MaxAgeSeconds {age!r} is not a whole number of seconds.", res)
         self._set(account, bucket, region, "cors", rules)
 
-    def get_bucket_cors(self, account: Account, bucket: str, region: str) -> list[dict[str, Any]]:
+    def _configured(self, account: Account, bucket: str, region: str, field: str, code: str, what: str) -> Any:
+        """The bucket's `field` setting; 404 `code` when it has none."""
         doc = self._owned(account, bucket, region)
-        if not doc.get("cors"):
-            raise _bad("NoSuchCORSConfiguration", "The CORS configuration does not exist.",
-                       self._res(bucket, region), 404)
-        return doc["cors"]
+        if not doc.get(field):
+            raise _bad(code, f"The {what} configuration does not exist.", self._res(bucket, region), 404)
+        return doc[field]
+
+    def get_bucket_cors(self, account: Account, bucket: str, region: str) -> list[dict[str, Any]]:
+        return self._configured(account, bucket, region, "cors", "NoSuchCORSConfiguration", "CORS")
 
     def delete_bucket_cors(self, account: Account, bucket: str, region: str) -> None:
         """Fidelity gap: deleting when there is no CORS configuration succeeds (204), as S3 does; COS's docs list
@@ -207,11 +210,7 @@ class BucketConfigActions:
         self._set(account, bucket, region, "lifecycle", rules)
 
     def get_bucket_lifecycle(self, account: Account, bucket: str, region: str) -> list[dict[str, Any]]:
-        doc = self._owned(account, bucket, region)
-        if not doc.get("lifecycle"):
-            raise _bad("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist.",
-                       self._res(bucket, region), 404)
-        return doc["lifecycle"]
+        return self._configured(account, bucket, region, "lifecycle", "NoSuchLifecycleConfiguration", "lifecycle")
 
     def delete_bucket_lifecycle(self, account: Account, bucket: str, region: str) -> None:
         """404 NoSuchLifecycleConfiguration when there is none (436/8284 says so)."""

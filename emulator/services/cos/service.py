@@ -10,7 +10,7 @@ from emulator.auth import AuthFailure
 from emulator.auth.cos_sign import verify_cos
 from emulator.auth.sigv4 import credential_region, is_sigv4, verify_sigv4
 from emulator.errors import CosError, EmulatorError
-from emulator.services.base import Action, Service
+from emulator.services.base import Action, Handler, Service
 from emulator.services.cos import config_handlers as cfg
 from emulator.services.cos import handlers as h
 from emulator.services.cos import s3_handlers as s3
@@ -36,6 +36,16 @@ SIGV4_ERRORS = AUTH_ERRORS | {
     "digest": (400, "BadDigest"),
 }
 
+
+def _setting(name: str, sub: str, put: Handler, get: Handler, delete: Handler | None = None) -> dict[str, Action]:
+    """PUT/GET (and DELETE) Bucket<name>: the bucket's `?<sub>` sub-resource."""
+    actions = {f"PutBucket{name}": Action(put, ("bucket", "PUT", sub), mutating=True),
+               f"GetBucket{name}": Action(get, ("bucket", "GET", sub))}
+    if delete is not None:
+        actions[f"DeleteBucket{name}"] = Action(delete, ("bucket", "DELETE", sub), mutating=True)
+    return actions
+
+
 # (scope, method, sub-resource): scope "service" is GET Service, "bucket" the path `/`, "object" a key path,
 # "any" every path of a bucket host (the OPTIONS preflight).
 # Two sub-resources are the emulator's own names: "list-type=2" (ListObjectsV2), "copy" (a PUT with a copy source).
@@ -47,11 +57,8 @@ ACTIONS: dict[str, Action] = {
     "GetBucket": Action(h.get_bucket, ("bucket", "GET", "")),
     "ListObjectsV2": Action(s3.list_objects_v2, ("bucket", "GET", "list-type=2")),
     "GetBucketObjectVersions": Action(h.get_bucket_object_versions, ("bucket", "GET", "versions")),
-    "PutBucketACL": Action(h.put_bucket_acl, ("bucket", "PUT", "acl"), mutating=True),
-    "GetBucketACL": Action(h.get_bucket_acl, ("bucket", "GET", "acl")),
-    "PutBucketTagging": Action(h.put_bucket_tagging, ("bucket", "PUT", "tagging"), mutating=True),
-    "GetBucketTagging": Action(h.get_bucket_tagging, ("bucket", "GET", "tagging")),
-    "DeleteBucketTagging": Action(h.delete_bucket_tagging, ("bucket", "DELETE", "tagging"), mutating=True),
+    **_setting("ACL", "acl", h.put_bucket_acl, h.get_bucket_acl),
+    **_setting("Tagging", "tagging", h.put_bucket_tagging, h.get_bucket_tagging, h.delete_bucket_tagging),
     "PutObject": Action(h.put_object, ("object", "PUT", ""), mutating=True),
     "PutObjectCopy": Action(s3.put_object_copy, ("object", "PUT", "copy"), mutating=True),
     "GetObject": Action(h.get_object, ("object", "GET", ""), auth="optional"),
@@ -62,14 +69,10 @@ ACTIONS: dict[str, Action] = {
     "ListMultipartUploads": Action(h.list_multipart_uploads, ("bucket", "GET", "uploads")),
     "AbortMultipartUpload": Action(h.abort_multipart_upload, ("object", "DELETE", "uploadId"), mutating=True),
     # Bucket sub-settings (bucket_config.py); DELETE Bucket referer is a PUT with an empty body in the SDK.
-    "PutBucketCors": Action(cfg.put_bucket_cors, ("bucket", "PUT", "cors"), mutating=True),
-    "GetBucketCors": Action(cfg.get_bucket_cors, ("bucket", "GET", "cors")),
-    "DeleteBucketCors": Action(cfg.delete_bucket_cors, ("bucket", "DELETE", "cors"), mutating=True),
-    "PutBucketLifecycle": Action(cfg.put_bucket_lifecycle, ("bucket", "PUT", "lifecycle"), mutating=True),
-    "GetBucketLifecycle": Action(cfg.get_bucket_lifecycle, ("bucket", "GET", "lifecycle")),
-    "DeleteBucketLifecycle": Action(cfg.delete_bucket_lifecycle, ("bucket", "DELETE", "lifecycle"), mutating=True),
-    "PutBucketReferer": Action(cfg.put_bucket_referer, ("bucket", "PUT", "referer"), mutating=True),
-    "GetBucketReferer": Action(cfg.get_bucket_referer, ("bucket", "GET", "referer")),
+    **_setting("Cors", "cors", cfg.put_bucket_cors, cfg.get_bucket_cors, cfg.delete_bucket_cors),
+    **_setting("Lifecycle", "lifecycle", cfg.put_bucket_lifecycle, cfg.get_bucket_lifecycle,
+               cfg.delete_bucket_lifecycle),
+    **_setting("Referer", "referer", cfg.put_bucket_referer, cfg.get_bucket_referer),
     # A browser's preflight carries no signature (436/8288); any path of the bucket host, the root included.
     "OptionsObject": Action(cfg.options_object, ("any", "OPTIONS", ""), auth="none"),
 }

@@ -10,10 +10,13 @@ import json
 from typing import Any
 
 from emulator.services.smhdata.common import invalid
-from emulator.services.smhdata.handlers import body_json, path_parts, space_id
+from emulator.services.smhdata.handlers import body_json, call, param, path_parts, space_id
 from emulator.services.smhdata.models import SmhDataBackend
 from emulator.services.smhdata.render import ok
 from emulator.wire import Request, Response
+
+B = SmhDataBackend
+USER, GROUP, MEMBER = param("User"), param("Group"), param("Member")
 
 
 def _json_any(req: Request) -> Any:
@@ -23,26 +26,11 @@ def _json_any(req: Request) -> Any:
         raise invalid("The request body is not valid JSON") from None
 
 
-def init_role_list(b: SmhDataBackend, req: Request) -> Response:
-    return ok(req, 200, b.init_role_list(req.account, _json_any(req)))
-
-
-def role_list(b: SmhDataBackend, req: Request) -> Response:
-    return ok(req, 200, b.role_list(req.account))
-
-
-def authorize(b: SmhDataBackend, req: Request) -> Response:
-    b.authorize(req.account, space_id(req), path_parts(req), body_json(req))
-    return ok(req, 204)
-
-
-def revoke(b: SmhDataBackend, req: Request) -> Response:
-    b.revoke(req.account, space_id(req), path_parts(req), body_json(req))
-    return ok(req, 204)
-
-
-def directory_authority(b: SmhDataBackend, req: Request) -> Response:
-    return ok(req, 200, b.directory_authority(req.account, space_id(req), path_parts(req)))
+init_role_list = call(B.init_role_list, _json_any)
+role_list = call(B.role_list)
+authorize = call(B.authorize, space_id, path_parts, body_json, status=204)
+revoke = call(B.revoke, space_id, path_parts, body_json, status=204)
+directory_authority = call(B.directory_authority, space_id, path_parts)
 
 
 def delete_user_authority(b: SmhDataBackend, req: Request) -> Response:
@@ -50,56 +38,19 @@ def delete_user_authority(b: SmhDataBackend, req: Request) -> Response:
     return ok(req, 204)
 
 
-def create_user(b: SmhDataBackend, req: Request) -> Response:
-    return ok(req, 201, {"userId": b.create_user(req.account, body_json(req))})
+def _member_type(req: Request) -> str:
+    return req.query.get("member_type", "user")
 
 
-def get_user(b: SmhDataBackend, req: Request) -> Response:
-    return ok(req, 200, b.get_user(req.account, req.params["User"]))
-
-
-def modify_user(b: SmhDataBackend, req: Request) -> Response:
-    b.modify_user(req.account, req.params["User"], body_json(req))
-    return ok(req, 204)
-
-
-def delete_user(b: SmhDataBackend, req: Request) -> Response:
-    b.delete_user(req.account, req.params["User"])
-    return ok(req, 204)
-
-
-def create_group(b: SmhDataBackend, req: Request) -> Response:
-    return ok(req, 201, {"groupId": b.create_group(req.account, body_json(req))})
-
-
-def list_groups(b: SmhDataBackend, req: Request) -> Response:
-    return ok(req, 200, {"list": b.list_groups(req.account)})
-
-
-def get_group(b: SmhDataBackend, req: Request) -> Response:
-    return ok(req, 200, b.get_group(req.account, req.params["Group"]))
-
-
-def modify_group(b: SmhDataBackend, req: Request) -> Response:
-    b.modify_group(req.account, req.params["Group"], body_json(req))
-    return ok(req, 204)
-
-
-def delete_group(b: SmhDataBackend, req: Request) -> Response:
-    b.delete_group(req.account, req.params["Group"])
-    return ok(req, 204)
-
-
-def add_member(b: SmhDataBackend, req: Request) -> Response:
-    b.add_member(req.account, req.params["Group"], req.params["Member"], req.query.get("member_type", "user"))
-    return ok(req, 204)
-
-
-def remove_member(b: SmhDataBackend, req: Request) -> Response:
-    b.remove_member(req.account, req.params["Group"], req.params["Member"], req.query.get("member_type", "user"))
-    return ok(req, 204)
-
-
-def list_members(b: SmhDataBackend, req: Request) -> Response:
-    return ok(req, 200, {"list": b.list_members(req.account, req.params["Group"])})
-
+create_user = call(B.create_user, body_json, status=201, key="userId")
+get_user = call(B.get_user, USER)
+modify_user = call(B.modify_user, USER, body_json, status=204)
+delete_user = call(B.delete_user, USER, status=204)
+create_group = call(B.create_group, body_json, status=201, key="groupId")
+list_groups = call(B.list_groups, key="list")
+get_group = call(B.get_group, GROUP)
+modify_group = call(B.modify_group, GROUP, body_json, status=204)
+delete_group = call(B.delete_group, GROUP, status=204)
+add_member = call(B.add_member, GROUP, MEMBER, _member_type, status=204)
+remove_member = call(B.remove_member, GROUP, MEMBER, _member_type, status=204)
+list_members = call(B.list_members, GROUP, key="list")

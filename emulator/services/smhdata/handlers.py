@@ -8,8 +8,10 @@ methods check the library secret or the token in the path themselves.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
+from emulator.services.base import Handler
 from emulator.services.smhdata.common import fail, invalid
 from emulator.services.smhdata.models import SmhDataBackend
 from emulator.services.smhdata.render import ok
@@ -69,6 +71,24 @@ def flag(req: Request, name: str) -> bool:
     return req.query.get(name, "").lower() in ("1", "true")
 
 
+def param(name: str) -> Callable[[Request], str]:
+    """Reads the route's named segment `name` (`{User}`, `{Group}`, ...)."""
+    return lambda req: req.params[name]
+
+
+def call(method: Callable[..., Any], *args: Callable[[Request], Any], status: int = 200,
+         key: str | None = None) -> Handler:
+    """The handler of a call that passes `req.account` and each of `args` read from the request to a backend
+    method and renders what it returns: as the body (`key`: wrapped as {key: value}), or no body with 204 when
+    the status is 204."""
+    def handler(b: SmhDataBackend, req: Request) -> Response:
+        result = method(b, req.account, *(arg(req) for arg in args))
+        if status == 204:
+            return ok(req, 204)
+        return ok(req, status, result if key is None else {key: result})
+    return handler
+
+
 # -- tokens ---------------------------------------------------------------------------------------------------
 def create_access_token(b: SmhDataBackend, req: Request) -> Response:
     q = req.query
@@ -116,17 +136,9 @@ def delete_space(b: SmhDataBackend, req: Request) -> Response:
     return ok(req, 204)
 
 
-def get_space_size(b: SmhDataBackend, req: Request) -> Response:
-    return ok(req, 200, {"size": b.get_space_size(req.account, space_id(req))})
-
-
-def get_space_extension(b: SmhDataBackend, req: Request) -> Response:
-    return ok(req, 200, b.get_space_extension(req.account, space_id(req)))
-
-
-def update_space_extension(b: SmhDataBackend, req: Request) -> Response:
-    b.update_space_extension(req.account, space_id(req), body_json(req))
-    return ok(req, 204)
+get_space_size = call(SmhDataBackend.get_space_size, space_id, key="size")
+get_space_extension = call(SmhDataBackend.get_space_extension, space_id)
+update_space_extension = call(SmhDataBackend.update_space_extension, space_id, body_json, status=204)
 
 
 # -- directories and files ----------------------------------------------------------------------------------------
@@ -165,14 +177,6 @@ def upload_file(b: SmhDataBackend, req: Request) -> Response:
 
 
 # -- quotas ---------------------------------------------------------------------------------------------------
-def create_quota(b: SmhDataBackend, req: Request) -> Response:
-    return ok(req, 201, {"quotaId": b.create_quota(req.account, body_json(req))})
-
-
-def get_quota(b: SmhDataBackend, req: Request) -> Response:
-    return ok(req, 200, b.get_quota(req.account, space_id(req)))
-
-
-def update_quota(b: SmhDataBackend, req: Request) -> Response:
-    b.update_quota(req.account, space_id(req), body_json(req))
-    return ok(req, 204)
+create_quota = call(SmhDataBackend.create_quota, body_json, status=201, key="quotaId")
+get_quota = call(SmhDataBackend.get_quota, space_id)
+update_quota = call(SmhDataBackend.update_quota, space_id, body_json, status=204)

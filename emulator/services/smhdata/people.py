@@ -93,10 +93,13 @@ class PeopleActions(BackendBase):
             if owned:
                 raise fail("UserResourceInUse", f"The user `{user_id}` still has the space(s) {', '.join(owned)}; "
                                                 "delete them first", 409)
-            self.store.delete("smh_user", f"{lib}/{user_id}")
             self._drop_principal(lib, "user", user_id)
 
     def _drop_principal(self, library_id: str, kind: str, ident: str) -> None:
+        """Delete a user or group, the members of a group, and its memberships and grants."""
+        self.store.delete(f"smh_{kind}", f"{library_id}/{ident}")
+        if kind == "group":
+            self.store.delete_prefix("smh_member", f"{library_id}/{ident}/")
         for key, doc in self.store.items("smh_member", f"{library_id}/"):
             if doc["memberType"] == kind and doc["memberId"] == ident:
                 self.store.delete("smh_member", key)
@@ -150,12 +153,9 @@ class PeopleActions(BackendBase):
 
     def delete_group(self, caller: Caller, group_id: str) -> None:
         caller.require("acl")
-        lib = caller.library_id
         with self.store.transaction():
-            self._group(lib, group_id)
-            self.store.delete("smh_group", f"{lib}/{group_id}")
-            self.store.delete_prefix("smh_member", f"{lib}/{group_id}/")
-            self._drop_principal(lib, "group", group_id)
+            self._group(caller.library_id, group_id)
+            self._drop_principal(caller.library_id, "group", group_id)
 
     # -- members --------------------------------------------------------------------------------
     def _children(self, library_id: str, group_id: str) -> list[str]:
