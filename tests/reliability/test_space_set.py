@@ -91,6 +91,7 @@ def test_partial_failure_keeps_what_exists_and_the_next_up_finishes(emulator: Em
     assert "NoPermission" in text
     report.row("space_set", case="partial failure (30% CreateSpace, 50% CreateDirectory refused)",
                failed_keys=len(failed), kept=len(first["keys"]), duplicates=0, orphans=0)
+    report.record("space_set", partial_failures=1, failed_keys_reported=len(failed), duplicates=0, orphans=0)
 
     stack.up(**QUIET)  # finishes the rest
     second = check_set(emulator, stack, spaces)
@@ -116,6 +117,7 @@ def test_throttling_and_lost_answers_at_32_in_flight(emulator: EmulatorProcess, 
     assert result["ok"] and result["keys"] == sorted(spaces), result
     report.row("space_set", case="64 spaces, 32 in flight, 30% throttled, 10% answers lost", failed_keys=0,
                kept=len(result["keys"]), duplicates=0, orphans=0, throttled=throttled, answers_lost=lost)
+    report.record("space_set", throttled_answers=throttled, lost_answers=lost, duplicates=0, orphans=0)
     stack.preview(expect_no_changes=True, **QUIET)
 
 
@@ -153,6 +155,8 @@ def test_killed_after_mutating_call_k_recovers(k: int, emulator: EmulatorProcess
     report.row("space_set", case=f"killed after mutating call {k} ({call_k}), then make recover", failed_keys=0,
                kept=len(result["keys"]), duplicates=sum(result["duplicates"].values()),
                orphans=len(result["orphans"]))
+    report.record("space_set", kill_points_tried=1, kill_points_recovered=int(result["ok"]),
+                  duplicates=sum(result["duplicates"].values()), orphans=len(result["orphans"]))
     assert result["ok"] and result["keys"] == sorted(SPACES), result
     stack.preview(expect_no_changes=True, **QUIET)
 
