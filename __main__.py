@@ -23,6 +23,8 @@ One library (the single-library keys, namespace `smh-media`, see stacks/Pulumi.l
                     after 7 days; `abort_incomplete_upload_days`, `rules`, `allow_smh_paths`, `adopt`
   bucketReferer     object: hotlink protection (BucketReferer): `domains`, `referer_type` White-List|Black-List,
                     `allow_empty_referer`, `enabled`, `adopt`
+  spacesFile        path (from the project directory) of a JSON or YAML map of more `spaces`: thousands of spaces
+                    exceed what one config value can carry (128 KiB: Linux's limit on one environment variable)
   spaceSet          true | false | N | {from: N, chunks: C}: serve `spaces` with SpaceSet resources (always,
                     never, from N spaces on; default false); smh_provider/stack_spaces.py, README "Thousands of
                     tenant spaces"
@@ -64,7 +66,7 @@ from smh_provider import (
 from smh_provider.resources.media_library import PROPS as LIBRARY_PROPS
 from smh_provider.resources.space import PROPS as SPACE_PROPS
 from smh_provider.stack_permissions import declare_permissions
-from smh_provider.stack_spaces import declare_space_set, space_set_chunks
+from smh_provider.stack_spaces import declare_space_set, space_set_chunks, spaces_from_file
 
 LIBRARY_KEYS = {p.name for p in LIBRARY_PROPS if not p.internal} - {"bucket", "bucket_region", "force_destroy", "owner"}
 SPACE_KEYS = {p.name for p in SPACE_PROPS if not p.internal} - {"library_id", "owner"} | {"albums"}
@@ -72,7 +74,7 @@ SPACE_KEYS = {p.name for p in SPACE_PROPS if not p.internal} - {"library_id", "o
 LIBRARY_CONFIG: dict[str, str] = {
     "bucketName": "str", "appId": "str", "region": "str", "bucketAcl": "str", "bucketTags": "object",
     "adoptBucket": "bool", "adoptBucketFrom": "str", "forceDestroy": "bool", "protectLibrary": "bool",
-    "library": "object", "spaces": "object", "albums": "object", "spaceSet": "object",
+    "library": "object", "spaces": "object", "albums": "object", "spaceSet": "object", "spacesFile": "str",
     "bucketCors": "object", "bucketLifecycle": "object", "bucketReferer": "object",
     "roles": "object", "users": "object", "groups": "object", "grants": "object",
 }
@@ -289,6 +291,11 @@ def declare_library(spec: LibrarySpec, shared: Declared | None = None) -> Declar
     albums_of: dict[str | None, dict[str, tuple[str, Album]]] = {}  # space key (None: the library) -> albums
 
     spaces_cfg = spec.get("spaces", {})
+    if spec.get("spacesFile"):  # a map too big for one config value (the engine passes config in one env var)
+        try:
+            spaces_cfg = spaces_from_file(spec.get("spacesFile"), spaces_cfg, f"{spec.where}spacesFile")
+        except ValueError as err:
+            _fail(str(err))
     if not isinstance(spaces_cfg, dict):
         _fail(f"{spec.where}spaces must be a map of key -> Space arguments")
     try:

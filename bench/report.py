@@ -98,6 +98,18 @@ def plot(result: dict[str, Any], path: Path) -> Path | None:
     return path
 
 
+def _rep_counts(result: dict[str, Any]) -> dict[str, str]:
+    """'3 runs' -> which rows, for the header."""
+    out: dict[str, list[str]] = {}
+    for s in result["scenarios"]:
+        n = len(s.get("wall_runs_s") or [1])
+        label = f"{s.get('variant', 'resources')} N = {s['n']}" if s["n"] else "single library"
+        out.setdefault(f"{n} run{'s' if n > 1 else ''}", [])
+        if label not in out[f"{n} run{'s' if n > 1 else ''}"]:
+            out[f"{n} run{'s' if n > 1 else ''}"].append(label)
+    return {k: ", ".join(v).replace("resources", "Space + Album") for k, v in out.items()}
+
+
 def markdown(result: dict[str, Any]) -> str:
     m, v, st = result["machine"], result["versions"], result["settings"]
     runs = sorted({f"{s.get('measured', result['date'])[:16]}, load at start {s.get('load_at_start', ['?'])[0]}"
@@ -114,7 +126,8 @@ def markdown(result: dict[str, Any]) -> str:
         f"- Versions: Pulumi CLI {v['pulumi_cli']}, pulumi (Python SDK) {v['pulumi_python']}, cos-python-sdk-v5 "
         f"{v['cos_python_sdk_v5']}, tencentcloud-sdk-python-smh {v['tencentcloud_sdk_python_smh']}.",
         f"- Emulator latency fault {st['latency_ms']:.0f} ms on every cloud request; wall time is the median of "
-        f"{st['reps']} runs, the sequential script the median of {st['script_reps']}.",
+        "a row's runs (" + ", ".join(f"{k} for {v}" for k, v in _rep_counts(result).items()) + "; every run is in "
+        f"bench/results/latest.json), the sequential script the median of {st['script_reps']}.",
         f"- Engine concurrency {st['engine_concurrency']}: the Python dynamic provider serves at most 4 RPCs at once "
         "(`futures.ThreadPoolExecutor(max_workers=4)` in `pulumi/dynamic/__main__.py`, pulumi "
         f"{v['pulumi_python']}).",

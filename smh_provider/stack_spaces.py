@@ -18,6 +18,7 @@ with its own mark.
 from __future__ import annotations
 
 import zlib
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -69,6 +70,27 @@ def _parse(setting: Any, where: str) -> tuple[int | None, int]:
 def chunk_of(key: str, chunks: int) -> int:
     """The share of a key among `chunks` SpaceSet resources: stable, whatever other keys exist."""
     return zlib.crc32(key.encode()) % chunks
+
+
+def spaces_from_file(path: str, inline: Any, where: str = "smh-media:spacesFile") -> dict[str, Any]:
+    """The `spaces` of stack config plus those of a JSON or YAML file (`spacesFile`, relative to the project).
+
+    The engine hands the program its config in one environment variable, and Linux caps one at 128 KiB: a map of
+    a few thousand spaces does not fit (`fork/exec ...: argument list too long`), a file does.
+    """
+    import yaml
+
+    file = Path(path)
+    try:
+        loaded = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as err:
+        raise ValueError(f"{where}: cannot read {path!r} as a JSON or YAML map of spaces: {err}") from None
+    if not isinstance(loaded, dict):
+        raise ValueError(f"{where}: {path!r} must hold a map of key -> space settings")
+    both = sorted(set(loaded) & set(inline or {}))
+    if both:
+        raise ValueError(f"{where}: key(s) {both[:5]} are in both {path!r} and spaces; declare each once")
+    return {**(inline or {}), **loaded}
 
 
 def declare_space_set(name: str, library: MediaLibrary, spaces: dict[str, Any], force_destroy: bool,

@@ -132,3 +132,18 @@ def test_changing_the_number_of_chunks_fails_at_preview() -> None:
     result = provider.check({**news, "chunk": "1/8"}, news)
     assert [f.property for f in result.failures if f.property == "chunk"] == ["chunk"]
     assert not [f for f in provider.check({**news}, news).failures if f.property == "chunk"]
+
+
+def test_spaces_from_a_file_join_the_inline_ones(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from smh_provider.stack_spaces import spaces_from_file
+
+    (tmp_path / "spaces.json").write_text('{"b": {"space_tag": "x"}, "c": null}')
+    assert spaces_from_file(str(tmp_path / "spaces.json"), {"a": {}}) == {"a": {}, "b": {"space_tag": "x"},
+                                                                           "c": None}
+    with pytest.raises(ValueError, match="in both"):
+        spaces_from_file(str(tmp_path / "spaces.json"), {"b": {}})
+    (tmp_path / "list.yaml").write_text("- a\n- b\n")
+    with pytest.raises(ValueError, match="map"):
+        spaces_from_file(str(tmp_path / "list.yaml"), {})
+    with pytest.raises(ValueError, match="cannot read"):
+        spaces_from_file(str(tmp_path / "missing.json"), {})
