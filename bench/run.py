@@ -200,6 +200,20 @@ def tenant_config(n: int, tag: str) -> dict[str, Any]:
             "smh-media:spaces": spaces}
 
 
+def _script_runs(b: Bench, n: int, reps: int, name: str, label: str) -> dict[str, list[dict[str, Any]]]:
+    """The sequential script's create, read, update and destroy of N spaces (bucket and library `<name><n>`)."""
+    scripts: dict[str, list[dict[str, Any]]] = {"create": [], "read": [], "update": [], "destroy": []}
+    state = b.tmp / f"{name}-{n}.json"
+    for rep in range(reps):
+        log(f"{label}: sequential script, run {rep + 1}/{reps}")
+        kw = {"bucket": f"{name}{n}", "library": f"{name}{n}"}
+        scripts["create"].append(b.script("create", state, spaces=n, albums=2, space_tag="v0", **kw))
+        scripts["read"].append(b.script("read", state))
+        scripts["update"].append(b.script("update", state, space_tag="v1"))
+        scripts["destroy"].append(b.script("destroy", state))
+    return scripts
+
+
 def run_tenants(b: Bench, n: int, reps: int, script_reps: int) -> list[dict[str, Any]]:
     st = b.stack(tenant_config(n, "v0"))
     runs: dict[str, list[dict[str, Any]]] = {s: [] for s in ("S5", "S3", "S4", "S6", "S7")}
@@ -213,15 +227,7 @@ def run_tenants(b: Bench, n: int, reps: int, script_reps: int) -> list[dict[str,
         runs["S6"].append(b.measure("up", lambda: st.up(on_output=_quiet), st))
         runs["S7"].append(b.measure("destroy", lambda: st.destroy(on_output=_quiet), st))
     st.workspace.remove_stack(st.name)
-    scripts: dict[str, list[dict[str, Any]]] = {"create": [], "read": [], "update": [], "destroy": []}
-    state = b.tmp / f"script-{n}.json"
-    for rep in range(script_reps):
-        log(f"N={n}: sequential script, run {rep + 1}/{script_reps}")
-        kw = {"bucket": f"script{n}", "library": f"script{n}"}
-        scripts["create"].append(b.script("create", state, spaces=n, albums=2, space_tag="v0", **kw))
-        scripts["read"].append(b.script("read", state))
-        scripts["update"].append(b.script("update", state, space_tag="v1"))
-        scripts["destroy"].append(b.script("destroy", state))
+    scripts = _script_runs(b, n, script_reps, "script", f"N={n}")
     resources = 3 + 3 * n
     return [summarize("S5", n, runs["S5"], scripts["create"], resources),
             summarize("S3", n, runs["S3"], scripts["read"], resources),
@@ -257,15 +263,7 @@ def run_set(b: Bench, n: int, reps: int, script_reps: int) -> list[dict[str, Any
         runs["S6"].append(b.measure("up", lambda: st.up(on_output=_quiet), st, SET_WORKERS))
         runs["S7"].append(b.measure("destroy", lambda: st.destroy(on_output=_quiet), st, SET_WORKERS))
     st.workspace.remove_stack(st.name)
-    scripts: dict[str, list[dict[str, Any]]] = {"create": [], "read": [], "update": [], "destroy": []}
-    state = b.tmp / f"script-set-{n}.json"
-    for rep in range(script_reps):
-        log(f"SpaceSet N={n}: sequential script, run {rep + 1}/{script_reps}")
-        kw = {"bucket": f"scriptset{n}", "library": f"scriptset{n}"}
-        scripts["create"].append(b.script("create", state, spaces=n, albums=2, space_tag="v0", **kw))
-        scripts["read"].append(b.script("read", state))
-        scripts["update"].append(b.script("update", state, space_tag="v1"))
-        scripts["destroy"].append(b.script("destroy", state))
+    scripts = _script_runs(b, n, script_reps, "scriptset", f"SpaceSet N={n}")
     base = {"S5": "create", "S2": "read", "S3": "read", "S4": "read", "S6": "update", "S7": "destroy"}
     return [summarize(sid, n, runs[sid], scripts[base[sid]], 4, "SpaceSet") for sid in runs]
 

@@ -407,6 +407,27 @@ cleanup_build() {
   return 0
 }
 
+# build_python_pieces: the Python language host into $BUILD_TMP, and the two Python shims, which ship in the
+# sdk/v3 module zip (same version as the CLI).
+build_python_pieces() {
+  go_build_progress pulumi-language-python "$HOST_MOD" "$BUILD_TMP/pulumi-language-python" \
+    github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3 "$LANGHOST_SDK_VERSION"
+  local sdk
+  sdk=$(cd "$CLI_MOD" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
+  install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$BUILD_TMP/"
+  install -m 0755 "$sdk/python/dist/pulumi-resource-pulumi-python" "$BUILD_TMP/"
+  rm -f "$BUILD_TMP"/*.log
+}
+
+# place_build DIR: move the finished $BUILD_TMP to DIR atomically: DIR is either absent, the old one, or complete.
+place_build() {
+  rm -rf "$1.old"
+  [[ -e $1 ]] && mv "$1" "$1.old"
+  mv "$BUILD_TMP" "$1"
+  BUILD_TMP=
+  rm -rf "$1.old"
+}
+
 build_bundle() {
   command -v go >/dev/null 2>&1 || die "no 'go' on PATH: Go >= 1.26 is needed to build the Pulumi CLI $PULUMI_VERSION once (or put a complete pulumi $PULUMI_VERSION bundle on PATH or in $CACHE_DIR)"
   mkdir -p "$CACHE_ROOT"
@@ -453,15 +474,7 @@ build_bundle() {
   log "[$(elapsed)] modules ready in ${BUILD_SECS[download]}s: downloaded $((dl_after - dl_before)) MB of module files; GOMODCACHE grew $((mod_after - mod_before)) MB"
 
   go_build_progress pulumi "$CLI_MOD" "$BUILD_TMP/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$PULUMI_VERSION"
-  go_build_progress pulumi-language-python "$HOST_MOD" "$BUILD_TMP/pulumi-language-python" \
-    github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3 "$LANGHOST_SDK_VERSION"
-
-  # The two Python shims ship in the sdk/v3 module zip (same version as the CLI).
-  local sdk
-  sdk=$(cd "$CLI_MOD" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
-  install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$BUILD_TMP/"
-  install -m 0755 "$sdk/python/dist/pulumi-resource-pulumi-python" "$BUILD_TMP/"
-  rm -f "$BUILD_TMP"/*.log
+  build_python_pieces
   chmod 0755 "$BUILD_TMP"
 
   bundle_ok "$BUILD_TMP" || die "built bundle is incomplete or '$BUILD_TMP/pulumi version' is not $PULUMI_VERSION"
@@ -473,12 +486,7 @@ language host:    github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python
 python shims:     github.com/pulumi/pulumi/sdk/v3 $PULUMI_VERSION python/cmd, python/dist
 built:            $(date -u +%Y-%m-%dT%H:%M:%SZ) with $gover, $(nproc) cores, $kind, ${total}s
 EOF
-  # atomic placement: the cache dir is either absent, the old one, or complete
-  rm -rf "$CACHE_DIR.old"
-  [[ -e $CACHE_DIR ]] && mv "$CACHE_DIR" "$CACHE_DIR.old"
-  mv "$BUILD_TMP" "$CACHE_DIR"
-  BUILD_TMP=
-  rm -rf "$CACHE_DIR.old"
+  place_build "$CACHE_DIR"
 
   log "=================================================================="
   log "Pulumi bundle built in ${total}s wall (modules ${BUILD_SECS[download]}s, pulumi ${BUILD_SECS[pulumi]}s, language host ${BUILD_SECS[pulumi-language-python]}s)"
@@ -532,19 +540,9 @@ build_pieces() {
   (cd "$HOST_MOD" && go mod download) || { heartbeat_stop; die "go mod download failed in tools/pulumi-cli/langhost"; }
   (cd "$CLI_MOD" && go mod download github.com/pulumi/pulumi/sdk/v3) || { heartbeat_stop; die "go mod download of sdk/v3 failed"; }
   heartbeat_stop
-  go_build_progress pulumi-language-python "$HOST_MOD" "$BUILD_TMP/pulumi-language-python" \
-    github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3 "$LANGHOST_SDK_VERSION"
-  local sdk
-  sdk=$(cd "$CLI_MOD" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
-  install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$BUILD_TMP/"
-  install -m 0755 "$sdk/python/dist/pulumi-resource-pulumi-python" "$BUILD_TMP/"
-  rm -f "$BUILD_TMP"/*.log
+  build_python_pieces
   build_key > "$BUILD_TMP/BUILD_KEY"
-  rm -rf "$PIECES_DIR.old"
-  [[ -e $PIECES_DIR ]] && mv "$PIECES_DIR" "$PIECES_DIR.old"
-  mv "$BUILD_TMP" "$PIECES_DIR"
-  BUILD_TMP=
-  rm -rf "$PIECES_DIR.old"
+  place_build "$PIECES_DIR"
   log "Python pieces built in $((SECONDS - BUILD_T0))s"
   cleanup_build
   trap - EXIT

@@ -21,12 +21,12 @@ from typing import Any, ClassVar, NamedTuple
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
-from smh_provider import ownership, preflight
+from smh_provider import ownership
 from smh_provider.clients import cos
 from smh_provider.errors import NotFound, ProviderError
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop, is_unknown
-from smh_provider.resources.media_processing import _full_bucket
+from smh_provider.resources.media_processing import _full_bucket, delete_bucket_part
 
 BUCKET_PROPS = (
     Prop("bucket", "str", replace=True, rule=_full_bucket, doc="full bucket name <name>-<appid>"),
@@ -119,21 +119,9 @@ class BucketSettingProvider(BaseProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.inputs_of(props)
-        settings = self.settings()
-        c = cos.client(settings, inputs["region"])
-        stack = ownership.stack_of(inputs.get("owner"))
-        try:
-            tags = cos.get_tags(c, id_)
-            found = tags.get(ownership.OWNER_TAG, "")
-            if stack and found and ownership.stack_of(found) != stack:
-                ownership.warn_gone(f"the bucket {id_} of these {self.label}", found)
-                return  # the bucket belongs to another stack now: its configuration is that stack's
-            preflight.check_tree(f"bucket:{id_}", lambda: preflight.bucket_ancestor(
-                settings, id_, inputs["region"], stack, tags=tags), f"deleting the {self.label} of bucket {id_}")
-            self.calls.delete(c, id_)
-            preflight.deleted(f"the {self.label} of bucket {id_}")  # so a later refusal says it truly
-        except NotFound:
-            return
+        delete_bucket_part(self.settings(), id_, inputs["region"], inputs.get("owner"),
+                           lambda c: self.calls.delete(c, id_), of=f"these {self.label}",
+                           doing=f"deleting the {self.label} of bucket {id_}", what=f"the {self.label} of bucket {id_}")
 
 
 class BucketSetting(Resource):

@@ -7,6 +7,7 @@ until the binding is listed; delete unbinds; a bucket that is already gone count
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -14,6 +15,7 @@ from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
 from smh_provider import ownership, preflight
 from smh_provider.clients import cos
+from smh_provider.config import Settings
 from smh_provider.errors import AlreadyOwned, NotFound
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop
@@ -27,6 +29,28 @@ def _full_bucket(value: str, _: Any) -> str | None:
     if not re.match(FULL_BUCKET, value or ""):
         return f"bucket {rules.shown(value)} must be the full bucket name '<name>-<appid>', e.g. photos-1250000000"
     return None
+
+
+def delete_bucket_part(settings: Settings, bucket: str, region: str, owner: str | None,
+                       remove: Callable[[Any], None], *, of: str, doing: str, what: str) -> None:
+    """Remove a part of a bucket that carries no mark of its own (media processing, a configuration) with
+    `remove(client)`, after the delete preflight (`doing`: the step it names). Nothing is removed when the bucket
+    belongs to another stack now (a warning names `the bucket <bucket> of <of>`: it goes with the bucket); a bucket
+    already gone is fine. `what` is the thing deleted, as a later refusal names it."""
+    c = cos.client(settings, region)
+    stack = ownership.stack_of(owner)
+    try:
+        tags = cos.get_tags(c, bucket)
+        found = tags.get(ownership.OWNER_TAG, "")
+        if stack and found and ownership.stack_of(found) != stack:
+            ownership.warn_gone(f"the bucket {bucket} of {of}", found)
+            return
+        preflight.check_tree(f"bucket:{bucket}", lambda: preflight.bucket_ancestor(
+            settings, bucket, region, stack, tags=tags), doing)
+        remove(c)
+        preflight.deleted(what)
+    except NotFound:
+        return
 
 
 PROPS = (
@@ -69,22 +93,10 @@ class MediaProcessingProvider(BaseProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.inputs_of(props)
-        settings = self.settings()
-        c = cos.client(settings, inputs["region"])
-        doing = f"switching off media processing for {id_}"
-        stack = ownership.stack_of(inputs.get("owner"))
-        try:
-            tags = cos.get_tags(c, id_)
-            found = tags.get(ownership.OWNER_TAG, "")
-            if stack and found and ownership.stack_of(found) != stack:
-                ownership.warn_gone(f"the bucket {id_} of media processing", found)
-                return  # the bucket belongs to another stack now: its media processing goes with it
-            preflight.check_tree(f"bucket:{id_}", lambda: preflight.bucket_ancestor(
-                settings, id_, inputs["region"], stack, tags=tags), doing)
-            cos.unbind_media(c, id_)
-            preflight.deleted(f"media processing of bucket {id_}")
-        except NotFound:
-            return
+        delete_bucket_part(self.settings(), id_, inputs["region"], inputs.get("owner"),
+                           lambda c: cos.unbind_media(c, id_), of="media processing",
+                           doing=f"switching off media processing for {id_}",
+                           what=f"media processing of bucket {id_}")
 
 
 class MediaProcessing(Resource, module="smh", name="MediaProcessing"):

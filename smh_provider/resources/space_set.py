@@ -44,7 +44,7 @@ from pulumi.dynamic import (
 )
 
 from smh_provider import host_batch, ownership, preflight
-from smh_provider.errors import NotFound, ProviderError
+from smh_provider.errors import NotFound, ProviderError, if_found
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop, is_unknown
 from smh_provider.resources.media_library import MediaLibrary
@@ -126,17 +126,21 @@ class SpaceSetProvider(BaseProvider):
         return DiffResult(changes=changed, replaces=[], stables=[], delete_before_replace=False)
 
     # -- create / update / delete ---------------------------------------------------------------------
-    def _runner(self, inputs: dict[str, Any]) -> Runner:
-        return Runner(self.settings(), inputs["library_id"], inputs["owner"] or "", inputs["workers"],
-                      inputs.get("legacy_mark") or None)
+    def _runner(self, inputs: dict[str, Any], listed: bool = False) -> Runner:
+        """The runner of this set's space calls; `listed`: with the library's space listing loaded (NotFound when
+        the library is gone)."""
+        runner = Runner(self.settings(), inputs["library_id"], inputs["owner"] or "", inputs["workers"],
+                        inputs.get("legacy_mark") or None)
+        if listed:
+            runner.listing = Listing.load(runner.plane)
+        return runner
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.inputs_of(props)
         spaces: dict[str, Any] = props.get("spaces") or {}
         require_multi_tenant(self.settings(), inputs["library_id"],
                              f"creating the tenant spaces of SpaceSet in media library {inputs['library_id']}")
-        runner = self._runner(inputs)
-        runner.listing = Listing.load(runner.plane)
+        runner = self._runner(inputs, listed=True)
         force = inputs["force_destroy"]
         outcomes = runner.run({k: functools.partial(runner.create, k, e, force, set()) for k, e in spaces.items()})
         set_id = f"spaceset-{uuid.uuid4().hex[:16]}"
@@ -203,9 +207,8 @@ class SpaceSetProvider(BaseProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.inputs_of(props)
         spaces, ids = props.get("spaces") or {}, props.get("space_ids") or {}
-        runner = self._runner(inputs)
         try:
-            runner.listing = Listing.load(runner.plane)
+            runner = self._runner(inputs, listed=True)
             lib_id = inputs["library_id"]  # the library and bucket this run deletes next must be able to go too
             preflight.check_tree(f"library:{lib_id}", lambda: preflight.library_ancestor(
                 self.settings(), lib_id, ownership.stack_of(inputs["owner"])), f"deleting SpaceSet of {lib_id}")
@@ -226,10 +229,8 @@ class SpaceSetProvider(BaseProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         inputs = self.inputs_of(props)
         spaces, ids = props.get("spaces") or {}, props.get("space_ids") or {}
-        runner = self._runner(inputs)
-        try:
-            runner.listing = Listing.load(runner.plane)
-        except NotFound:
+        runner = if_found(lambda: self._runner(inputs, listed=True))
+        if runner is None:
             return ReadResult("", {})
         existing = runner.listing.every  # by id: a space is ours by the state, whatever its listing shows
         force = inputs["force_destroy"]

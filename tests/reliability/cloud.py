@@ -31,7 +31,8 @@ def full_config(emulator: EmulatorProcess, **overrides: object) -> dict[str, aut
     })
 
 
-def albums_of(emulator: EmulatorProcess, lib_id: str, space_id: str) -> set[str]:
+def data_plane(emulator: EmulatorProcess, lib_id: str) -> tuple[str, dict[str, str], str]:
+    """(base URL, proxies, admin access token) for calling a library's data plane on the emulator directly."""
     import requests
 
     req = models.DescribeLibrarySecretRequest()
@@ -40,6 +41,13 @@ def albums_of(emulator: EmulatorProcess, lib_id: str, space_id: str) -> set[str]
     base, proxies = f"http://{lib_id}.api.tencentsmh.cn/api/v1", {"http": emulator.url}
     token = requests.get(f"{base}/token", params={"library_id": lib_id, "library_secret": secret, "grant": "admin"},
                          proxies=proxies, timeout=10).json()["accessToken"]
+    return base, proxies, token
+
+
+def albums_of(emulator: EmulatorProcess, lib_id: str, space_id: str) -> set[str]:
+    import requests
+
+    base, proxies, token = data_plane(emulator, lib_id)
     r = requests.get(f"{base}/directory/{lib_id}/{space_id}", params={"access_token": token, "page_size": "100"},
                      proxies=proxies, timeout=10)
     r.raise_for_status()

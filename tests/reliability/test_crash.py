@@ -60,6 +60,30 @@ def kill_tree(proc: subprocess.Popen) -> None:
     proc.wait(timeout=30)
 
 
+def kill_after_mutation(emulator: EmulatorProcess, stack: auto.Stack, k: int, env: dict[str, str]) -> str:
+    """Run `pulumi up` until the emulator holds the answer of mutating call k, SIGKILL it all there, and return
+    that call's service:action; the held requests of the dead process are dropped, never applied."""
+    emulator.control("POST", "faults", {"hold_after_mutations": k})
+    proc = subprocess.Popen(["pulumi", "up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack.name],
+                            cwd=stack.workspace.work_dir, env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while emulator.control("GET", "faults").get("holding") is not True:
+        assert proc.poll() is None, f"pulumi up ended (exit {proc.returncode}) before mutating call {k}"
+        assert time.monotonic() < deadline, f"mutating call {k} never came"
+        time.sleep(0.02)
+    kill_tree(proc)
+    mutations = [e for e in emulator.control("GET", "requests")["requests"] if e["mutated"]]
+    emulator.control("DELETE", "faults")
+    return f"{mutations[k - 1]['service']}:{mutations[k - 1]['action']}"
+
+
+def recover(stack: auto.Stack, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """scripts/recover.sh on the stack."""
+    return subprocess.run([str(ROOT / "scripts" / "recover.sh"), stack.name], cwd=stack.workspace.work_dir, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
 @pytest.fixture(scope="module")
 def new_stack(project_dir: Path, engine_env: dict[str, str]):  # type: ignore[no-untyped-def]
     made: list[auto.Stack] = []
@@ -89,23 +113,9 @@ def test_killed_after_mutating_call_k_recovers(k: int, emulator: EmulatorProcess
                                                engine_env: dict[str, str]) -> None:
     stack = new_stack(full_config(emulator))
     env = {**os.environ, **engine_env}
-    emulator.control("POST", "faults", {"hold_after_mutations": k})
-    proc = subprocess.Popen(["pulumi", "up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack.name],
-                            cwd=stack.workspace.work_dir, env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while emulator.control("GET", "faults").get("holding") is not True:
-        assert proc.poll() is None, f"pulumi up ended (exit {proc.returncode}) before mutating call {k}"
-        assert time.monotonic() < deadline, f"mutating call {k} never came"
-        time.sleep(0.02)
-    kill_tree(proc)
-    mutations = [e for e in emulator.control("GET", "requests")["requests"] if e["mutated"]]
-    call_k = f"{mutations[k - 1]['service']}:{mutations[k - 1]['action']}"
-    emulator.control("DELETE", "faults")  # held requests of the dead process are dropped, never applied
-
+    call_k = kill_after_mutation(emulator, stack, k, env)
     # Recovery, exactly as README.md ("When `pulumi up` was interrupted") tells users.
-    done = subprocess.run([str(ROOT / "scripts" / "recover.sh"), stack.name], cwd=stack.workspace.work_dir, env=env,
-                          capture_output=True, text=True, timeout=600)
+    done = recover(stack, env)
     assert done.returncode == 0, f"scripts/recover.sh after a crash at call {k} ({call_k}):\n" \
                                  f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     sidecar_repaired = "removing empty checkpoint sidecar" in done.stdout

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import time
 from collections import Counter
 from typing import Any
 
@@ -18,10 +16,10 @@ import pytest
 from pulumi import automation as auto
 
 from tests.e2e.conftest import base_config
-from tests.emulator_process import ROOT, EmulatorProcess
+from tests.emulator_process import EmulatorProcess
 from tests.reliability import report
-from tests.reliability.cloud import albums_of, state_resources
-from tests.reliability.test_crash import QUIET, kill_tree
+from tests.reliability.cloud import albums_of, data_plane, state_resources
+from tests.reliability.test_crash import QUIET, kill_after_mutation, recover
 
 pytestmark = pytest.mark.emulator_only  # seeded faults and crashes need the emulator
 SPACES: dict[str, Any] = {
@@ -121,25 +119,8 @@ def test_throttling_and_lost_answers_at_32_in_flight(emulator: EmulatorProcess, 
     stack.preview(expect_no_changes=True, **QUIET)
 
 
-def _kill_after(emulator: EmulatorProcess, stack: auto.Stack, k: int, env: dict[str, str]) -> str:
-    emulator.control("POST", "faults", {"hold_after_mutations": k})
-    proc = subprocess.Popen(["pulumi", "up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack.name],
-                            cwd=stack.workspace.work_dir, env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while emulator.control("GET", "faults").get("holding") is not True:
-        assert proc.poll() is None, f"pulumi up ended (exit {proc.returncode}) before mutating call {k}"
-        assert time.monotonic() < deadline, f"mutating call {k} never came"
-        time.sleep(0.02)
-    kill_tree(proc)
-    mutations = [e for e in emulator.control("GET", "requests")["requests"] if e["mutated"]]
-    emulator.control("DELETE", "faults")
-    return f"{mutations[k - 1]['service']}:{mutations[k - 1]['action']}"
-
-
 def _recover(stack: auto.Stack, env: dict[str, str], ok: bool = True) -> str:
-    done = subprocess.run([str(ROOT / "scripts" / "recover.sh"), stack.name], cwd=stack.workspace.work_dir, env=env,
-                          capture_output=True, text=True, timeout=600)
+    done = recover(stack, env)
     assert (done.returncode == 0) is ok, f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return done.stdout + done.stderr
 
@@ -149,7 +130,7 @@ def test_killed_after_mutating_call_k_recovers(k: int, emulator: EmulatorProcess
                                                engine_env: dict[str, str]) -> None:
     stack = make_stack(set_config(emulator, SPACES))
     env = {**os.environ, **engine_env}
-    call_k = _kill_after(emulator, stack, k, env)
+    call_k = kill_after_mutation(emulator, stack, k, env)
     _recover(stack, env)
     result = check_set(emulator, stack, SPACES)
     report.row("space_set", case=f"killed after mutating call {k} ({call_k}), then make recover", failed_keys=0,
@@ -165,7 +146,7 @@ def test_a_key_removed_before_the_recovery_is_swept(emulator: EmulatorProcess, m
                                                     engine_env: dict[str, str]) -> None:
     stack = make_stack(set_config(emulator, SPACES))
     env = {**os.environ, **engine_env}
-    _kill_after(emulator, stack, FULL_UP_MUTATIONS - 1, env)  # every space made, the state never saved
+    kill_after_mutation(emulator, stack, FULL_UP_MUTATIONS - 1, env)  # every space made, the state never saved
     rest = {k: v for k, v in SPACES.items() if k != "a"}
     stack.set_config("smh-media:spaces", auto.ConfigValue(json.dumps(rest)))
     _recover(stack, env)
@@ -176,22 +157,14 @@ def test_a_key_removed_before_the_recovery_is_swept(emulator: EmulatorProcess, m
 def test_a_removed_key_whose_space_holds_files_is_kept_and_reported(emulator: EmulatorProcess, make_stack,  # type: ignore[no-untyped-def]
                                                                     engine_env: dict[str, str]) -> None:
     import requests
-    from tencentcloud.smh.v20210712 import models
-
-    from tests.sdk_clients import smh
 
     stack = make_stack(set_config(emulator, SPACES))
     env = {**os.environ, **engine_env}
-    _kill_after(emulator, stack, FULL_UP_MUTATIONS - 1, env)
+    kill_after_mutation(emulator, stack, FULL_UP_MUTATIONS - 1, env)
     inv = emulator.control("GET", "inventory")
     space_a = next(s for s in inv["spaces"] if s["userId"].endswith("/spaces/a"))
     lib = space_a["library"]
-    req = models.DescribeLibrarySecretRequest()
-    req.LibraryId = lib
-    secret = smh(emulator.url).DescribeLibrarySecret(req).LibrarySecret
-    base, proxies = f"http://{lib}.api.tencentsmh.cn/api/v1", {"http": emulator.url}
-    token = requests.get(f"{base}/token", params={"library_id": lib, "library_secret": secret, "grant": "admin"},
-                         proxies=proxies, timeout=10).json()["accessToken"]
+    base, proxies, token = data_plane(emulator, lib)
     albums = albums_of(emulator, lib, space_a["spaceId"])
     assert albums, "the dead run made a's albums"
     put = requests.put(f"{base}/file/{lib}/{space_a['spaceId']}/{sorted(albums)[0]}/keep.jpg",
