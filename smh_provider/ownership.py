@@ -130,8 +130,9 @@ def may_take(found: str, owner: str | None, adopt: bool, adopt_from: str | None)
         return (f"it carries the ownership mark {found!r} of {who}, not {adopt_from!r} as adopt_from says; "
                 "nothing was taken over")
     return (f"it carries the ownership mark {found!r}: {who} manages it. adopt=True never takes over an object "
-            f"another stack or resource owns; to move it to this one, set adopt_from={found!r} (that stack then "
-            "no longer manages it: its refresh drops it and its destroy leaves it alone), or choose another name")
+            f"another stack or resource owns; to move it to this one, set adopt_from={found!r} (in stack config: "
+            "smh-media:adoptBucketFrom for the bucket, adopt_from in smh-media:library for the library; that stack "
+            "then no longer manages it: its refresh drops it and its destroy leaves it alone), or choose another name")
 
 
 def still_ours(found: str, owner: str | None) -> bool:
