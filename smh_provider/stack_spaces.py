@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+import yaml
 
 from smh_provider.resources.media_library import MediaLibrary
 from smh_provider.resources.space_set import SpaceSet
@@ -78,8 +79,6 @@ def spaces_from_file(path: str, inline: Any, where: str = "smh-media:spacesFile"
     The engine hands the program its config in one environment variable, and Linux caps one at 128 KiB: a map of
     a few thousand spaces does not fit (`fork/exec ...: argument list too long`), a file does.
     """
-    import yaml
-
     file = Path(path)
     try:
         loaded = yaml.safe_load(file.read_text(encoding="utf-8"))
