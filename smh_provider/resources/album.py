@@ -128,6 +128,7 @@ def delete_album(plane: DataPlane, space_id: str, name: str, force: bool, owner:
 
 
 class AlbumProvider(BaseProvider):
+    replace_checked = True
     props = PROPS
     type_label = "Album"
 

@@ -103,6 +103,7 @@ OUTPUTS = ("library_id", "access_domain", "creation_time", "library_secret")
 
 
 class MediaLibraryProvider(BaseProvider):
+    replace_checked = True
     props = PROPS
     type_label = "MediaLibrary"
     api_fields = smh.SETTINGS

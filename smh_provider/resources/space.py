@@ -182,6 +182,7 @@ def delete_space(plane: DataPlane, space_id: str, force: bool, owner: str | None
 
 
 class SpaceProvider(BaseProvider):
+    replace_checked = True
     props = PROPS
     type_label = "Space"
     api_fields = SPACE_SETTINGS

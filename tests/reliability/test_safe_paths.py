@@ -225,3 +225,21 @@ def test_a_user_made_by_hand_needs_adopt(emulator: EmulatorProcess, make_stack) 
     stack.up(**QUIET)
     assert plane.call("GET", f"/user/{lib_id}/ann")["nickname"] == "Ann"
     stack.preview(expect_no_changes=True, **QUIET)
+
+
+def test_replace_of_a_library_holding_files_is_refused_before_anything(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Walk finding W2: `up --replace` of a library whose files keep its delete from finishing (no force_destroy)
+    is refused at the replacement's create, before anything is made: the stack is not left with a delete that can
+    never finish, and the next `up` has nothing to do."""
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps({"b": {}})}))
+    up = stack.up(**QUIET)
+    lib_id, sid = up.outputs["library_id"].value, up.outputs["space_ids"].value["b"]
+    DataPlane(emulator, lib_id).upload(sid, "f1.jpg")
+    before = emulator.control("GET", "inventory")
+    with pytest.raises(auto.CommandError, match="refused before it started"):
+        stack.up(replace=[urn_of(stack, "MediaLibrary", "media-library")], **QUIET)
+    after = emulator.control("GET", "inventory")
+    assert [lib["LibraryId"] for lib in after["libraries"]] == [lib["LibraryId"] for lib in before["libraries"]]
+    clean(emulator, stack)
+    stack.up(**QUIET)  # not stuck
+    stack.preview(expect_no_changes=True, **QUIET)
