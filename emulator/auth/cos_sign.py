@@ -68,6 +68,10 @@ def verify_cos(
     `path` is the percent-decoded request path, `query` the decoded query, `headers` lower-case names.
     A pre-signed URL carries a temporary key's token as the `x-cos-security-token` query parameter (the SDK's
     `Params={"x-cos-security-token": ...}`: signed with the URL) or as the header; either is accepted.
+
+    Fidelity gap: a pre-signed URL's token is accepted whether or not it is among the signed parameters
+    (q-url-param-list); whether COS insists on it being signed is UNVERIFIED. A request with both an Authorization
+    header and q-sign query parameters is judged by the header alone.
     """
     now = time.time() if now is None else now
     fields, where = signature_fields(query, headers)

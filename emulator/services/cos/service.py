@@ -208,7 +208,7 @@ class CosService(Service, name="cos", hosts=(BUCKET_HOST, SERVICE_HOST), actions
         cors-troubleshooting), and the COS browser SDK (cos-js-sdk-v5) hands a page COS's error Code and
         statusCode, which a browser only exposes when the error answer carries Access-Control-Allow-Origin; the
         SDK's "CORS blocked or network error" (cos-js-sdk-v5 issue #85) is what a page sees when it does not.
-        Fidelity gap (UNVERIFIED against the live service): which error answers carry the headers; here every
+        Fidelity gap: which error answers carry the headers is UNVERIFIED against the live service; here every
         error on an existing bucket with a matching rule does, and none where the bucket does not exist.
         """
         origin = req.headers.get("origin")

@@ -166,11 +166,13 @@ class SmhBackend:
 
         Two answers, chosen with `--library-bucket` (EMULATOR_LIBRARY_BUCKET): "honoured" (the default, as the
         project's seed facts) binds BucketName/BucketRegion as below; "ignored" follows the SDK's field doc since
-        3.0.919 ("当前版本不再支持指定存储桶": the current version no longer supports choosing the bucket): the
+        3.0.919 ("当前版本不再支持指定存储桶": the current version no longer supports choosing the bucket).
+
+        Fidelity gap: which of the two answers the live service gives is UNVERIFIED. With `ignored` the
         parameters are accepted unchecked and the library goes to a bucket the emulator creates,
         `smh-<10 random>-<APPID>` in BucketRegion (else the request's X-TC-Region, else ap-guangzhou), which
-        DescribeLibraries reports and DeleteLibrary removes with the library. UNVERIFIED which answer the live
-        service gives, and the managed bucket's name pattern and fate on delete.
+        DescribeLibraries reports and DeleteLibrary removes with the library (with its objects); that name
+        pattern and that fate on delete are the emulator's choice.
 
         Fidelity gap: without BucketName/BucketRegion the library gets an SMH-managed bucket, shown as empty
         BucketName/BucketRegion strings; the managed bucket counts as non-MAZ, so MAZ_ storage classes are
