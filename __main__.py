@@ -62,6 +62,7 @@ from smh_provider import (
     MediaProcessing,
     Space,
     config,
+    ownership,
 )
 from smh_provider.resources.media_library import PROPS as LIBRARY_PROPS
 from smh_provider.resources.space import PROPS as SPACE_PROPS
@@ -316,8 +317,9 @@ def declare_library(spec: LibrarySpec, shared: Declared | None = None) -> Declar
         albums = space_cfg.pop("albums", {})
         space_cfg.setdefault("force_destroy", force_destroy)
         try:
+            set_mark = ownership.mark(spec.name("spaces"))  # the SpaceSet(s) this library's spaces may move from
             space = Space(_claim("Space", spec.name(f"space-{key}"), f"{spec.where}spaces.{key}"),
-                          library=library, **space_cfg)
+                          library=library, also_marks=[f"{set_mark}/{key}", f"{set_mark}-{{n}}/{key}"], **space_cfg)
         except ValueError as err:
             _fail(str(err))
         declared.space_ids[key], spaces[key] = space.space_id, space

@@ -14,7 +14,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
-from smh_provider import ownership, preflight
+from smh_provider import ownership, preflight, state
 from smh_provider.clients import smh
 from smh_provider.clients.smhdata import DataPlane
 from smh_provider.errors import AlreadyExists, InvalidInput, NotFound, ProviderError
@@ -65,16 +65,18 @@ def _forget(plane: DataPlane, space_id: str) -> None:
     _listings.forget((*plane.key, space_id))
 
 
-def create_album(plane: DataPlane, space_id: str, name: str) -> None:
-    """Create an album; an empty one of that name is adopted, one that holds files is an error."""
+def create_album(plane: DataPlane, space_id: str, name: str, owner: str | None = None) -> None:
+    """Create an album; one of that name that exists already is adopted when empty, or when no resource of the
+    stack (`owner`'s) holds it in the state: albums carry no mark, and such an album is one this stack made or
+    renamed in a run that died before saving its state (state.py). One another resource holds is an error."""
     _forget(plane, space_id)
     try:
         plane.create_album(space_id, name)
     except AlreadyExists as err:
-        # An empty album of that name is adopted: most likely our own create whose answer was lost, or whose
-        # run died before saving state (albums have no mark; an empty one holds nothing to take over).
         contents = plane.list_dir(space_id, name)
-        if contents:
+        others = state.held_by_others("album", state.album_key(plane.library_id, space_id, name), owner) \
+            if owner and contents else set()
+        if contents and (others or not owner):
             raise ProviderError(
                 f"{err}. An album of that name exists already, holds {len(contents)} files and this "
                 "stack does not manage it; choose another album_name, or move its files and delete it.") from None
@@ -146,7 +148,8 @@ class AlbumProvider(BaseProvider):
         problem = self._mode_error(inputs)
         if problem:
             raise ProviderError(f"{doing}: {problem}")
-        create_album(DataPlane(self.settings(), inputs["library_id"]), inputs["space_id"], inputs["album_name"])
+        create_album(DataPlane(self.settings(), inputs["library_id"]), inputs["space_id"], inputs["album_name"],
+                     inputs["owner"])
         return CreateResult(f"album-{uuid.uuid4().hex[:16]}", dict(inputs))
 
     def before_replace(self, id_: str, olds: dict[str, Any], replaces: list[str]) -> None:
@@ -184,8 +187,9 @@ class AlbumProvider(BaseProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.inputs_of(props)
-        if ownership.taken_over(inputs["space_id"]):
-            return  # a SpaceSet of this stack holds the album's space (and its albums) now: leave it
+        key = state.album_key(inputs["library_id"], inputs["space_id"], inputs["album_name"])
+        if state.held_by_others("album", key, inputs["owner"]):
+            return  # another resource of this stack (a SpaceSet) holds the album now: leave the state, keep it
         delete_album(DataPlane(self.settings(), inputs["library_id"]), inputs["space_id"], inputs["album_name"],
                      inputs["force_destroy"], inputs["owner"])
 
