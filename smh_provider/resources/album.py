@@ -8,6 +8,7 @@ interrupted run made it); one that holds files is an error.
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -47,6 +48,7 @@ PROPS = (
 )
 
 
+RENAME_WAIT = 120.0  # seconds a rename waits for its new name to be freed by the other renames of a swap
 LISTING_TTL = 10.0  # seconds a space's album listing serves the refresh of its other albums
 _listings: PerKey[set[str]] = PerKey(max_age=LISTING_TTL)
 
@@ -181,9 +183,36 @@ class AlbumProvider(BaseProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         old, new = self.inputs_of(olds), self.inputs_of(news)
         if old["album_name"] != new["album_name"]:
-            rename_album(DataPlane(self.settings(), new["library_id"]), new["space_id"], old["album_name"],
-                         new["album_name"])
+            plane = DataPlane(self.settings(), new["library_id"])
+            try:
+                rename_album(plane, new["space_id"], old["album_name"], new["album_name"])
+            except AlreadyExists:
+                self._rename_through_temp(plane, new, old["album_name"])
         return UpdateResult(dict(new))
+
+    @staticmethod
+    def _rename_through_temp(plane: DataPlane, new: dict[str, Any], before: str) -> None:
+        """The new name is taken by an album another resource of this stack holds: a swap or cycle of renames,
+        whose other renames run in this same `up`. Step aside under a temporary name, wait for the name to come
+        free, take it. If it does not within RENAME_WAIT seconds, go back to the old name and fail."""
+        space_id, after, owner = new["space_id"], new["album_name"], new["owner"]
+        if not state.held_by_others("album", state.album_key(new["library_id"], space_id, after), owner):
+            raise ProviderError(f"renaming album {before!r} to {after!r}: an album named {after!r} exists already "
+                                "and no resource of this stack holds it. Nothing was changed; choose another name, "
+                                "or move its files and delete it.")
+        temp = f".pulumi-moving-{state.name_of_mark(owner)}"[:255]
+        rename_album(plane, space_id, before, temp)
+        deadline = time.monotonic() + RENAME_WAIT
+        while time.monotonic() < deadline:
+            try:
+                rename_album(plane, space_id, temp, after)
+                return
+            except AlreadyExists:
+                time.sleep(0.5)
+        rename_album(plane, space_id, temp, before)
+        raise ProviderError(f"renaming album {before!r} to {after!r}: the album holding that name (held by "
+                            f"another resource of this stack) was not renamed away within {RENAME_WAIT:.0f} s. "
+                            f"Nothing was changed: {before!r} keeps its name.")
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.inputs_of(props)

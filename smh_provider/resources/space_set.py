@@ -110,7 +110,7 @@ class SpaceSetProvider(BaseProvider):
             return DiffResult(changes=True, replaces=[], stables=[], delete_before_replace=False)
         old_force, new_force = bool(olds.get("force_destroy")), bool(news.get("force_destroy"))
         plans = plan(olds.get("spaces") or {}, new_spaces or {}, old_force, new_force)
-        self._before_replacing(plans, olds, old_force)
+        self._before_replacing(plans, olds, news, old_force)
         paths = detailed_diff(plans, olds.get("spaces") or {}, new_spaces or {})
         if old_force != new_force:
             paths["force_destroy"] = UPDATE
@@ -119,7 +119,8 @@ class SpaceSetProvider(BaseProvider):
             host_batch.set_detailed_diff(paths)
         return DiffResult(changes=changed, replaces=[], stables=[], delete_before_replace=False)
 
-    def _before_replacing(self, plans: dict[str, Any], olds: dict[str, Any], old_force: bool) -> None:
+    def _before_replacing(self, plans: dict[str, Any], olds: dict[str, Any], news: dict[str, Any],
+                          old_force: bool) -> None:
         """A space replaced inside the set (its multi_album changed, its quota cleared) must be able to go: refused
         at preview when it holds files without force_destroy. Reads only the spaces being replaced."""
         replaced = {k: p for k, p in plans.items() if p.op == "replace"}
@@ -127,17 +128,20 @@ class SpaceSetProvider(BaseProvider):
             return
         runner = self._runner(self.inputs_of(olds))
         ids, spaces, problems = olds.get("space_ids") or {}, olds.get("spaces") or {}, []
+        new_spaces, new_force = news.get("spaces") or {}, bool(news.get("force_destroy"))
         for key, p in sorted(replaced.items()):
             sid = ids.get(key)
             if not sid:
                 continue
+            force = full(spaces.get(key) or {}, old_force)["force_destroy"] or \
+                full(new_spaces.get(key) or {}, new_force)["force_destroy"]
             try:
-                runner.check_deletable(sid, full(spaces.get(key) or {}, old_force)["force_destroy"])
+                runner.check_deletable(sid, force)
             except ProviderError as err:
-                problems.append(f'spaces["{key}"] ({", ".join(p.replace)} changed, so its space {sid} is replaced): '
+                problems.append(f'spaces["{key}"] ({", ".join(p.reasons)} changed, so its space {sid} is replaced): '
                                 f"{err}")
             else:
-                operation.say(f'spaces["{key}"]: its space {sid} is replaced ({", ".join(p.replace)} changed): a new '
+                operation.say(f'spaces["{key}"]: its space {sid} is replaced ({", ".join(p.reasons)} changed): a new '
                               "space is created and the old one deleted", warn=True)
         if problems:
             raise preflight.refuse(f"updating SpaceSet of media library {olds.get('library_id')}", problems,

@@ -194,11 +194,11 @@ class Runner:
                 new_force: bool, exclude: set[str]) -> Outcome:
         """The old space must be able to go (empty, or force_destroy): checked first, then a new space is made and
         the old one deleted. If that delete fails anyway, the new space goes again: one space per key, always."""
-        force = full(old, old_force)["force_destroy"]
+        force = full(old, old_force)["force_destroy"] or full(new, new_force)["force_destroy"]
         try:
             self.check_deletable(old_id, force)
         except ProviderError as err:
-            return Outcome(p.key, old, old_id, f"replacing its space ({', '.join(p.replace)} changed): {err}")
+            return Outcome(p.key, old, old_id, f"replacing its space ({', '.join(p.reasons)} changed): {err}")
         made = self.create(p.key, new, new_force, exclude | {old_id})
         if made.space_id is None:
             made.entry, made.space_id = old, old_id  # nothing new exists: the old space stays in the state
