@@ -55,6 +55,15 @@ def emulator_proc() -> Iterator[EmulatorProcess]:
     proc.stop()
 
 
+@pytest.fixture(scope="session")
+def emulator_ignoring_proc() -> Iterator[EmulatorProcess]:
+    """An emulator started with `--library-bucket ignored`: CreateLibrary stores a library in a bucket of its own
+    choosing (tests/e2e/test_lifecycle.py runs under both answers). Started only by the tests that ask."""
+    proc = EmulatorProcess(extra_args=["--library-bucket", "ignored"])
+    yield proc
+    proc.stop()
+
+
 @pytest.fixture
 def emulator(emulator_proc: EmulatorProcess) -> EmulatorProcess:
     """The shared emulator, with state, request log and faults reset."""
