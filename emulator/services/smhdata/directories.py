@@ -90,8 +90,7 @@ class DirectoryActions(BackendBase):
         Fidelity gap: only page/page_size paging (no marker mode, so no nextMarker); directories come before
         files, each group sorted by `order_by`; a page_size above 1000 and unknown order/filter values answer 400
         InvalidParameter. Files carry contentType, size, eTag, crc64 and an empty metaData; no authorityList,
-        localSync or preview fields. Folder grants apply to user tokens once the library has a role table
-        (authority.py).
+        localSync or preview fields. An acl token lists only where a role lets it view (access.py).
         """
         if not 1 <= page or not 1 <= page_size <= MAX_PAGE_SIZE:
             raise invalid(f"page must be >= 1 and page_size within 1..{MAX_PAGE_SIZE}")

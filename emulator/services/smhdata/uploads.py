@@ -13,8 +13,9 @@ on COS itself (the clients send no part list) and reads the object for the file'
 Fidelity gap: begin answers 200 (the SDKs accept any 2xx; 202 is the instant-upload match, not emulated: fullHash
 and beginningHash are ignored). The confirmKey is 32 hex characters; an upload that is never confirmed stays until
 it is aborted (real SMH expires it with its `expiration`). A confirm needs the same user as the begin (403
-UploadNotBelongYou) and at least one byte at COS (404 UploadIncomplete); labels, category and local times are
-ignored. Renewing (`?renew`) and reading the state of an upload (`GET ?upload`) are not emulated.
+UploadNotBelongYou) and the object (or its parts) at COS (404 UploadIncomplete); labels, category and local times
+are ignored. Renewing (`?renew`) and reading the state of an upload (`GET ?upload`) are not emulated. Uploads never
+confirmed (`smh_upload`) and shares (`smh_share`) of a deleted library stay in the store, out of every inventory.
 """
 
 from __future__ import annotations
