@@ -27,7 +27,6 @@ forced `--replace`, and the recovery of a replacement that died half-way all do 
 from __future__ import annotations
 
 import re
-import threading
 
 import pulumi
 
@@ -144,37 +143,3 @@ def take_over_hint(what: str, flag: str = "adopt=True") -> str:
     return (f"To take over the existing {what}, set {flag} on the resource (in this project's stack config: see "
             "README, 'Taking over existing objects') and run `pulumi up`: the provider then writes this stack's "
             "ownership mark on it and manages it from then on. Otherwise choose another name.")
-
-
-_held: dict[str, set[str]] = {}
-_held_lock = threading.Lock()
-
-
-def note_in_state(owner: object, id_: str) -> None:
-    """Remember that the state holds object `id_` for mark `owner` (called from diff)."""
-    if isinstance(owner, str) and owner and id_:
-        with _held_lock:
-            _held.setdefault(owner, set()).add(id_)
-
-
-def held_ids(owner: str | None) -> set[str]:
-    with _held_lock:
-        return set(_held.get(owner or "", ()))
-
-
-# Spaces a SpaceSet holds (its diff, create and update note them). A Space or Album resource that is dropped from
-# the program while a SpaceSet of the same stack took its space over (the migration of README, "Thousands of
-# spaces") must leave the space alone: the engine deletes dropped resources after every create and update, in
-# the same provider process, so the note is there when the Space's delete runs.
-_taken: set[str] = set()
-
-
-def note_taken_over(space_id: str) -> None:
-    if space_id:
-        with _held_lock:
-            _taken.add(space_id)
-
-
-def taken_over(space_id: object) -> bool:
-    with _held_lock:
-        return isinstance(space_id, str) and space_id in _taken

@@ -76,8 +76,7 @@ def held_objects(type_: str, id_: str, outputs: dict[str, Any]) -> list[Key]:
             for album_name in (albums or {}).values() if isinstance(albums, dict) else ():
                 out.append(("album", f"{sid}/{album_name}"))
     elif name == "Album" and outputs.get("album_name"):
-        out.append(("album", f"{outputs.get('space_id') or '-'}/{outputs['album_name']}"
-                    if outputs.get("space_id") not in (None, "", "-") else f"{lib}:-/{outputs['album_name']}"))
+        out.append(("album", album_key(lib, outputs.get("space_id"), str(outputs["album_name"]))))
     elif name == "User" and outputs.get("user_id"):
         out.append(("user", f"{lib}/{outputs['user_id']}"))
     elif name == "Group" and id_:
@@ -164,7 +163,7 @@ def snapshot(owner: str | None) -> Snapshot:
     """The state of the stack `owner` (a mark of it) names, loaded once per provider process."""
     stack = stack_of_mark(owner)
     if not stack:
-        raise StateUnavailable(f"reading the state: the ownership mark {owner!r} names no stack")
+        return Snapshot()  # a resource without a mark (not declared through its class): no stack to read
     if stack in _override:
         return _override[stack]
     return _snapshots.get(stack, lambda: parse(_export(stack)))

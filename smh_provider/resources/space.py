@@ -81,6 +81,8 @@ def matching(mark: str, candidates: Iterable[str]) -> list[str]:
 def adoptable_space(plane: DataPlane, marks: list[str], owner: str | None) -> str | None:
     """A space carrying one of `marks` that the resource `owner` may adopt, or None (state.py: never one its own
     resource still holds in the state, which is the space a replacement replaces)."""
+    if not marks:
+        return None
     listed = _marked(plane)
     for mark in marks:
         for m in matching(mark, listed):
