@@ -18,8 +18,17 @@ sub-folders), made to the user or to a group the user is in, directly or through
 Grants are read on every request, so a revoke takes effect on the next one.
 
 Fidelity gap: how real SMH combines several grants on the same path (nearest wins, or all add up) is undocumented;
-the emulator adds them up. Which grant a non-acl token needs for the authority calls (authorize, revoke, directory
-grants) and for creating a share is undocumented: admin or space_admin here.
+the emulator adds them up, and a grant reaches every folder below it. Which grant a non-acl token needs for the
+authority calls (authorize, revoke, directory grants) and for creating a share is undocumented: admin or space_admin
+here; the role table, users, groups and user-authority need admin.
+
+Fidelity gap: the SDKs document the acl rule of download (canDownload), confirm and abort (canUpload), delete file
+(canDelete), rename/move file (canDownload and canDelete where it is, canUpload where it goes) and copy file
+(canDownload, canUpload). The others are the emulator's choices, by the flags' names: list and head canView, preview
+canPreview, begin an upload canUpload, replace a file canUpload and canModify, create a directory canUpload on its
+parent, delete a directory canDelete on its parent, rename/move a directory as a file, authorize/revoke/read grants
+canAuthorize on the directory, create a share canShare where each path is. canPreviewSelf, canDownloadSelf and
+canRestore are not used.
 """
 
 from __future__ import annotations

@@ -43,8 +43,10 @@ class UploadActions(FileActions):
         confirmKey and when the headers expire; a multipart upload also has its COS uploadId.
 
         Needs upload_file(_force), begin_upload(_force) or space_admin, or canUpload on the folder for an acl
-        token (replacing a file: a *_force grant, or canUpload and canModify). Fidelity gap: the acl rule of the
-        begin step is UNVERIFIED (the SDKs document it for confirm and abort); the emulator checks it at both.
+        token (replacing a file: a *_force grant, or canUpload and canModify).
+
+        Fidelity gap: the acl rule of the begin step is UNVERIFIED (the SDKs document it for confirm and abort);
+        the emulator checks canUpload at both.
         """
         caller.precheck(*UPLOAD_GRANTS)
         strategy = check_strategy(strategy, ("ask", "rename", "overwrite"), "rename")
