@@ -5,13 +5,15 @@ copy, head, download and preview links, shares; and the one-request upload the e
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import crcmod
 import requests
 
+from emulator.accounts import DEFAULT_SECRET_KEY
 from tests.emulator.test_smhdata_support import Lib, error_of
 from tests.emulator_process import EmulatorProcess
 from tests.sdk_clients import cos
@@ -45,6 +47,20 @@ def upload(lib: Lib, token: str, space: str, path: str, data: bytes = b"hello", 
         return begun
     assert to_cos(lib, begun.json(), data).status_code == 200
     return confirm(lib, token, space, begun.json()["confirmKey"])
+
+
+def presigned_ok(url: str, secret_key: str = DEFAULT_SECRET_KEY) -> bool:
+    """Whether a pre-signed GET URL carries the right q-signature, recomputed here from Tencent's request-signature
+    document (436/7778) alone: SignKey = HMAC-SHA1(SecretKey, KeyTime); HttpString = method, path, signed
+    parameters, signed headers, each on its own line; StringToSign = sha1, KeyTime, SHA1(HttpString)."""
+    parts = urlsplit(url)
+    q = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+    if q["q-header-list"] != "host" or q["q-url-param-list"] != "":
+        return False
+    http_string = f"get\n{unquote(parts.path)}\n\nhost={quote(parts.hostname or '', safe='')}\n"
+    string_to_sign = f"sha1\n{q['q-key-time']}\n{hashlib.sha1(http_string.encode()).hexdigest()}\n"
+    sign_key = hmac.new(secret_key.encode(), q["q-key-time"].encode(), hashlib.sha1).hexdigest()
+    return hmac.new(sign_key.encode(), string_to_sign.encode(), hashlib.sha1).hexdigest() == q["q-signature"]
 
 
 def stored(lib: Lib, key: str) -> bytes:
@@ -132,6 +148,7 @@ def test_delete_move_copy_head_and_links(emulator: EmulatorProcess) -> None:
     link = urlsplit(key("a/f.txt"))
     assert link.netloc == f"{BUCKET}.cos.ap-guangzhou.myqcloud.com" and link.path.startswith(f"/{lib.id}/")
     assert set(parse_qs(link.query)) >= {"q-sign-algorithm", "q-ak", "q-sign-time", "q-signature"}
+    assert presigned_ok(link.geturl()) and not presigned_ok(link._replace(path=link.path + "x").geturl())
     preview = lib.call("GET", f"file/{lib.id}/-/a/f.txt", admin, params={"preview": ""}, allow_redirects=False)
     assert preview.status_code == 302
     head = lib.call("HEAD", f"file/{lib.id}/-/a/f.txt", admin)
