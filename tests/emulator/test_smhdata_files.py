@@ -127,9 +127,18 @@ def test_multipart_upload_parts_go_to_cos(emulator: EmulatorProcess) -> None:
     assert stored(lib, begun["path"][1:]) == data
     assert cos(emulator.url).list_multipart_uploads(Bucket=BUCKET).get("Upload") is None  # completed by SMH
 
-    # Abandoned: the COS upload is aborted and the confirmKey is gone.
+    # Resumable: the state lists the parts COS holds; renew signs fresh headers for the same object and upload.
     again = begin(lib, admin, "-", "big2.bin", multipart=True).json()
     assert to_cos(lib, again, b"x", partNumber=1, uploadId=again["uploadId"]).status_code == 200
+    state = lib.call("GET", f"file/{lib.id}/-/{again['confirmKey']}", admin, params={"upload": ""})
+    assert state.status_code == 200, state.text
+    assert [(p["PartNumber"], p["Size"]) for p in state.json()["parts"]] == [("1", "1")]
+    assert state.json()["path"] == ["big2.bin"] and state.json()["uploadPartInfo"]["uploadId"] == again["uploadId"]
+    renewed = lib.call("POST", f"file/{lib.id}/-/{again['confirmKey']}", admin, params={"renew": ""}).json()
+    assert (renewed["path"], renewed["uploadId"]) == (again["path"], again["uploadId"])
+    assert to_cos(lib, renewed, b"y", partNumber=2, uploadId=again["uploadId"]).status_code == 200
+
+    # Abandoned: the COS upload is aborted and the confirmKey is gone.
     gone = lib.call("DELETE", f"file/{lib.id}/-/{again['confirmKey']}", admin, params={"upload": ""})
     assert gone.status_code == 204
     assert cos(emulator.url).list_multipart_uploads(Bucket=BUCKET).get("Upload") is None

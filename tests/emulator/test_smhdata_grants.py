@@ -95,6 +95,7 @@ def test_roles_decide_for_acl_tokens(emulator: EmulatorProcess) -> None:
     assert to_cos(lib, started, b"late").status_code == 200
     assert _grant(lib, admin, "proj", {"userId": "cy"}).status_code == 204
     assert error_of(confirm(lib, cy, "-", started["confirmKey"])) == REFUSED
+    assert error_of(lib.call("GET", f"file/{lib.id}/-/{started['confirmKey']}", cy, params={"upload": ""})) == REFUSED
     assert _grant(lib, admin, "proj", {"userId": "ann"}).status_code == 204
     assert error_of(begin(lib, ann, "-", "proj/x.txt")) == REFUSED
     assert upload(lib, ann, "-", "proj/sub/x.txt").status_code == 200  # still manager on proj/sub

@@ -196,6 +196,14 @@ def confirm_upload(b: SmhDataBackend, req: Request) -> Response:
     return ok(req, 200, b.confirm_upload(req.account, space_id(req), req.params["ConfirmKey"], _strategy(req)))
 
 
+def renew_upload(b: SmhDataBackend, req: Request) -> Response:
+    return ok(req, 200, b.renew_upload(req.account, space_id(req), req.params["ConfirmKey"]))
+
+
+def upload_state(b: SmhDataBackend, req: Request) -> Response:
+    return ok(req, 200, b.upload_state(req.account, space_id(req), req.params["ConfirmKey"]))
+
+
 def abort_upload(b: SmhDataBackend, req: Request) -> Response:
     b.abort_upload(req.account, space_id(req), req.params["ConfirmKey"])
     return ok(req, 204)

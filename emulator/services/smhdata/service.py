@@ -52,6 +52,8 @@ ACTIONS: dict[str, Action] = {
                                    mutating=True),
     "ConfirmUpload": Action(h.confirm_upload, "POST /file/{Lib}/{Space}/{ConfirmKey}?confirm", mutating=True),
     "AbortUpload": Action(h.abort_upload, "DELETE /file/{Lib}/{Space}/{ConfirmKey}?upload", mutating=True),
+    "GetUploadState": Action(h.upload_state, "GET /file/{Lib}/{Space}/{ConfirmKey}?upload"),
+    "RenewUpload": Action(h.renew_upload, "POST /file/{Lib}/{Space}/{ConfirmKey}?renew"),
     "DeleteFile": Action(h.delete_file, "DELETE /file/{Lib}/{Space}/{Path}", mutating=True),
     "HeadFile": Action(h.head_file, "HEAD /file/{Lib}/{Space}/{Path}", auth="optional"),
     "PreviewFile": Action(h.preview_file, "GET /file/{Lib}/{Space}/{Path}?preview", auth="optional"),
@@ -142,7 +144,7 @@ class SmhDataService(Service, name="smhdata", hosts=(HOST,), actions=ACTIONS, ba
     def resolve(self, req: Request) -> str:
         """Fidelity gap: a path outside the ACTIONS routes answers 404 RouteNotFound (the real answer for an
         unknown data-plane path is undocumented); PUT on a directory with a `copyFrom` body (copy directory) and the
-        other real data-plane APIs (file info and history, upload renew and state, recycle bin, search, batch, share
+        other real data-plane APIs (file info and history, recycle bin, search, batch, share
         management, ...) are not emulated and answer 501 NotImplemented or 404 RouteNotFound. Real SMH is HTTPS-only;
         the emulator speaks plain http (reach it as an HTTP proxy)."""
         if not req.raw_path.startswith(PREFIX):

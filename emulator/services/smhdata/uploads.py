@@ -5,6 +5,8 @@
     PUT    https://{domain}{path}[?partNumber=N&uploadId=..]  the bytes, to COS, with the answer's `headers`
     POST   /api/v1/file/{Lib}/{Space}/{ConfirmKey}?confirm    the file appears       (QCloudSMHCompleteUploadRequest)
     DELETE /api/v1/file/{Lib}/{Space}/{ConfirmKey}?upload     abandon it     (QCloudSMHAbortMultipfartUploadRequest)
+    GET    /api/v1/file/{Lib}/{Space}/{ConfirmKey}?upload     its state, to resume  (QCloudSMHGetUploadStateRequest)
+    POST   /api/v1/file/{Lib}/{Space}/{ConfirmKey}?renew      fresh headers          (QCloudSMHPutObjectRenewRequest)
 
 (smh-sdk-ios QCloudCOSSMH/Classes/Api/Request/Transfer/; the answers' fields: QCloudSMHInitUploadInfo.h and
 smh_flutter_sdk SMHSimpleUploadParamsEntity / SMHBeginPartUploadEntity.) The confirm step finishes a multipart upload
@@ -14,7 +16,7 @@ Fidelity gap: begin answers 200 (the SDKs accept any 2xx; 202 is the instant-upl
 and beginningHash are ignored). The confirmKey is 32 hex characters; an upload that is never confirmed stays until
 it is aborted (real SMH expires it with its `expiration`). A confirm needs the same user as the begin (403
 UploadNotBelongYou) and the object (or its parts) at COS (404 UploadIncomplete); labels, category and local times
-are ignored. Renewing (`?renew`) and reading the state of an upload (`GET ?upload`) are not emulated. Uploads never
+are ignored. Uploads never
 confirmed (`smh_upload`) and shares (`smh_share`) of a deleted library stay in the store, out of every inventory.
 """
 
@@ -28,7 +30,7 @@ from typing import Any
 
 from emulator.errors import CosError
 from emulator.services.cos import multipart
-from emulator.services.smhdata.common import Caller, Target, check_strategy, fail, iso
+from emulator.services.smhdata.common import Caller, Target, check_strategy, fail, file_type, iso
 from emulator.services.smhdata.cosref import bucket_of, new_key, upload_headers
 from emulator.services.smhdata.files import UPLOAD_GRANTS, FileActions, crc64, file_entry
 
@@ -64,7 +66,7 @@ class UploadActions(FileActions):
             record = {"spaceId": space_id, "path": "/".join(parts), "strategy": strategy, "userId": caller.user_id,
                       "bucket": ref.bucket, "key": key, "contentType": content_type, "created": iso(self.clock())}
             out = {"domain": ref.domain, "path": "/" + key, "headers": headers, "confirmKey": confirm_key,
-                   "expiration": expires}
+                   "expiration": expires}  # the same shape as _upload_info
             if multipart_upload:
                 upload_id = ref.cos(self.ctx).initiate_multipart_upload(ref.account, ref.bucket, ref.region, key)
                 record["uploadId"] = out["uploadId"] = upload_id
@@ -111,6 +113,41 @@ class UploadActions(FileActions):
             doc = self._store_file(caller, target, parts, strategy, info, (ref, record["key"]))
             self.store.delete("smh_upload", f"{caller.library_id}/{confirm_key}")
         return file_entry(doc)
+
+    def _upload_info(self, ref: Any, record: dict[str, Any], confirm_key: str) -> dict[str, Any]:
+        headers, expires = upload_headers(ref, record["key"], record["contentType"])
+        out = {"domain": ref.domain, "path": "/" + record["key"], "headers": headers, "confirmKey": confirm_key,
+               "expiration": expires}
+        return out | ({"uploadId": record["uploadId"]} if record.get("uploadId") else {})
+
+    def renew_upload(self, caller: Caller, space_id: str, confirm_key: str) -> dict[str, Any]:
+        """Fresh signed headers for an upload begun earlier (`POST ...{ConfirmKey}?renew`,
+        smh-sdk-ios QCloudSMHPutObjectRenewRequest.m): the begin's answer again, with a new expiration."""
+        caller.precheck(*UPLOAD_GRANTS)
+        target = self._target(caller, space_id)
+        record = self._upload(caller, target, confirm_key)
+        self.allow(caller, target, record["path"].split("/")[:-1], UPLOAD_GRANTS, ("canUpload",), "upload")
+        return self._upload_info(bucket_of(self.ctx, caller.library), record, confirm_key)
+
+    def upload_state(self, caller: Caller, space_id: str, confirm_key: str) -> dict[str, Any]:
+        """Where an upload stands (`GET ...{ConfirmKey}?upload`, smh-sdk-ios QCloudSMHGetUploadStateRequest.m and
+        QCloudSMHUploadStateInfo.h): its path, the parts COS holds, and fresh upload parameters to go on with.
+
+        Fidelity gap: `type` is the file type the path suggests; `force` is always "0".
+        """
+        caller.precheck(*UPLOAD_GRANTS)
+        target = self._target(caller, space_id)
+        record = self._upload(caller, target, confirm_key)
+        parts = record["path"].split("/")
+        self.allow(caller, target, parts[:-1], UPLOAD_GRANTS, ("canUpload",), "upload")
+        ref = bucket_of(self.ctx, caller.library)
+        held: dict[str, Any] = {}
+        if record.get("uploadId"):
+            held = (self.store.get("upload", f"{ref.bucket}/{record['uploadId']}") or {}).get("parts") or {}
+        return {"path": parts, "type": file_type(parts[-1]), "creationTime": record["created"], "force": "0",
+                "parts": [{"PartNumber": n, "LastModified": iso(p["modified"]), "ETag": p["etag"],
+                           "Size": str(p["size"])} for n, p in sorted(held.items(), key=lambda item: int(item[0]))],
+                "uploadPartInfo": self._upload_info(ref, record, confirm_key)}
 
     def abort_upload(self, caller: Caller, space_id: str, confirm_key: str) -> None:
         """Abandon an upload (204): its COS multipart upload is aborted, a simple upload's object deleted.
