@@ -158,6 +158,8 @@ def test_delete_move_copy_head_and_links(emulator: EmulatorProcess) -> None:
     assert link.netloc == f"{BUCKET}.cos.ap-guangzhou.myqcloud.com" and link.path.startswith(f"/{lib.id}/")
     assert set(parse_qs(link.query)) >= {"q-sign-algorithm", "q-ak", "q-sign-time", "q-signature"}
     assert presigned_ok(link.geturl()) and not presigned_ok(link._replace(path=link.path + "x").geturl())
+    info = lib.call("GET", f"file/{lib.id}/-/a/f.txt", admin, params={"info": "", "purpose": "download"}).json()
+    assert presigned_ok(info["cosUrl"]) and (info["size"], info["type"]) == ("5", "file")
     preview = lib.call("GET", f"file/{lib.id}/-/a/f.txt", admin, params={"preview": ""}, allow_redirects=False)
     assert preview.status_code == 302
     head = lib.call("HEAD", f"file/{lib.id}/-/a/f.txt", admin)

@@ -57,6 +57,7 @@ def test_roles_decide_for_acl_tokens(emulator: EmulatorProcess) -> None:
     assert lib.call("HEAD", f"file/{lib.id}/-/proj/sub/f.txt", bob).status_code == 200
     assert error_of(link(cy, "proj/sub/f.txt")) == REFUSED  # uploader: view and upload only
     assert error_of(link(cy, "proj/sub/f.txt", preview="")) == REFUSED
+    assert error_of(link(cy, "proj/sub/f.txt", info="")) == REFUSED and link(bob, "proj/sub/f.txt", info="").ok
 
     # upload (begin and confirm; multipart too): ann and cy yes, bob no.
     assert upload(lib, ann, "-", "proj/sub/a.txt").status_code == 200

@@ -246,6 +246,10 @@ def download_file(b: SmhDataBackend, req: Request) -> Response:
     return _redirect(req, b.file_link(req.account, space_id(req), path_parts(req), preview=False))
 
 
+def file_info(b: SmhDataBackend, req: Request) -> Response:
+    return ok(req, 200, b.file_info(req.account, space_id(req), path_parts(req), req.query.get("purpose", "")))
+
+
 def preview_file(b: SmhDataBackend, req: Request) -> Response:
     return _redirect(req, b.file_link(req.account, space_id(req), path_parts(req), preview=True))
 

@@ -3,6 +3,7 @@
     HEAD /api/v1/file/{Lib}/{Space}/{Path}               x-smh-* headers      (smh_flutter_sdk headFile)
     GET  /api/v1/file/{Lib}/{Space}/{Path}               302 to the bytes     (1339/49948; QCloudSMHDownloadFileRequest)
     GET  /api/v1/file/{Lib}/{Space}/{Path}?preview       302 to a preview     (smh_flutter_sdk getPreview)
+    GET  /api/v1/file/{Lib}/{Space}/{Path}?info          the link as JSON     (QCloudSMHGetDownloadInfoRequest)
     POST /api/v1/share/{Lib}/{Space}                     an external share    (smh-sdk-ios QCloudSMHCreateShareRequest)
 
 A token judged by its grants may read everything (no grant needed: "非 acl 鉴权：无", smh-sdk-ios
@@ -17,6 +18,7 @@ from typing import Any
 
 from emulator.services.smhdata.common import Caller, fail, invalid, iso
 from emulator.services.smhdata.cosref import bucket_of, presigned_get
+from emulator.services.smhdata.files import file_entry
 from emulator.services.smhdata.uploads import UploadActions
 
 SHARE_GRANTS = ("space_admin",)  # besides admin; UNVERIFIED (access.py)
@@ -46,6 +48,15 @@ class ReadActions(UploadActions):
         self.allow(caller, target, parts[:-1], None, (flag,), what)
         ref = bucket_of(self.ctx, caller.library)
         return presigned_get(ref, doc.get("cosKey") or f"{caller.library_id}/{space_id}/{doc['path']}")
+
+    def file_info(self, caller: Caller, space_id: str, parts: list[str], purpose: str) -> dict[str, Any]:
+        """The download link and the file's facts (`GET ...?info`, smh-sdk-ios QCloudSMHGetDownloadInfoRequest.m;
+        fields: smh_flutter_sdk SMHFileDownloadUrlEntity): canDownload, or canPreview for purpose=preview.
+
+        Fidelity gap: the link is signed for an hour (the SDK comment says about 2 hours); no preview flags."""
+        entry = file_entry(self._file(self._target(caller, space_id), parts))
+        url = self.file_link(caller, space_id, parts, preview=purpose == "preview")
+        return {"cosUrl": url} | {k: v for k, v in entry.items() if k not in ("path", "name")}
 
     def create_share(self, caller: Caller, space_id: str, body: dict[str, Any]) -> dict[str, Any]:
         """Share files or directories by link; body {"name", "filePath": [...], "config": {...}} (at most 1000 paths).

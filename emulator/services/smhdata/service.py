@@ -57,6 +57,7 @@ ACTIONS: dict[str, Action] = {
     "DeleteFile": Action(h.delete_file, "DELETE /file/{Lib}/{Space}/{Path}", mutating=True),
     "HeadFile": Action(h.head_file, "HEAD /file/{Lib}/{Space}/{Path}", auth="optional"),
     "PreviewFile": Action(h.preview_file, "GET /file/{Lib}/{Space}/{Path}?preview", auth="optional"),
+    "GetFileInfo": Action(h.file_info, "GET /file/{Lib}/{Space}/{Path}?info", auth="optional"),
     "DownloadFile": Action(h.download_file, "GET /file/{Lib}/{Space}/{Path}", auth="optional"),
     "CreateShare": Action(h.create_share, "POST /share/{Lib}/{Space}", mutating=True),
     "CreateQuota": Action(h.create_quota, "POST /quota/{Lib}", mutating=True),
@@ -144,7 +145,7 @@ class SmhDataService(Service, name="smhdata", hosts=(HOST,), actions=ACTIONS, ba
     def resolve(self, req: Request) -> str:
         """Fidelity gap: a path outside the ACTIONS routes answers 404 RouteNotFound (the real answer for an
         unknown data-plane path is undocumented); PUT on a directory with a `copyFrom` body (copy directory) and the
-        other real data-plane APIs (file info and history, recycle bin, search, batch, share
+        other real data-plane APIs (file history, recycle bin, search, batch, share
         management, ...) are not emulated and answer 501 NotImplemented or 404 RouteNotFound. Real SMH is HTTPS-only;
         the emulator speaks plain http (reach it as an HTTP proxy)."""
         if not req.raw_path.startswith(PREFIX):
