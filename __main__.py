@@ -366,6 +366,16 @@ def main() -> None:
             _fail(f"{spec.where}bucketName {full[0]!r} is the bucket of {other} too: two Bucket resources cannot "
                   f"own one bucket; use shareBucketWith to put both libraries on it")
 
+    for spec in specs:  # names that would give two objects one ownership mark fail before anything is declared
+        spaces = spec.get("spaces") or {}
+        for key in spaces if isinstance(spaces, dict) else ():
+            albums = (spaces[key] or {}).get("albums") if isinstance(spaces[key], dict) else None
+            try:
+                ownership.mark(spec.name(f"space-{key}"))
+                for akey in albums if isinstance(albums, dict) else ():
+                    ownership.mark(spec.name(f"album-{key}-{akey}"))
+            except ValueError as err:
+                _fail(f"{spec.where}spaces: {err}")
     declared: dict[str, Declared] = {}
     for spec in sorted(specs, key=lambda s: s.share_with is not None):  # bucket owners first
         declared[spec.key] = declare_library(spec, declared.get(spec.share_with) if spec.share_with else None)

@@ -40,10 +40,23 @@ _UNSAFE = re.compile(r"[^\w+\-=.:/]")
 MAX_MARK = 250
 
 
+_marks: dict[str, str] = {}  # mark -> the resource name that gave it, in this program run
+
+
 def mark(resource_name: str) -> str:
-    """The ownership mark of a resource of the running program's project and stack."""
-    text = f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}"
-    return _UNSAFE.sub("-", text)[:MAX_MARK]
+    """The ownership mark of a resource of the running program's project and stack.
+
+    Characters a mark cannot carry become '-', so two names can give one mark ("space-a b", "space-a-b"): then
+    recovery or a move could take one's object for the other's. The second such name is refused (ValueError, which
+    the program reports at preview, before anything is created).
+    """
+    text = _UNSAFE.sub("-", f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}")[:MAX_MARK]
+    other = _marks.setdefault(text, resource_name)
+    if other != resource_name:
+        raise ValueError(f"resource names {other!r} and {resource_name!r} give one ownership mark {text!r} "
+                         "(characters other than letters, digits and _ + - = . : / become '-'): rename one of them, "
+                         "e.g. use only letters, digits and '-' in space and album keys")
+    return text
 
 
 def same_stack(a: str | None, b: str | None) -> bool:

@@ -196,3 +196,32 @@ def test_album_swaps_and_cycles_keep_every_file(emulator: EmulatorProcess, make_
             assert plane.names(sid, name) == [files[key]], (key, name)
         clean(emulator, stack)
         stack.preview(expect_no_changes=True, **QUIET)
+
+
+def test_keys_that_give_one_mark_are_refused_at_preview(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Case 8: space keys "a b" and "a-b" would carry one ownership mark: refused at preview, nothing created."""
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps({"a b": {}, "a-b": {}})}))
+    with pytest.raises(auto.CommandError, match="give one ownership mark"):
+        stack.preview(**QUIET)
+    before = emulator.control("GET", "inventory")
+    with pytest.raises(auto.CommandError, match="give one ownership mark"):
+        stack.up(**QUIET)
+    assert emulator.control("GET", "inventory") == before
+
+
+def test_a_user_made_by_hand_needs_adopt(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Case 7: a user that exists before the stack is refused without adopt: true, kept with its nickname, and
+    taken over (then deleted on destroy) only with it."""
+    cfg = full_config(emulator, **{"smh-media:spaces": json.dumps({}), "smh-media:forceDestroy": "true"})
+    stack = make_stack(cfg)
+    lib_id = stack.up(**QUIET).outputs["library_id"].value
+    plane = DataPlane(emulator, lib_id)
+    plane.call("POST", f"/user/{lib_id}", json={"userId": "ann", "nickname": "Ann by hand"})
+    stack.set_config("smh-media:users", auto.ConfigValue(json.dumps({"ann": {"nickname": "Ann"}})))
+    with pytest.raises(auto.CommandError, match="exists already.*adopt: true"):
+        stack.up(**QUIET)
+    assert plane.call("GET", f"/user/{lib_id}/ann")["nickname"] == "Ann by hand"
+    stack.set_config("smh-media:users", auto.ConfigValue(json.dumps({"ann": {"nickname": "Ann", "adopt": True}})))
+    stack.up(**QUIET)
+    assert plane.call("GET", f"/user/{lib_id}/ann")["nickname"] == "Ann"
+    stack.preview(expect_no_changes=True, **QUIET)
