@@ -13,6 +13,7 @@ from emulator.errors import CosError, EmulatorError
 from emulator.services.base import Action, Handler, Service
 from emulator.services.cos import config_handlers as cfg
 from emulator.services.cos import handlers as h
+from emulator.services.cos import multipart as mp
 from emulator.services.cos import s3_handlers as s3
 from emulator.services.cos.models import CosBackend
 from emulator.services.cos.render import cos_error
@@ -68,6 +69,9 @@ ACTIONS: dict[str, Action] = {
     "InitiateMultipartUpload": Action(h.initiate_multipart_upload, ("object", "POST", "uploads"), mutating=True),
     "ListMultipartUploads": Action(h.list_multipart_uploads, ("bucket", "GET", "uploads")),
     "AbortMultipartUpload": Action(h.abort_multipart_upload, ("object", "DELETE", "uploadId"), mutating=True),
+    "UploadPart": Action(mp.upload_part_handler, ("object", "PUT", "uploadId"), mutating=True),
+    "ListParts": Action(mp.list_parts_handler, ("object", "GET", "uploadId")),
+    "CompleteMultipartUpload": Action(mp.complete_handler, ("object", "POST", "uploadId"), mutating=True),
     # Bucket sub-settings (bucket_config.py); DELETE Bucket referer is a PUT with an empty body in the SDK.
     **_setting("Cors", "cors", cfg.put_bucket_cors, cfg.get_bucket_cors, cfg.delete_bucket_cors),
     **_setting("Lifecycle", "lifecycle", cfg.put_bucket_lifecycle, cfg.get_bucket_lifecycle,
@@ -125,7 +129,7 @@ class CosService(Service, name="cos", hosts=(BUCKET_HOST, SERVICE_HOST), actions
 
     def resolve(self, req: Request) -> str:
         """Fidelity gap: only the sub-resources in ACTIONS are emulated; the other
-        COS sub-resources (policy, website, versioning, upload part, ...) answer 501 NotImplemented.
+        COS sub-resources (policy, website, versioning, GET Object by partNumber, ...) answer 501 NotImplemented.
 
         Fidelity gap: path style on the regional host (`cos.<region>.myqcloud.com/<bucket>/...`) answers 403
         AccessDenied for every bucket, as real COS does for buckets created since 2024-01-01 (the real error
@@ -140,7 +144,9 @@ class CosService(Service, name="cos", hosts=(BUCKET_HOST, SERVICE_HOST), actions
             raise CosError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
         if req.method == "OPTIONS":
             return ROUTES[("any", "OPTIONS", "")]
-        unemulated = sorted(UNEMULATED.intersection(req.query))
+        # partNumber with uploadId is Upload Part (multipart.py); alone (GET Object by part) it is not emulated.
+        part_of_upload = {"partNumber"} if "uploadId" in req.query else set()
+        unemulated = sorted(UNEMULATED.intersection(req.query) - part_of_upload)
         if unemulated:
             raise CosError(501, "NotImplemented", f"{req.method} ?{unemulated[0]} is not implemented by the emulator.")
         sub = next((s for s in SUBRESOURCES if s in req.query), "")
