@@ -225,6 +225,10 @@ class SmhProvider(provider_pb2_grpc.ResourceProviderServicer):
         provider = provider_for(parse_urn(request.urn)[2])
         olds, _ = wire.to_dict(request.olds, keep_unknowns=True)
         news, _ = wire.to_dict(request.news, keep_unknowns=True)
+        if any(p.name == "owner" for p in provider.props) and not news.get("owner"):
+            # A refresh diffs the refreshed outputs against the state's inputs: after `pulumi import` those are
+            # the import's (unchecked, so without the mark) until the next `up` stores the checked ones.
+            news["owner"] = mark_of(request.urn)
         _take_diff()
         result = provider.diff(request.id, olds, news)
         named = _take_diff()
