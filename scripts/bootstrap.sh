@@ -646,9 +646,29 @@ setup_yaml() {
     none) log "$YAML_MSG" ;;
   esac
   [[ -e $TOOLS_DIR/pulumi-language-yaml.tmp ]] && mv -f "$TOOLS_DIR/pulumi-language-yaml.tmp" "$TOOLS_DIR/pulumi-language-yaml"
-  # The engine finds the plugin on PATH (bin/pulumi and the e2e tests put .tools/pulumi first): docs/plugin.md.
-  ln -sfn "$ROOT/bin/pulumi-resource-smh" "$TOOLS_DIR/pulumi-resource-smh"
-  [[ $YAML_ACTION == none ]] || log "Pulumi YAML host and the smh provider plugin are in .tools/pulumi"
+  [[ $YAML_ACTION == none ]] || log "Pulumi YAML language host: .tools/pulumi/pulumi-language-yaml"
+  install_smh_plugin
+}
+
+# install_smh_plugin: the smh provider plugin as an installed plugin of $PULUMI_HOME (bin/pulumi's, by default
+# .tools/pulumi-home), so that every program this checkout's CLI runs finds `smh` without a path (docs/plugin.md).
+# Installed is a two-line wrapper naming this checkout's bin/pulumi-resource-smh: the plugin runs this checkout's
+# code in its venv, so a change to smh_provider/ needs no reinstall.
+install_smh_plugin() {
+  local version wrapper dest
+  version=$(sed -n 's/^VERSION = "\([0-9.]*\)".*/\1/p' "$ROOT/smh_provider/plugin/schema.py")
+  [[ -n $version ]] || die "no VERSION in smh_provider/plugin/schema.py"
+  wrapper=$ROOT/.tools/smh-plugin/pulumi-resource-smh
+  mkdir -p "$(dirname "$wrapper")"
+  printf '#!/usr/bin/env bash\nexec %q "$@"\n' "$ROOT/bin/pulumi-resource-smh" > "$wrapper.tmp"
+  chmod 0755 "$wrapper.tmp"
+  mv -f "$wrapper.tmp" "$wrapper"
+  dest=$PULUMI_HOME/plugins/resource-smh-v$version/pulumi-resource-smh
+  if ! cmp -s "$wrapper" "$dest"; then
+    "$TOOLS_DIR/pulumi" plugin install resource smh "$version" --file "$wrapper" --reinstall >/dev/null \
+      || die "pulumi plugin install resource smh $version --file $wrapper failed"
+  fi
+  log "smh provider plugin v$version installed in PULUMI_HOME=$PULUMI_HOME (runs bin/pulumi-resource-smh)"
 }
 
 # Say first what will happen and how long it may take, then do it.
