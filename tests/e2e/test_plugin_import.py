@@ -11,6 +11,7 @@ import yaml
 
 from smh_provider import ownership
 from smh_provider.clients import cos, smh
+from smh_provider.clients import permissions as perm
 from smh_provider.clients.smhdata import DataPlane
 from tests.e2e.conftest import project_venv
 from tests.e2e.plugin_support import (  # noqa: F401 - fixtures
@@ -33,7 +34,7 @@ def project(directory: Path, name: str, runtime: object) -> Path:
     return directory
 
 
-def test_import_library_space_and_bucket(target: Target, make_yaml_stack, tmp_path: Path) -> None:  # noqa: F811
+def test_import_of_objects_made_outside_pulumi(target: Target, make_yaml_stack, tmp_path: Path) -> None:  # noqa: F811
     # Made outside Pulumi, without any ownership mark.
     settings = target.settings()
     bucket = target.full_bucket(target.name("console"))
@@ -41,7 +42,12 @@ def test_import_library_space_and_bucket(target: Target, make_yaml_stack, tmp_pa
     c = smh.client(settings)
     library_id = smh.create_library(c, target.name("console", MAX_LIBRARY_NAME), {"multi_tenant": True},
                                     bucket=bucket, bucket_region=target.region)
-    space_id = DataPlane(settings, library_id).create_space({"allow_video": False, "space_tag": "console"})
+    plane = DataPlane(settings, library_id)
+    space_id = plane.create_space({"allow_video": False, "space_tag": "console"})
+    albums_space = plane.create_space({"multi_album": True})
+    plane.create_album(albums_space, "Trip")
+    perm.create_user(plane, "alice", {"nickname": "Alice"})
+    cos.bind_media(cos.client(settings, target.region), bucket)
     # ... and one that another stack manages.
     taken = smh.create_library(c, target.name("taken", MAX_LIBRARY_NAME), {},
                                tags={ownership.OWNER_TAG: "other-project/prod/media-library"})
@@ -52,6 +58,10 @@ def test_import_library_space_and_bucket(target: Target, make_yaml_stack, tmp_pa
         {"type": "smh:index:Bucket", "name": "media-bucket", "id": f"{target.region}/{bucket}"},
         {"type": "smh:index:MediaLibrary", "name": "photos", "id": library_id},
         {"type": "smh:index:Space", "name": "alice", "id": f"{library_id}/{space_id}"},
+        {"type": "smh:index:MediaProcessing", "name": "media-processing", "id": f"{target.region}/{bucket}"},
+        {"type": "smh:index:Space", "name": "albums", "id": f"{library_id}/{albums_space}"},
+        {"type": "smh:index:Album", "name": "trip", "id": f"{library_id}/{albums_space}/Trip"},
+        {"type": "smh:index:User", "name": "alice-user", "id": f"{library_id}/alice"},
     ]}
     (work / "import.json").write_text(json.dumps(spec))
     cli(stack, "import", "--file", "import.json", "--yes", "--protect=false", "--out", "code.yaml")
@@ -60,6 +70,8 @@ def test_import_library_space_and_bucket(target: Target, make_yaml_stack, tmp_pa
     # the CLI refers to the imported library by its id: ${photos.id}
     assert code["resources"]["alice"]["properties"]["library_id"] in (library_id, "${photos.id}"), code
     assert code["resources"]["alice"]["properties"]["space_tag"] == "console", code
+    assert code["resources"]["trip"]["properties"]["album_name"] == "Trip", code
+    assert code["resources"]["alice-user"]["properties"]["nickname"] == "Alice", code
 
     # The state holds this stack's mark; the cloud object is not changed by the import.
     state = state_resources(stack)
@@ -93,7 +105,7 @@ def test_import_library_space_and_bucket(target: Target, make_yaml_stack, tmp_pa
     program["resources"]["photos"]["properties"]["remark"] = "now managed by Pulumi"
     (work / "Pulumi.yaml").write_text(yaml.safe_dump(program))
     up = stack.up(**QUIET)
-    assert up.summary.resource_changes == {"update": 1, "same": 3}, up.summary.resource_changes
+    assert up.summary.resource_changes == {"update": 1, "same": 7}, up.summary.resource_changes
     assert smh.find_library(c, library_id).tags[ownership.OWNER_TAG] == f"smh-import/{stack.name}/photos"
     stack.refresh(**QUIET)
     stack.preview(expect_no_changes=True, **QUIET)
