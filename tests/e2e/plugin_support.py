@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import uuid
 from collections.abc import Callable, Iterator
@@ -28,8 +29,11 @@ QUIET: dict[str, Any] = {"on_output": lambda _: None}
 
 
 @pytest.fixture(scope="session")
-def yaml_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def yaml_project(tmp_path_factory: pytest.TempPathFactory, engine_env: dict[str, str]) -> Path:
     """examples/yaml in a temp dir (its stack files land there), the plugin path made absolute."""
+    if not shutil.which("pulumi-language-yaml", path=engine_env["PATH"]):
+        pytest.fail("no pulumi-language-yaml next to the pulumi CLI: run `make bootstrap` (it builds the Pulumi YAML "
+                    "language host once, or takes it from ~/.cache/smh-media; see docs/plugin.md)")
     d = tmp_path_factory.mktemp("yaml-project")
     text = YAML_EXAMPLE.read_text()
     assert "path: ../../bin" in text, "examples/yaml/Pulumi.yaml no longer names the plugin by ../../bin"
