@@ -3,10 +3,10 @@
     .venv/bin/python bench/plugin_hosts.py [--reps 3] [--set-tenants 200] [--latency-ms 50] [--out PATH]
 
 Same emulator (bench/run.py's Bench: its own port, a fixed latency per request), same CLI, same resources with the
-same names: the single-library stack (bucket, media processing, library): create, no-op `up`, `preview` (median of
---reps runs each), and a SpaceSet of N tenant spaces with two albums each: create, and the emulator's calls of both
-hosts compared action by action. Writes bench/results/plugin-hosts.json and prints a Markdown table (docs/plugin.md,
-"Benchmark"). Not part of `make test`.
+same names: the single-library stack (bucket, media processing, library): create, no-op `up`, `preview`; and a
+SpaceSet of N tenant spaces with two albums each: create and preview; each the median of --reps runs, with the
+emulator's calls of both hosts compared action by action. Writes bench/results/plugin-hosts.json and prints a
+Markdown table (docs/plugin.md, "Benchmark"). Not part of `make test`.
 """
 
 from __future__ import annotations
@@ -87,20 +87,25 @@ def single(h: Hosts, host: str, reps: int) -> dict[str, Any]:
                  "wall_runs_s": [r["wall_s"] for r in rs], "calls": rs[0]["calls"]} for op, rs in runs.items()}
 
 
-def space_set(h: Hosts, host: str, n: int) -> dict[str, Any]:
+def space_set(h: Hosts, host: str, n: int, reps: int) -> dict[str, Any]:
     cfg = set_config(n, "v0")
-    if host == "python":
-        st = h.python(cfg)
-        h.b.set_object(st, "smh-media:spaces", cfg["smh-media:spaces"])
-    else:
-        st = h.plugin(yaml_program(cfg["smh-media:bucketName"], cfg["smh-media:library"], cfg["smh-media:spaces"]))
-    log(f"{host}: SpaceSet of {n} spaces")
-    created = h.b.measure("up", lambda: st.up(on_output=_quiet))
-    preview = h.b.measure("preview", lambda: st.preview(on_output=_quiet))
-    st.destroy(on_output=_quiet)
-    st.workspace.remove_stack(st.name)
-    return {"create": {"wall_s": created["wall_s"], "calls": created["calls"]},
-            "preview": {"wall_s": preview["wall_s"], "calls": preview["calls"]}}
+    runs: dict[str, list[dict[str, Any]]] = {"create": [], "preview": []}
+    for rep in range(reps):
+        if host == "python":
+            st = h.python(cfg)
+            h.b.set_object(st, "smh-media:spaces", cfg["smh-media:spaces"])
+        else:
+            st = h.plugin(yaml_program(cfg["smh-media:bucketName"], cfg["smh-media:library"],
+                                       cfg["smh-media:spaces"]))
+        log(f"{host}: SpaceSet of {n} spaces, run {rep + 1}/{reps}")
+        runs["create"].append(h.b.measure("up", lambda st=st: st.up(on_output=_quiet)))
+        runs["preview"].append(h.b.measure("preview", lambda st=st: st.preview(on_output=_quiet)))
+        st.destroy(on_output=_quiet)
+        st.workspace.remove_stack(st.name)
+    return {op: {"wall_s": round(statistics.median(r["wall_s"] for r in rs), 3),
+                 "wall_runs_s": [r["wall_s"] for r in rs], "calls": rs[0]["calls"],
+                 "same_calls_every_run": all(r["calls"]["by_action"] == rs[0]["calls"]["by_action"] for r in rs)}
+            for op, rs in runs.items()}
 
 
 def table(result: dict[str, Any]) -> str:
@@ -137,7 +142,8 @@ def main() -> int:
                                       "set_tenants": args.set_tenants,
                                       "single": {host: single(h, host, args.reps) for host in ("python", "plugin")}}
             if args.set_tenants:
-                result["space_set"] = {host: space_set(h, host, args.set_tenants) for host in ("python", "plugin")}
+                result["space_set"] = {host: space_set(h, host, args.set_tenants, args.reps)
+                                       for host in ("python", "plugin")}
         finally:
             b.emu.stop()
     args.out.parent.mkdir(parents=True, exist_ok=True)
