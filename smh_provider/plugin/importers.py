@@ -114,6 +114,12 @@ def _album(provider: BaseProvider, import_id: str) -> tuple[str, dict[str, Any],
     return f"album-{digest}", {"library_id": parts[0], "space_id": parts[1], "album_name": parts[2]}, ""
 
 
+def _role_table(provider: BaseProvider, import_id: str) -> tuple[str, dict[str, Any], str | None]:
+    if not import_id or "/" in import_id:
+        raise _bad_id("RoleTable", import_id, "'<library id>'")
+    return f"roles-{import_id}", {"library_id": import_id}, ""  # a role table carries no mark
+
+
 def _in_library(type_name: str, form: str, seed: Callable[[str, str], tuple[str, dict[str, Any]]]) -> Reader:
     def read(provider: BaseProvider, import_id: str) -> tuple[str, dict[str, Any], str | None]:
         library_id, _, rest = import_id.partition("/")
@@ -151,7 +157,7 @@ READERS: dict[str, Reader] = {
     "MediaLibrary": _library,
     "Space": _space,
     "Album": _album,
-    "RoleTable": _in_library("RoleTable", "'<library id>'", lambda lib, rest: (f"roles-{lib}", {})),
+    "RoleTable": _role_table,
     "User": _in_library("User", "'<library id>/<user id>'",
                         lambda lib, rest: (f"{lib}/{rest}", {"user_id": rest})),
     "Group": _in_library("Group", "'<library id>/<group id>'", lambda lib, rest: (rest, {})),

@@ -41,7 +41,8 @@ from smh_provider import config, host, ownership
 from smh_provider import resources as _resources
 from smh_provider.host_batch import PartialFailure
 from smh_provider.plugin import importers, schema, wire
-from smh_provider.resources._base import BaseProvider
+from smh_provider.resources import _permissions
+from smh_provider.resources._base import BaseProvider, is_unknown
 
 Handler = Callable[[Any, Any, grpc.ServicerContext], Any]
 _UNSAFE = getattr(ownership, "_UNSAFE", re.compile(r"[^\w+\-=.:/]"))
@@ -96,6 +97,21 @@ def mark_of(urn: str) -> str:
     return _UNSAFE.sub("-", f"{project}/{stack}/{name}")[:_MAX_MARK]
 
 
+def _role_table_inputs(news: dict[str, Any]) -> dict[str, Any]:
+    """RoleTable's permissions in the form its class gives them to the provider (sorted, comma-separated)."""
+    roles = news.get("roles")
+    if isinstance(roles, dict) and not any(is_unknown(v) for v in roles.values()):
+        try:
+            return {**news, "roles": {str(k): _permissions.canonical_permissions(v) for k, v in roles.items()}}
+        except (TypeError, ValueError):
+            pass  # the provider's check names what is wrong
+    return news
+
+
+# What a Python Resource class does to its arguments before its provider sees them, by provider class.
+CLASS_INPUTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"RoleTableProvider": _role_table_inputs}
+
+
 def from_urn(provider: BaseProvider, urn: str, news: dict[str, Any]) -> dict[str, Any]:
     """The inputs with what the URN says: the ownership mark, and a Group's key (its resource name).
 
@@ -109,6 +125,9 @@ def from_urn(provider: BaseProvider, urn: str, news: dict[str, Any]) -> dict[str
         if prop.kind == "str" and isinstance(value, (int, float)) and not isinstance(value, bool) \
                 and float(value).is_integer():
             out[prop.name] = str(int(value))
+    hook = CLASS_INPUTS.get(type(provider).__name__)
+    if hook is not None:
+        out = hook(out)
     if "owner" in names:
         out["owner"] = mark_of(urn)
     if "key" in names and not out.get("key"):

@@ -167,3 +167,12 @@ def test_mark_of_urn_matches_ownership_mark() -> None:
     urn = URN.format(stack="dev", project="my proj", type="parent$smh:index:Space", name="space alice")
     assert server.mark_of(urn) == "my-proj/dev/space-alice"
     assert server.parse_urn(urn)[2] == "Space"
+
+
+def test_role_permissions_are_canonical_as_the_class_makes_them(stub: provider_pb2_grpc.ResourceProviderStub) -> None:
+    configure(stub, **CREDENTIALS)
+    urn = URN.format(stack="dev", project="media", type="smh:index:RoleTable", name="roles")
+    resp = stub.Check(provider_pb2.CheckRequest(urn=urn, news=wire.to_struct(
+        {"library_id": "smh1", "roles": {"viewer": "view,download,view"}})))
+    assert not resp.failures, resp.failures
+    assert props(resp.inputs)["roles"] == {"viewer": "download,view"}
