@@ -24,9 +24,18 @@ LIB_URN = URN.format(stack="dev", project="media", type="smh:index:MediaLibrary"
 CREDENTIALS = {"secretId": "AKIDTEST", "secretKey": "secret-key", "endpoint": "http://127.0.0.1:1"}
 
 
+@pytest.fixture(autouse=True)
+def _restore_config() -> Iterator[None]:
+    """Configure sets this process's provider config: put it back after each test (xdist may run tests of other
+    modules in this process between two of these)."""
+    saved, error = config.current(), config.config_error()
+    yield
+    config.set_current(saved)
+    config.set_config_error(error)
+
+
 @pytest.fixture(scope="module")
 def stub() -> Iterator[provider_pb2_grpc.ResourceProviderStub]:
-    saved = config.current()
     grpc_server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(server.SmhProvider(), grpc_server)
     port = grpc_server.add_insecure_port("127.0.0.1:0")
@@ -35,7 +44,6 @@ def stub() -> Iterator[provider_pb2_grpc.ResourceProviderStub]:
     yield provider_pb2_grpc.ResourceProviderStub(channel)
     channel.close()
     grpc_server.stop(0)
-    config.set_current(saved)
 
 
 def configure(stub: provider_pb2_grpc.ResourceProviderStub, **args: Any) -> Any:
