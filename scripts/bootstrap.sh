@@ -21,6 +21,9 @@
 #        c. a one-time build from the Go module proxy (tools/pulumi-cli and
 #           tools/pulumi-cli/langhost) into that cache, then (b): several minutes.
 #      What will happen is printed first, with the expected wait.
+#   3. .tools/pulumi/pulumi-language-yaml (the Pulumi YAML language host, built once from the Go module proxy into
+#      ~/.cache/smh-media/pulumi-language-yaml-v1.25.0/, tools/pulumi-yaml) and the smh provider plugin installed in
+#      PULUMI_HOME: docs/plugin.md. Without Go or a cached host this part only warns.
 #
 # Usage: scripts/bootstrap.sh [--venv-only | --pulumi-only] [--plan] [--force-build] [--cold]
 #   --plan         print what would be used or built, change nothing
