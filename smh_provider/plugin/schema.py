@@ -28,6 +28,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from smh_provider import config
+
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema.json"
 PACKAGE = "smh"
@@ -158,8 +160,9 @@ def build() -> dict[str, Any]:
     """The package schema as a dict (pulumi.com/docs/iac/extending-pulumi/schema)."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from scripts import gen_resources_doc as gen  # the same reading of the tables as docs/resources.md
-    from smh_provider import config
+    # Imported here, not at the top: the plugin imports this module at run time (load, input_names), also from an
+    # installed wheel, which ships no scripts/; only generating the schema reads the tables through the doc generator.
+    from scripts import gen_resources_doc as gen
 
     short = {full.split(":", 1)[1] for full, _ in config.KEYS.values()}
     if short != set(CONFIG_TYPES):

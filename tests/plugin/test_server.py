@@ -9,7 +9,7 @@ from typing import Any
 
 import grpc
 import pytest
-from google.protobuf import struct_pb2
+from google.protobuf import empty_pb2, struct_pb2
 from google.rpc import status_pb2
 from pulumi.dynamic import CreateResult
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
@@ -55,8 +55,6 @@ def props(struct: struct_pb2.Struct) -> dict[str, Any]:
 
 
 def test_plugin_info_and_schema(stub: provider_pb2_grpc.ResourceProviderStub) -> None:
-    from google.protobuf import empty_pb2
-
     assert stub.GetPluginInfo(empty_pb2.Empty()).version == schema.VERSION
     assert stub.GetSchema(provider_pb2.GetSchemaRequest()).schema == schema.load()
 
