@@ -1,0 +1,128 @@
+"""`bin/smh discover` against the emulator: an account made by hand (through the official SDKs, as the console
+would) is listed and turned into a `pulumi import --file` document and the Python program's stack config.
+
+Three libraries on two buckets: a single-tenant multi-album library with two albums, a multi-tenant library with
+two spaces (one multi-album, with an album), and a third library sharing the first one's bucket. The scan runs as
+a user runs it: `bin/smh discover` in a subprocess, credentials from the environment. When the provider plugin
+serves `smh:index:*` (smh_provider/plugin), the import file is also imported and a preview must show no change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from tencentcloud.smh.v20210712 import models
+
+from emulator.accounts import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY
+from smh_provider import config
+from smh_provider.clients import cos as cos_client
+from smh_provider.clients import smh as smh_client
+from smh_provider.clients.smhdata import DataPlane
+from tests import sdk_clients
+from tests.emulator_process import ROOT, EmulatorProcess
+
+pytestmark = pytest.mark.skipif(os.environ.get("SMH_LIVE") == "1", reason="emulator only: it makes an account's "
+                                "worth of objects by hand")
+APP = sdk_clients.APP_ID
+REGION = sdk_clients.REGION
+
+
+def _library(smh: Any, name: str, bucket: str, ext: dict[str, Any]) -> str:
+    req = models.CreateLibraryRequest()
+    req.from_json_string(json.dumps({"Name": name, "BucketName": bucket, "BucketRegion": REGION,
+                                     "LibraryExtension": ext, "Remark": f"{name}, made in the console"}))
+    return str(smh.CreateLibrary(req).LibraryId)
+
+
+def make_account(emulator: EmulatorProcess) -> dict[str, Any]:
+    """What a team made by hand: buckets, media processing, three libraries, spaces and albums."""
+    cos, smh = sdk_clients.cos(emulator.url), sdk_clients.smh(emulator.url)
+    for name in ("photos", "team"):
+        cos.create_bucket(Bucket=f"{name}-{APP}")
+    cos.put_bucket_tagging(Bucket=f"photos-{APP}", Tagging={"TagSet": {"Tag": [{"Key": "team", "Value": "media"}]}})
+    settings = config.load({}, environ={"TENCENTCLOUD_SECRET_ID": DEFAULT_SECRET_ID,
+                                        "TENCENTCLOUD_SECRET_KEY": DEFAULT_SECRET_KEY, "SMH_ENDPOINT": emulator.url})
+    cos_client.bind_media(cos_client.client(settings, REGION), f"photos-{APP}")
+    photos = _library(smh, "Photos", f"photos-{APP}", {"IsMultiAlbum": True, "AllowPhoto": True,
+                                                       "AllowVideo": True})
+    team = _library(smh, "Team Files", f"team-{APP}", {"IsMultiSpace": True})
+    archive = _library(smh, "Archive", f"photos-{APP}", {"IsMultiAlbum": False, "EnableSearch": True})
+    plane = DataPlane(settings, photos)
+    for album in ("2024 Summer", "family"):
+        plane.create_album("-", album)
+    team_plane = DataPlane(settings, team)
+    s1 = team_plane.create_space({"multi_album": True, "space_tag": "alice"})
+    s2 = team_plane.create_space({"public_read": True})
+    team_plane.set_space_quota(s2, 1 << 30, exists=False)
+    team_plane.create_album(s1, "trips")
+    smh_client._modes = type(smh_client._modes)()  # nothing cached in this process for the provider's sake
+    return {"photos": photos, "team": team, "archive": archive, "spaces": (s1, s2), "settings": settings}
+
+
+def discover(emulator: EmulatorProcess, out: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TENCENTCLOUD_", "SMH_"))}
+    env |= {"TENCENTCLOUD_SECRET_ID": DEFAULT_SECRET_ID, "TENCENTCLOUD_SECRET_KEY": DEFAULT_SECRET_KEY,
+            "SMH_ENDPOINT": emulator.url}
+    return subprocess.run([str(ROOT / "bin" / "smh"), "discover", "--out", str(out), *args], env=env, text=True,
+                          capture_output=True, timeout=120, check=False)
+
+
+def test_discover_lists_the_account_and_writes_the_import_file_and_stack_config(
+        emulator: EmulatorProcess, tmp_path: Path) -> None:
+    made = make_account(emulator)
+    run = discover(emulator, tmp_path, "--region", REGION, "--stack", "adopted")
+    assert run.returncode == 0, run.stderr
+    assert "found 2 buckets (1 with media processing), 3 media libraries, 2 tenant spaces, 3 albums" in run.stdout
+    s1, s2 = made["spaces"]
+    photos, team, archive = made["photos"], made["team"], made["archive"]
+    resources = json.loads((tmp_path / "import.json").read_text())["resources"]
+    assert sorted((r["type"], r["name"], r["id"]) for r in resources) == sorted([
+        ("smh:index:Bucket", "photos-bucket", f"photos-{APP}"),
+        ("smh:index:MediaProcessing", "photos-processing", f"photos-{APP}"),
+        ("smh:index:Bucket", "team-files-bucket", f"team-{APP}"),
+        ("smh:index:MediaLibrary", "photos-library", photos),
+        ("smh:index:Album", "photos-album-2024-summer", f"{photos}/-/2024 Summer"),
+        ("smh:index:Album", "photos-album-family", f"{photos}/-/family"),
+        ("smh:index:MediaLibrary", "archive-library", archive),
+        ("smh:index:MediaLibrary", "team-files-library", team),
+        ("smh:index:Space", f"team-files-space-{s1.lower()}", f"{team}/{s1}"),
+        ("smh:index:Space", f"team-files-space-{s2.lower()}", f"{team}/{s2}"),
+        ("smh:index:Album", f"team-files-album-{s1.lower()}-trips", f"{team}/{s1}/trips"),
+    ])
+    text = (tmp_path / "Pulumi.adopted.discovered.yaml").read_text()
+    cfg = yaml.safe_load(text)["config"]
+    assert cfg["smh-media:appId"] == APP and cfg["smh-media:region"] == REGION
+    libraries = cfg["smh-media:libraries"]
+    assert libraries["photos"] == {
+        "bucketName": "photos", "bucketTags": {"team": "media"}, "adoptBucket": True,
+        "library": {"library_name": "Photos", "remark": "Photos, made in the console", "multi_album": True,
+                    "allow_photo": True, "allow_video": True, "adopt": True} | {
+            k: v for k, v in libraries["photos"]["library"].items()
+            if k not in ("library_name", "remark", "multi_album", "allow_photo", "allow_video", "adopt")}}
+    assert libraries["archive"]["shareBucketWith"] == "photos" and "bucketName" not in libraries["archive"]
+    assert libraries["archive"]["library"]["enable_search"] is True
+    assert libraries["team-files"]["library"]["multi_tenant"] is True
+    assert f"space {s2}" in text and "'quota_bytes': 1073741824" in text and "albums {'trips': 'trips'}" in text
+    assert DEFAULT_SECRET_KEY not in text and DEFAULT_SECRET_KEY not in (tmp_path / "import.json").read_text()
+
+
+def test_discover_in_another_region_finds_nothing_and_says_so(emulator: EmulatorProcess, tmp_path: Path) -> None:
+    make_account(emulator)
+    run = discover(emulator, tmp_path, "--region", "ap-shanghai")
+    assert run.returncode == 0, run.stderr
+    assert "found 0 buckets (0 with media processing), 0 media libraries" in run.stdout
+    assert run.stdout.count("skipped: library ") == 3  # their buckets are in ap-guangzhou
+    assert json.loads((tmp_path / "import.json").read_text()) == {"resources": []}
+
+
+def test_discover_without_credentials_names_the_variables(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TENCENTCLOUD_", "SMH_"))}
+    run = subprocess.run([str(ROOT / "bin" / "smh"), "discover", "--out", str(tmp_path)], env=env, text=True,
+                         capture_output=True, timeout=60, check=False)
+    assert run.returncode == 2 and "TENCENTCLOUD_SECRET_ID" in run.stderr and not (tmp_path / "import.json").exists()
