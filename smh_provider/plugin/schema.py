@@ -97,12 +97,20 @@ def _description(gen: Any, resource: type, prop: Any) -> str:
     return ". ".join(parts) + "."
 
 
+def _input_table(provider: type) -> list[Any]:
+    module = sys.modules[provider.__module__]
+    table = getattr(module, "DOC_PROPS", provider.props)  # type: ignore[attr-defined]
+    return [p for p in table if not p.internal and p.name not in NOT_INPUTS]
+
+
+def input_names(provider: type) -> list[str]:
+    """The schema's input properties of the resource `provider` serves (no generator needed: the plugin uses it)."""
+    return [p.name for p in _input_table(provider)]
+
+
 def input_props(gen: Any, resource: type) -> list[Any]:
     """The Props a program sets for this resource, in table order (the module's DOC_PROPS when it has one)."""
-    provider = gen.provider_of(resource)
-    module = sys.modules[resource.__module__]
-    table = getattr(module, "DOC_PROPS", provider.props)
-    return [p for p in table if not p.internal and p.name not in NOT_INPUTS]
+    return _input_table(gen.provider_of(resource))
 
 
 def resource_spec(gen: Any, resource: type) -> dict[str, Any]:
