@@ -22,11 +22,11 @@ import yaml
 
 from smh_provider.tools.discover import Account, FoundBucket, FoundLibrary
 
-# type -> how its import id is written (the id a Read with no prior state gets). The dynamic providers' own ids
-# where they identify the object alone (bucket full name, library id); a space or album needs its library.
+# type -> how its import id is written: the forms the plugin's Read accepts (smh_provider/plugin/importers.py). The
+# region is always given, so an import does not depend on the stack's smh:region.
 IMPORT_IDS = {
-    "Bucket": "<bucket>-<appid>",
-    "MediaProcessing": "<bucket>-<appid>",
+    "Bucket": "<region>/<bucket>-<appid>",
+    "MediaProcessing": "<region>/<bucket>-<appid>",
     "MediaLibrary": "<library id>",
     "Space": "<library id>/<space id>",
     "Album": "<library id>/<space id, or - in a single-tenant library>/<album name>",
@@ -83,9 +83,10 @@ def import_file(account: Account) -> dict[str, Any]:
     resources: list[dict[str, Any]] = []
     for bucket in account.buckets:
         key = plan.bucket_keys[bucket.name]
-        resources.append({"type": token("Bucket"), "name": f"{key}-bucket", "id": bucket.name})
+        resources.append({"type": token("Bucket"), "name": f"{key}-bucket", "id": f"{bucket.region}/{bucket.name}"})
         if bucket.media_processing:
-            resources.append({"type": token("MediaProcessing"), "name": f"{key}-processing", "id": bucket.name})
+            resources.append({"type": token("MediaProcessing"), "name": f"{key}-processing",
+                              "id": f"{bucket.region}/{bucket.name}"})
     for lib in account.libraries:
         key, lib_id = plan.library_keys[lib.library.id], lib.library.id
         resources.append({"type": token("MediaLibrary"), "name": f"{key}-library", "id": lib_id})

@@ -25,6 +25,7 @@ from smh_provider.clients import cos as cos_client
 from smh_provider.clients import smh as smh_client
 from smh_provider.clients.smhdata import DataPlane
 from tests import sdk_clients
+from tests.e2e.conftest import pulumi_bin
 from tests.emulator_process import ROOT, EmulatorProcess
 
 pytestmark = pytest.mark.skipif(os.environ.get("SMH_LIVE") == "1", reason="emulator only: it makes an account's "
@@ -83,9 +84,9 @@ def test_discover_lists_the_account_and_writes_the_import_file_and_stack_config(
     photos, team, archive = made["photos"], made["team"], made["archive"]
     resources = json.loads((tmp_path / "import.json").read_text())["resources"]
     assert sorted((r["type"], r["name"], r["id"]) for r in resources) == sorted([
-        ("smh:index:Bucket", "photos-bucket", f"photos-{APP}"),
-        ("smh:index:MediaProcessing", "photos-processing", f"photos-{APP}"),
-        ("smh:index:Bucket", "team-files-bucket", f"team-{APP}"),
+        ("smh:index:Bucket", "photos-bucket", f"{REGION}/photos-{APP}"),
+        ("smh:index:MediaProcessing", "photos-processing", f"{REGION}/photos-{APP}"),
+        ("smh:index:Bucket", "team-files-bucket", f"{REGION}/team-{APP}"),
         ("smh:index:MediaLibrary", "photos-library", photos),
         ("smh:index:Album", "photos-album-2024-summer", f"{photos}/-/2024 Summer"),
         ("smh:index:Album", "photos-album-family", f"{photos}/-/family"),
@@ -126,3 +127,47 @@ def test_discover_without_credentials_names_the_variables(tmp_path: Path) -> Non
     run = subprocess.run([str(ROOT / "bin" / "smh"), "discover", "--out", str(tmp_path)], env=env, text=True,
                          capture_output=True, timeout=60, check=False)
     assert run.returncode == 2 and "TENCENTCLOUD_SECRET_ID" in run.stderr and not (tmp_path / "import.json").exists()
+
+
+def _cli(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(pulumi_bin() / "pulumi"), *args, "--non-interactive"], cwd=cwd, env=env, text=True,
+                          capture_output=True, timeout=600, check=False)
+
+
+def test_the_discovered_account_imports_and_a_preview_shows_no_changes(
+        emulator: EmulatorProcess, tmp_path: Path, engine_env: dict[str, str]) -> None:
+    """The whole step for a team: discover, `pulumi import --file` into a Pulumi YAML project (the plugin's types),
+    the code `pulumi import` prints as the program, and a preview right after with nothing to do."""
+    if not (pulumi_bin() / "pulumi-language-yaml").exists():
+        pytest.skip("no pulumi-language-yaml in .tools/pulumi (make bootstrap builds it): the import's program is "
+                    "Pulumi YAML")
+    made = make_account(emulator)
+    assert discover(emulator, tmp_path, "--region", REGION).returncode == 0
+    project = tmp_path / "project"
+    project.mkdir()
+    head = {"name": "discovered", "runtime": "yaml",
+            "plugins": {"providers": [{"name": "smh", "path": str(ROOT / "bin")}]}}
+    (project / "Pulumi.yaml").write_text(yaml.safe_dump(head))
+    env = {**os.environ, **engine_env, "SMH_ENDPOINT": ""}
+    for args in (["stack", "init", "dev"], ["config", "set", "--plaintext", "smh:secretId", DEFAULT_SECRET_ID],
+                 ["config", "set", "--secret", "smh:secretKey", DEFAULT_SECRET_KEY],
+                 ["config", "set", "smh:endpoint", emulator.url], ["config", "set", "smh:region", REGION]):
+        assert _cli(args, project, env).returncode == 0
+    mutating = {a for a, spec in emulator.control("GET", "actions")["actions"].items() if spec["mutating"]}
+    before = emulator.answered()
+    run = _cli(["import", "--file", str(tmp_path / "import.json"), "--yes", "--protect=false",
+                "--out", str(project / "imported.yaml")], project, env)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    assert "11 imported" in run.stdout, run.stdout[-3000:]
+    program = yaml.safe_load((project / "imported.yaml").read_text())
+    assert sorted(program["resources"]) == sorted(r["name"] for r in json.loads(
+        (tmp_path / "import.json").read_text())["resources"])
+    (project / "Pulumi.yaml").write_text(yaml.safe_dump({**head, **program}))
+    preview = _cli(["preview", "--expect-no-changes", "--diff"], project, env)
+    assert preview.returncode == 0, preview.stdout[-4000:] + preview.stderr[-4000:]
+    # Neither the import nor the preview changed anything in the account (an access token is not an object of it).
+    assert {a for a in emulator.answered() - before if a in mutating} <= {"smhdata:CreateAccessToken"}
+    state = json.loads(_cli(["stack", "export"], project, env).stdout)
+    ids = {r["id"] for r in state["deployment"]["resources"] if r["type"].startswith("smh:index:")}
+    assert {made["photos"], made["team"], made["archive"], *made["spaces"]} <= ids
+    assert _cli(["stack", "rm", "dev", "--force", "--yes"], project, env).returncode == 0

@@ -82,7 +82,8 @@ def _need(*tools: str) -> None:
 def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: int = 600) -> str:
     run = subprocess.run(args, cwd=cwd, env={**os.environ, **(env or {})}, text=True, capture_output=True,
                          timeout=timeout, check=False)
-    assert run.returncode == 0, f"{' '.join(args)} failed ({run.returncode}):\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+    assert run.returncode == 0, (f"{' '.join(args)} failed ({run.returncode}):\n{run.stdout[-3000:]}\n"
+                                 f"{run.stderr[-3000:]}")
     return run.stdout + run.stderr
 
 
