@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smh_provider import ownership
-from smh_provider.clients import cos, smh
+from smh_provider.clients import cos, cos_config, smh
 from smh_provider.clients.smhdata import DataPlane
 from smh_provider.config import Settings
 from smh_provider.errors import NotFound
@@ -31,6 +31,7 @@ class FoundBucket:
     tags: dict[str, str] = field(default_factory=dict)  # the user's tags, without our mark
     mark: str = ""  # the ownership mark of a stack that manages it, or ""
     media_processing: bool = False
+    settings: list[str] = field(default_factory=list)  # of "cors", "lifecycle", "referer": those it has
 
     @property
     def short_name(self) -> str:
@@ -98,7 +99,19 @@ def _bucket(settings: Settings, name: str, region: str, account: Account) -> Fou
         found.media_processing = True
     except NotFound:
         pass
+    for setting, find in BUCKET_SETTINGS.items():
+        try:
+            find(c, name)
+            found.settings.append(setting)
+        except NotFound:
+            pass
     return found
+
+
+# The bucket sub-settings a bucket may have (BucketCors, BucketLifecycle, BucketReferer): each finder raises NotFound
+# when the bucket has none.
+BUCKET_SETTINGS = {"cors": cos_config.find_cors, "lifecycle": cos_config.find_lifecycle,
+                   "referer": cos_config.find_referer}
 
 
 # MediaLibrary properties a program declares (the rest are outputs, bookkeeping or Pulumi-only switches).

@@ -27,10 +27,14 @@ from smh_provider.tools.discover import Account, FoundBucket, FoundLibrary
 IMPORT_IDS = {
     "Bucket": "<region>/<bucket>-<appid>",
     "MediaProcessing": "<region>/<bucket>-<appid>",
+    "BucketCors": "<region>/<bucket>-<appid>",
+    "BucketLifecycle": "<region>/<bucket>-<appid>",
+    "BucketReferer": "<region>/<bucket>-<appid>",
     "MediaLibrary": "<library id>",
     "Space": "<library id>/<space id>",
     "Album": "<library id>/<space id, or - in a single-tenant library>/<album name>",
 }
+SETTING_TYPES = {"cors": "BucketCors", "lifecycle": "BucketLifecycle", "referer": "BucketReferer"}
 KEY = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")  # __main__.LIBRARY_KEY: keys name resources
 
 
@@ -86,6 +90,9 @@ def import_file(account: Account) -> dict[str, Any]:
         resources.append({"type": token("Bucket"), "name": f"{key}-bucket", "id": f"{bucket.region}/{bucket.name}"})
         if bucket.media_processing:
             resources.append({"type": token("MediaProcessing"), "name": f"{key}-processing",
+                              "id": f"{bucket.region}/{bucket.name}"})
+        for setting in bucket.settings:
+            resources.append({"type": token(SETTING_TYPES[setting]), "name": f"{key}-{setting}",
                               "id": f"{bucket.region}/{bucket.name}"})
     for lib in account.libraries:
         key, lib_id = plan.library_keys[lib.library.id], lib.library.id
@@ -166,9 +173,14 @@ def stack_config_yaml(account: Account) -> str:
                          + (f", albums {albums}" if albums else ""))
         if lib.albums:
             notes.append(f"#   {key}.albums: { {k: name for name, k in album_keys(lib.albums).items()} }")
+    for bucket in account.buckets:
+        if bucket.settings:
+            notes.append(f"#   {plan.bucket_keys[bucket.name]}: bucket {bucket.name} has "
+                         + ", ".join(f"{s} rules ({SETTING_TYPES[s]})" for s in bucket.settings))
     if notes:
         lines += ["# Not included (a Space has no adopt in the Python program, so `up` would create new ones; an",
-                  "# album holding files cannot be adopted): bring these in with `pulumi import --file`:", *notes]
+                  "# album holding files cannot be adopted; bucket rules are kept exactly as found only by an",
+                  "# import): bring these in with `pulumi import --file`:", *notes]
     orphans = [b for b in account.buckets if b.name not in plan.bucket_owner]
     if orphans:
         lines.append("# Buckets without a media library (the program declares a bucket per library): "

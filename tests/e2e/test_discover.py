@@ -47,6 +47,12 @@ def make_account(emulator: EmulatorProcess) -> dict[str, Any]:
     for name in ("photos", "team"):
         cos.create_bucket(Bucket=f"{name}-{APP}")
     cos.put_bucket_tagging(Bucket=f"photos-{APP}", Tagging={"TagSet": {"Tag": [{"Key": "team", "Value": "media"}]}})
+    cos.put_bucket_cors(Bucket=f"photos-{APP}", CORSConfiguration={"CORSRule": [{
+        "ID": "web", "AllowedOrigin": ["https://app.example.com"], "AllowedMethod": ["GET", "PUT"],
+        "AllowedHeader": ["*"], "ExposeHeader": ["ETag"], "MaxAgeSeconds": 600}]})
+    cos.put_bucket_referer(Bucket=f"team-{APP}", RefererConfiguration={
+        "Status": "Enabled", "RefererType": "White-List", "DomainList": {"Domain": ["*.example.com"]},
+        "EmptyReferConfiguration": "Allow"})
     settings = config.load({}, environ={"TENCENTCLOUD_SECRET_ID": DEFAULT_SECRET_ID,
                                         "TENCENTCLOUD_SECRET_KEY": DEFAULT_SECRET_KEY, "SMH_ENDPOINT": emulator.url})
     cos_client.bind_media(cos_client.client(settings, REGION), f"photos-{APP}")
@@ -86,7 +92,9 @@ def test_discover_lists_the_account_and_writes_the_import_file_and_stack_config(
     assert sorted((r["type"], r["name"], r["id"]) for r in resources) == sorted([
         ("smh:index:Bucket", "photos-bucket", f"{REGION}/photos-{APP}"),
         ("smh:index:MediaProcessing", "photos-processing", f"{REGION}/photos-{APP}"),
+        ("smh:index:BucketCors", "photos-cors", f"{REGION}/photos-{APP}"),
         ("smh:index:Bucket", "team-files-bucket", f"{REGION}/team-{APP}"),
+        ("smh:index:BucketReferer", "team-files-referer", f"{REGION}/team-{APP}"),
         ("smh:index:MediaLibrary", "photos-library", photos),
         ("smh:index:Album", "photos-album-2024-summer", f"{photos}/-/2024 Summer"),
         ("smh:index:Album", "photos-album-family", f"{photos}/-/family"),
@@ -109,6 +117,7 @@ def test_discover_lists_the_account_and_writes_the_import_file_and_stack_config(
     assert libraries["archive"]["shareBucketWith"] == "photos" and "bucketName" not in libraries["archive"]
     assert libraries["archive"]["library"]["enable_search"] is True
     assert libraries["team-files"]["library"]["multi_tenant"] is True
+    assert "photos: bucket photos-1250000000 has cors rules (BucketCors)" in text
     assert f"space {s2}" in text and "'quota_bytes': 1073741824" in text and "albums {'trips': 'trips'}" in text
     assert DEFAULT_SECRET_KEY not in text and DEFAULT_SECRET_KEY not in (tmp_path / "import.json").read_text()
 
@@ -158,7 +167,7 @@ def test_the_discovered_account_imports_and_a_preview_shows_no_changes(
     run = _cli(["import", "--file", str(tmp_path / "import.json"), "--yes", "--protect=false",
                 "--out", str(project / "imported.yaml")], project, env)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
-    assert "11 imported" in run.stdout, run.stdout[-3000:]
+    assert "13 imported" in run.stdout, run.stdout[-3000:]
     program = yaml.safe_load((project / "imported.yaml").read_text())
     assert sorted(program["resources"]) == sorted(r["name"] for r in json.loads(
         (tmp_path / "import.json").read_text())["resources"])
