@@ -1,5 +1,6 @@
-"""The TypeScript and Go SDKs are generated from the plugin's schema by the CLI's own `pulumi package gen-sdk`, and
-compiled: `tsc` against `@pulumi/pulumi` from npm, `go build` against github.com/pulumi/pulumi/sdk/v3.
+"""The TypeScript, Go and Python SDKs are generated from the plugin's schema by the CLI's own `pulumi package gen-sdk`
+and built: `tsc` against `@pulumi/pulumi` from npm, `go build` against github.com/pulumi/pulumi/sdk/v3, and the Python
+package installed and run under the pulumi SDK's mocks. (.NET and Java need language plugins not built here.)
 
 Generated at test time into a temp dir, not committed: the schema (smh_provider/plugin/schema.json) is the
 committed source and has its own staleness test (tests/plugin/test_schema.py); a committed copy of ~40 generated
@@ -10,7 +11,8 @@ package), and generation takes under a second.
 and pulumi-language-go are not served by the Go module proxy; tools/sdk-gen is a language plugin that answers
 that one RPC with the same pkg/v3 codegen calls, built once into ~/.cache/smh-media (about 1 minute warm).
 Downloads are cached outside the repo: npm packages in ~/.cache/smh-media/sdk-node, Go modules in GOMODCACHE.
-Each test skips, saying why, when go, node or npm is missing; these SDKs are compiled, never run (docs/sdks.md).
+Each test skips, saying why, when go, node or npm is missing; the TypeScript and Go SDKs are compiled, never run
+against an engine (docs/sdks.md).
 """
 
 from __future__ import annotations
