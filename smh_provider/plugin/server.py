@@ -117,8 +117,17 @@ def _long_values() -> set[str]:
     return set(getattr(getattr(host, "_local", None), "long_values", ()) or ())
 
 
+def in_plugin_words(text: str) -> str:
+    """A message of smh_provider/config.py in this plugin's terms: its config keys are `smh:<name>`, never
+    `tencentcloud:<name>` (the engine gives a provider only its own package's config)."""
+    for full, _env in config.KEYS.values():
+        if not full.startswith(f"{schema.PACKAGE}:"):
+            text = text.replace(full, f"{schema.PACKAGE}:{full.split(':', 1)[1]}")
+    return text
+
+
 def _abort(context: grpc.ServicerContext, err: BaseException) -> None:
-    context.abort(grpc.StatusCode.UNKNOWN, host.error_text(err, traceback.format_exc()))
+    context.abort(grpc.StatusCode.UNKNOWN, in_plugin_words(host.error_text(err, traceback.format_exc())))
 
 
 def rpc(fn: Handler) -> Handler:
@@ -179,7 +188,7 @@ class SmhProvider(provider_pb2_grpc.ResourceProviderServicer):
         except config.ConfigError as err:
             key = next((f"{full.split(':', 1)[1]}" for full, _ in config.KEYS.values() if str(err).startswith(full)),
                        "")
-            failures.append(provider_pb2.CheckFailure(property=key, reason=str(err)))
+            failures.append(provider_pb2.CheckFailure(property=key, reason=in_plugin_words(str(err))))
         # Secret config keys stay secret even when set in plain text.
         secret_keys = {n for n, (_, secret) in schema.CONFIG_TYPES.items() if secret}
         return provider_pb2.CheckResponse(inputs=wire.to_struct(news, secrets | (secret_keys & set(news))),
@@ -215,8 +224,8 @@ class SmhProvider(provider_pb2_grpc.ResourceProviderServicer):
         news, secrets = wire.to_dict(request.news, keep_unknowns=True)
         result = provider.check(olds, from_urn(provider, request.urn, news))
         long_values = _long_values()
-        failures = [provider_pb2.CheckFailure(property="" if f.property in long_values else f.property,
-                                              reason=f.reason) for f in result.failures or []]
+        failures = [provider_pb2.CheckFailure(property="" if f.property in long_values else in_plugin_words(f.property),
+                                              reason=in_plugin_words(f.reason)) for f in result.failures or []]
         return provider_pb2.CheckResponse(inputs=wire.to_struct(dict(result.inputs or {}), secrets),
                                           failures=failures)
 
@@ -225,6 +234,10 @@ class SmhProvider(provider_pb2_grpc.ResourceProviderServicer):
         provider = provider_for(parse_urn(request.urn)[2])
         olds, _ = wire.to_dict(request.olds, keep_unknowns=True)
         news, _ = wire.to_dict(request.news, keep_unknowns=True)
+        if any(p.name == "owner" for p in provider.props) and not news.get("owner"):
+            # A refresh diffs the refreshed outputs against the state's inputs: after `pulumi import` those are
+            # the import's (unchecked, so without the mark) until the next `up` stores the checked ones.
+            news["owner"] = mark_of(request.urn)
         _take_diff()
         result = provider.diff(request.id, olds, news)
         named = _take_diff()
