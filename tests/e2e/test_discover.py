@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
+from pulumi import automation as auto
 from tencentcloud.smh.v20210712 import models
 
 from emulator.accounts import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY
@@ -25,7 +26,7 @@ from smh_provider.clients import cos as cos_client
 from smh_provider.clients import smh as smh_client
 from smh_provider.clients.smhdata import DataPlane
 from tests import sdk_clients
-from tests.e2e.conftest import pulumi_bin
+from tests.e2e.conftest import base_config, pulumi_bin
 from tests.emulator_process import ROOT, EmulatorProcess
 
 pytestmark = pytest.mark.skipif(os.environ.get("SMH_LIVE") == "1", reason="emulator only: it makes an account's "
@@ -180,3 +181,27 @@ def test_the_discovered_account_imports_and_a_preview_shows_no_changes(
     ids = {r["id"] for r in state["deployment"]["resources"] if r["type"].startswith("smh:index:")}
     assert {made["photos"], made["team"], made["archive"], *made["spaces"]} <= ids
     assert _cli(["stack", "rm", "dev", "--force", "--yes"], project, env).returncode == 0
+
+
+def test_the_discovered_stack_config_adopts_the_buckets_and_libraries_in_the_python_program(
+        emulator: EmulatorProcess, tmp_path: Path, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Path 2 of docs/import.md: the stack config pasted as is; `up` takes the buckets and libraries over (no new
+    bucket or library) and a preview right after shows no change."""
+    made = make_account(emulator)
+    assert discover(emulator, tmp_path, "--region", REGION, "--stack", "py").returncode == 0
+    discovered = yaml.safe_load((tmp_path / "Pulumi.py.discovered.yaml").read_text())["config"]
+    cfg = {k: v for k, v in base_config(emulator).items() if not k.startswith("smh-media:")}
+    cfg |= {k: auto.ConfigValue(v if isinstance(v, str) else json.dumps(v)) for k, v in discovered.items()}
+    stack = make_stack(cfg)
+    result = stack.up(on_output=lambda _: None)
+    libraries = result.outputs["libraries"].value
+    assert {k: v["library_id"] for k, v in libraries.items()} == {
+        "photos": made["photos"], "team-files": made["team"], "archive": made["archive"]}
+    assert len(sdk_clients.cos(emulator.url).list_buckets()["Buckets"]["Bucket"]) == 2
+    # the stack, 2 buckets, 2 media processing, 3 libraries
+    assert stack.preview(on_output=lambda _: None).change_summary == {"same": 8}
+    # No destroy: the libraries hold albums and spaces the stack does not own (it refuses, rightly). The emulator is
+    # reset for the next test; the state forgets the resources so the teardown has nothing to destroy.
+    state = stack.export_stack()
+    state.deployment["resources"] = [r for r in state.deployment["resources"] if r["type"].startswith("pulumi:")]
+    stack.import_stack(state)
