@@ -106,8 +106,10 @@ def codegen_plugins() -> Path:
         tmp.replace(binary)
     for language in ("nodejs", "go"):
         link = home / f"pulumi-language-{language}"
-        if not link.exists():
+        try:
             link.symlink_to(binary.name)
+        except FileExistsError:  # made by an earlier run, or by another xdist worker just now
+            pass
     return home
 
 
