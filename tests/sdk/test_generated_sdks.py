@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,19 @@ def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout:
     return run.stdout + run.stderr
 
 
+def _cache_dir(final: Path, fill: Callable[[Path], object]) -> None:
+    """Fill a cache directory under a temporary name and rename it into place: checkouts and workers running at
+    once never see (or write into) a half-filled one."""
+    tmp = final.with_name(f"{final.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    fill(tmp)
+    try:
+        tmp.rename(final)
+    except OSError:  # another run got there first
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 @pytest.fixture(scope="module")
 def codegen_plugins() -> Path:
     """A directory with pulumi-language-nodejs and pulumi-language-go (tools/sdk-gen), built once per source."""
@@ -129,10 +143,10 @@ def test_typescript_sdk_is_generated_and_compiles_against_pulumi_from_npm(codege
     assert package["pulumi"] == {"resource": True, "name": "smh", "version": package["version"]}
     deps = {"dependencies": package["dependencies"], "devDependencies": package["devDependencies"]}
     node = CACHE / f"sdk-node-{hashlib.sha256(json.dumps(deps, sort_keys=True).encode()).hexdigest()[:16]}"
-    if not (node / "node_modules" / "typescript").exists():
-        node.mkdir(parents=True, exist_ok=True)
-        (node / "package.json").write_text(json.dumps({"name": "smh-sdk-build-cache", "private": True, **deps}))
-        _run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], node, timeout=900)
+    if not node.exists():
+        _cache_dir(node, lambda tmp: (
+            (tmp / "package.json").write_text(json.dumps({"name": "smh-sdk-build-cache", "private": True, **deps})),
+            _run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], tmp, timeout=900)))
     (sdk / "node_modules").symlink_to(node / "node_modules")
     (sdk / "consumer.ts").write_text(TS_CONSUMER)
     tsconfig = json.loads("\n".join(line for line in (sdk / "tsconfig.json").read_text().splitlines()
@@ -192,9 +206,10 @@ def test_python_sdk_is_generated_and_registers_the_plugin_types(codegen_plugins:
     sdk = gen_sdk(codegen_plugins, "python", tmp_path / "sdk", tmp_path)
     # The generated package's own requirements beyond pulumi (setup.py: parver, semver), once into the cache.
     deps = CACHE / "sdk-python-deps"
-    if not (deps / "parver").exists():
-        _run([str(ROOT / ".venv" / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-              "--target", str(deps), "parver>=0.2.1", "semver>=2.8.1"], tmp_path, timeout=600)
+    if not deps.exists():
+        _cache_dir(deps, lambda tmp: _run([str(ROOT / ".venv" / "bin" / "python"), "-m", "pip", "install", "-q",
+                                           "--disable-pip-version-check", "--target", str(tmp), "parver>=0.2.1",
+                                           "semver>=2.8.1"], tmp_path, timeout=600))
     site = tmp_path / "site"  # installed, not just on the path: the package reads its own version from its metadata
     _run([str(ROOT / ".venv" / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
           "--no-deps", "--no-build-isolation", "--target", str(site), str(sdk)], tmp_path, timeout=600)
