@@ -7,8 +7,8 @@
   <key>-processing, <key>-library, <key>-space-<s>, <key>-album-<a>, <key>-album-<s>-<a>).
 * `stack_config()`: the same account as `smh-media:` stack config for the Python program (__main__.py), with
   `adoptBucket` / `library.adopt` (or `adoptBucketFrom` / `adopt_from` for objects another stack marked), the
-  way that program takes over existing buckets and libraries. Spaces and albums are listed as comments only:
-  the Python Space has no adopt (an `up` would create new spaces), so they come in through `pulumi import`.
+  way that program takes over existing buckets and libraries. Spaces, albums, bucket rules and a second library on
+  a bucket are listed as comments only (why: stack_config_yaml): they come in through `pulumi import`.
 
 IMPORT_IDS is the one place that says which id each type is imported with; the plugin's Read must accept them.
 """
@@ -62,8 +62,8 @@ class Plan:
         taken: set[str] = set()
         self.library_keys = {lib.library.id: slug(lib.library.name, taken, f"lib-{lib.library.id[-8:].lower()}")
                              for lib in account.libraries}
-        # One library on a bucket owns it (the one named like the bucket, else the first created); the others
-        # share it (`shareBucketWith`).
+        # One library on a bucket owns it (the one named like the bucket, else the first created); the import file
+        # has the others too, the Python config only the owner (SHARED).
         self.bucket_owner: dict[str, str] = {}
         for lib in sorted(account.libraries, key=lambda x: (self.library_keys[x.library.id] != x.library.bucket
                                                             .rpartition("-")[0], x.library.creation_time)):
@@ -143,18 +143,22 @@ def stack_config(account: Account) -> dict[str, Any]:
     for lib in account.libraries:
         key = plan.library_keys[lib.library.id]
         owner = plan.bucket_owner[lib.library.bucket]
-        entry: dict[str, Any] = {}
-        if owner == key:
-            entry.update(_bucket_config(buckets[lib.library.bucket], top_region))
-            if len(app_ids) > 1:
-                entry["appId"] = buckets[lib.library.bucket].app_id
-        else:
-            entry["shareBucketWith"] = owner
+        if owner != key:
+            continue  # a second library on a bucket: see stack_config_yaml (SHARED)
+        entry: dict[str, Any] = _bucket_config(buckets[lib.library.bucket], top_region)
+        if len(app_ids) > 1:
+            entry["appId"] = buckets[lib.library.bucket].app_id
         entry["library"] = _library_config(lib)
         entries[key] = entry
     if entries:
         config["smh-media:libraries"] = entries
     return {"config": config}
+
+
+# Why a second library on one bucket is left out of the Python config: MediaLibrary's adopt finds an unmarked library
+# by its bucket, so two of them on one bucket cannot be told apart (the first found is taken, and two creates running
+# at once may both pick it).
+SHARED = "the Python program's adopt finds a library by its bucket and cannot tell two apart"
 
 
 def stack_config_yaml(account: Account) -> str:
@@ -173,6 +177,11 @@ def stack_config_yaml(account: Account) -> str:
                          + (f", albums {albums}" if albums else ""))
         if lib.albums:
             notes.append(f"#   {key}.albums: { {k: name for name, k in album_keys(lib.albums).items()} }")
+    for lib in account.libraries:
+        key, owner = plan.library_keys[lib.library.id], plan.bucket_owner[lib.library.bucket]
+        if owner != key:
+            notes.append(f"#   {key}: library {lib.library.id} ({lib.library.name!r}) on the bucket of {owner}; "
+                         + SHARED)
     for bucket in account.buckets:
         if bucket.settings:
             notes.append(f"#   {plan.bucket_keys[bucket.name]}: bucket {bucket.name} has "
