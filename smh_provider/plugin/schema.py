@@ -197,12 +197,19 @@ def load() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    from scripts import generated_file
-
-    return generated_file.main(argv, __doc__ or "", "smh_provider/plugin/schema.py", SCHEMA_PATH, ROOT,
-                               lambda current: render())
+    args = sys.argv[1:] if argv is None else argv
+    current = SCHEMA_PATH.read_text(encoding="utf-8") if SCHEMA_PATH.exists() else ""
+    text = render()
+    if "--check" in args:
+        if text != current:
+            print("smh_provider/plugin/schema.json is stale: run `python -m smh_provider.plugin.schema`",
+                  file=sys.stderr)
+            return 1
+        return 0
+    if text != current:
+        SCHEMA_PATH.write_text(text, encoding="utf-8")
+        print("wrote smh_provider/plugin/schema.json")
+    return 0
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ What this module adds is what the program and the dynamic provider host do aroun
 from __future__ import annotations
 
 import functools
+import json
 import re
 import sys
 import threading
@@ -49,6 +50,16 @@ _MAX_MARK = getattr(ownership, "MAX_MARK", 250)
 SECRET_OUTPUTS = {"MediaLibrary": frozenset({"library_secret"})}
 _providers: dict[str, BaseProvider] = {}
 _providers_lock = threading.Lock()
+_outputs: dict[str, list[str]] = {}
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the wire's unknown value (pulumi.runtime.rpc.UNKNOWN)
+
+
+def output_names(type_name: str) -> list[str]:
+    """The output properties the schema declares for `type_name`."""
+    if not _outputs:
+        spec = json.loads(schema.load())
+        _outputs.update({token.rpartition(":")[2]: list(res["properties"]) for token, res in spec["resources"].items()})
+    return _outputs.get(type_name, [])
 
 
 def provider_for(type_name: str) -> BaseProvider:
@@ -213,7 +224,7 @@ class SmhProvider(provider_pb2_grpc.ResourceProviderServicer):
         except config.ConfigError as err:  # reported by every Check, naming the key, as in the dynamic host
             config.set_current(config.Settings())
             config.set_config_error(str(err))
-        return provider_pb2.ConfigureResponse(acceptSecrets=True, supportsPreview=False, acceptResources=False)
+        return provider_pb2.ConfigureResponse(acceptSecrets=True, supportsPreview=True, acceptResources=False)
 
     # -- resources ----------------------------------------------------------------------------------------------
     @rpc
@@ -260,6 +271,10 @@ class SmhProvider(provider_pb2_grpc.ResourceProviderServicer):
     @rpc
     def Create(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802
         type_name = parse_urn(request.urn)[2]
+        if request.preview:  # what a create will report: the checked inputs, every other output unknown
+            news, secrets = wire.to_dict(request.properties, keep_unknowns=True)
+            outs = {name: UNKNOWN for name in output_names(type_name)} | news
+            return provider_pb2.CreateResponse(properties=wire.to_struct(outs, self._secrets(type_name, secrets)))
         props, secrets = wire.to_dict(request.properties)
         result = provider_for(type_name).create(props)
         outs = dict(result.outs or {})
@@ -288,6 +303,14 @@ class SmhProvider(provider_pb2_grpc.ResourceProviderServicer):
     @rpc
     def Update(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802
         type_name = parse_urn(request.urn)[2]
+        if request.preview:
+            # What an update will report: the old outputs (ids, ...) with the new inputs. Without this the engine
+            # would take the inputs alone, every id of the resource would turn unknown, and a dependent that names
+            # it by a replace-only property (a space's library_id) would preview as replaced while `up` keeps it.
+            olds, old_secrets = wire.to_dict(request.olds, keep_unknowns=True)
+            news, secrets = wire.to_dict(request.news, keep_unknowns=True)
+            return provider_pb2.UpdateResponse(properties=wire.to_struct(
+                {**olds, **news}, self._secrets(type_name, (old_secrets - set(news)) | secrets)))
         olds, _ = wire.to_dict(request.olds)
         news, secrets = wire.to_dict(request.news)
         result = provider_for(type_name).update(request.id, importers.before_update(olds), news)

@@ -63,18 +63,22 @@ def test_seed_stack_through_both_hosts(target: Target, make_stack, make_yaml_sta
     assert isinstance(secret, dict) and secret.get(SIG) == SECRET_SIG, f"library_secret is not a secret: {secret}"
     assert state["space-bob"]["outputs"]["owner"] == f"smh-yaml/{stack.name}/space-bob"
 
-    # 3. A change: two in-place updates, nothing replaced, and the preview names exactly the changed properties.
+    # 3. A change: three in-place updates, nothing replaced (the library's update keeps its id known at preview,
+    # so its spaces and album do not preview as replaced), and the preview names exactly the changed properties.
     stack.set_all_config({"smh-yaml:bobPublicRead": auto.ConfigValue("true"),
-                          "smh-yaml:tripAlbumName": auto.ConfigValue("Trip 2027")})
+                          "smh-yaml:tripAlbumName": auto.ConfigValue("Trip 2027"),
+                          "smh-yaml:libraryName": auto.ConfigValue("pictures")})
     lines: list[str] = []
     preview = stack.preview(diff=True, on_output=lines.append)
-    assert preview.change_summary == {"update": 2, "same": 5}, preview.change_summary
+    assert preview.change_summary == {"update": 3, "same": 4}, preview.change_summary
     text = "\n".join(lines)
     assert "public_read: false => true" in text and '"Trip 2026" => "Trip 2027"' in text, text
     assert "owner" not in text and "identity" not in text, text
     up = stack.up(**QUIET)
-    assert up.summary.resource_changes == {"update": 2, "same": 5}, up.summary.resource_changes
+    assert up.summary.resource_changes == {"update": 3, "same": 4}, up.summary.resource_changes
+    assert up.outputs["libraryId"].value == library_id
     view = seed_snapshot(target, full, library_id)
+    assert view["library"]["name"] == "pictures"
     assert view["spaces"]["space-bob"]["public_read"] is True
     assert view["spaces"]["space-alice"]["albums"] == ["Trip 2027"]
 

@@ -55,7 +55,7 @@ def test_plugin_info_and_schema(stub: provider_pb2_grpc.ResourceProviderStub) ->
 
 def test_configure_maps_the_smh_keys_and_unwraps_secrets(stub: provider_pb2_grpc.ResourceProviderStub) -> None:
     resp = configure(stub, **CREDENTIALS, region="ap-shanghai")
-    assert resp.acceptSecrets and not resp.supportsPreview
+    assert resp.acceptSecrets and resp.supportsPreview
     now = config.current()
     assert (now.secret_id, now.secret_key, now.region, now.endpoint) == (
         "AKIDTEST", "secret-key", "ap-shanghai", "http://127.0.0.1:1")
