@@ -134,10 +134,10 @@ def install() -> list[str]:
         if first:
             _problems.append(host_contract.server_problems(server))
         problems = _problems[0]
-        lost = " ".join(problems)
-        if "errors:" not in lost and not isinstance(server.traceback, _Traceback):
+        lost = {p.split(":", 1)[0] for p in problems}  # each problem starts with the hook it leaves out
+        if "errors" not in lost and not isinstance(server.traceback, _Traceback):
             server.traceback = _Traceback()
-        if "diffs:" not in lost and "check failures:" not in lost and not isinstance(server.proto, _Proto):
+        if not lost & {"diffs", "check failures"} and not isinstance(server.proto, _Proto):
             server.proto = _Proto(server.proto)
     if first and problems:
         log(host_contract.report("the dynamic provider host", problems, "these hooks are left out"), warn=True,

@@ -67,7 +67,8 @@ def _handlers(server: ModuleType) -> Iterator[tuple[str, Callable[..., Any] | No
 
 
 def server_problems(server: ModuleType) -> list[str]:
-    """How the dynamic provider server differs from what host.py's hooks expect (one line each)."""
+    """How the dynamic provider server differs from what host.py's hooks expect: one line each, starting with the
+    hook it leaves out (`errors:`, `diffs:`, `check failures:`, `progress:`)."""
     from pulumi.runtime.proto import provider_pb2
 
     problems: list[str] = []
