@@ -45,6 +45,7 @@ help:
 	@echo "make destroy    - pulumi destroy"
 	@echo "make down       - stop every emulator that make up/preview/... started (one pid file per port)"
 	@echo "make recover    - after an interrupted up: unlock, refresh --clear-pending-creates, up (scripts/recover.sh)"
+	@echo "make discover   - an account's libraries, spaces, albums -> discovered/import.json + stack config (REGIONS=...)"
 	@echo "make bench      - benchmarks (not part of make test): docs/benchmarks.md (BENCH_ARGS=... see bench/README.md)"
 
 bootstrap:
@@ -94,3 +95,12 @@ bench:
 	@started=$$(date +%s); scripts/bootstrap.sh && \
 	$(VENV_PYTHON) -m pip install -q --disable-pip-version-check -r bench/requirements.txt && \
 	$(VENV_PYTHON) bench/run.py --started $$started $(BENCH_ARGS)
+
+# An account's existing buckets, media libraries, spaces and albums -> discovered/import.json (`pulumi import
+# --file`) and discovered/Pulumi.<stack>.discovered.yaml (docs/import.md). Credentials from TENCENTCLOUD_SECRET_ID /
+# TENCENTCLOUD_SECRET_KEY (SMH_ENDPOINT for the emulator); REGIONS="ap-guangzhou ap-shanghai" limits the regions.
+REGIONS ?=
+DISCOVER_OUT ?= discovered
+.PHONY: discover
+discover: venv
+	@bin/smh discover --out $(DISCOVER_OUT) --stack $(STACK) $(foreach r,$(REGIONS),--region $(r))
