@@ -89,3 +89,17 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     except BaseException:  # noqa: BLE001 - the page is still worth writing without the CLI version
         cli = "unknown"
     report.write({"pulumi CLI": cli, "pulumi SDK": version("pulumi")})
+
+
+# -- the manual's shell blocks: tests/docs/test_manual_commands.py records its counts; the run ends with them -------
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line after the results: how many shell blocks of README.md and the manual ran, how many are marked not
+    runnable. The counts travel on the test's report (user_properties), so xdist workers hand them over too."""
+    for reports in terminalreporter.stats.values():
+        for test_report in reports:
+            for name, value in getattr(test_report, "user_properties", ()):
+                if name == "manual_shell_blocks" and getattr(test_report, "when", "") == "call":
+                    marked = ", ".join(f"{page} {n}" for page, n in sorted(value["marked"].items()))
+                    terminalreporter.write_line(f"manual shell blocks: {value['run']} run, {value['not_run']} marked "
+                                                f"not runnable ({marked})")
