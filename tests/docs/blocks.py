@@ -114,6 +114,27 @@ def counts(found: list[Block]) -> dict[str, Any]:
     return {"run": sum(1 for b in found if b.not_run is None), "not_run": sum(marked.values()), "marked": marked}
 
 
+def yaml_block(text: str, start: str = "") -> Any:
+    """The first yaml block of a page whose text begins with `start`, loaded."""
+    block = re.search(r"```yaml\n(" + re.escape(start) + r".*?)```", text, re.S)
+    assert block, f"no yaml block starting with {start!r}"
+    return yaml.safe_load(block.group(1))
+
+
+def assert_in_stack(shown: dict[str, Any], stack: str, where: str) -> None:
+    """Every key and value a page shows of a stack file is what stacks/Pulumi.<stack>.yaml says."""
+    def walk(part: dict[str, Any], actual: Any, path: str) -> None:
+        for key, value in part.items():
+            assert isinstance(actual, dict) and key in actual, f"{where}: {path}{key} is not in {stack_file}"
+            if isinstance(value, dict):
+                walk(value, actual[key], f"{path}{key}.")
+            else:
+                assert actual[key] == value, f"{where}: {path}{key}: {value!r}; {stack_file}: {actual[key]!r}"
+
+    stack_file = f"stacks/Pulumi.{stack}.yaml"
+    walk(shown, yaml.safe_load((ROOT / stack_file).read_text())["config"], "")
+
+
 def heading_slugs(text: str) -> set[str]:
     """Anchors of a page's headings, as GitHub (and MkDocs' toc, for these headings) makes them: lower case,
     punctuation dropped, spaces to `-`."""

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-import yaml
-
 from tests.docs import blocks
 from tests.emulator_process import ROOT
 
@@ -42,24 +40,7 @@ def test_readme_links_every_page_of_the_nav() -> None:
     assert not missing, f"README's manual table leaves out {missing}"
 
 
-def local_stack_subset(text: str, block_start: str) -> tuple[dict, dict]:
-    block = re.search(r"```yaml\n(" + re.escape(block_start) + r".*?)```", text, re.S)
-    assert block, f"no yaml block starting with {block_start!r}"
-    shown = yaml.safe_load(block.group(1))["config"]
-    stack = yaml.safe_load((ROOT / "stacks" / "Pulumi.local.yaml").read_text())["config"]
-    return shown, stack
-
-
-def assert_subset(shown: dict, stack: dict, where: str) -> None:
-    for key, value in shown.items():
-        if isinstance(value, dict):
-            assert isinstance(stack.get(key), dict), f"{where}: {key} is not in stacks/Pulumi.local.yaml"
-            assert_subset(value, stack[key], where)
-        else:
-            assert stack.get(key) == value, f"{where}: {key}: {value!r}; stacks/Pulumi.local.yaml: {stack.get(key)!r}"
-
-
 def test_readme_stack_file_is_the_local_stack() -> None:
-    shown, stack = local_stack_subset(README.read_text(), "config:")
+    shown = blocks.yaml_block(README.read_text(), "config:")["config"]
     assert "smh-media:library" in shown and len(shown) >= 6
-    assert_subset(shown, stack, "README.md")
+    blocks.assert_in_stack(shown, "local", "README.md")

@@ -1,7 +1,7 @@
-"""The code the manual shows next to the console steps (docs/console-steps.md) is code that exists: the stack file
-is what stacks/Pulumi.local.yaml says, and every resource, argument and output of the Python program is one of
-smh_provider's (checked against the constructors' signatures and declared outputs, without running an engine:
-the e2e tests create these same resources from the same config)."""
+"""The code the manual shows is code that exists: each stack file excerpt (EXCERPTS) is what
+stacks/Pulumi.<stack>.yaml says, and every resource, argument and output of the Python program next to the console
+steps (docs/console-steps.md) is one of smh_provider's (checked against the constructors' signatures and declared
+outputs, without running an engine: the e2e tests create these same resources from the same config)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,24 @@ import inspect
 import re
 import sys
 
+import pytest
+
 import smh_provider
 from tests.docs import blocks
-from tests.docs.test_readme import assert_subset, local_stack_subset
 
 PAGE = blocks.DOCS / "console-steps.md"
 
 
-def test_console_steps_stack_file_is_the_local_stack() -> None:
-    shown, stack = local_stack_subset(PAGE.read_text(), "config:")
-    assert_subset(shown, stack, "docs/console-steps.md")
+# The first yaml block of each page is an excerpt of the stack file named here.
+EXCERPTS = {"console-steps.md": "local", "web-apps.md": "web", "spaces.md": "tenants"}
+
+
+@pytest.mark.parametrize("page", sorted(EXCERPTS))
+def test_stack_file_excerpts_are_what_the_stack_files_say(page: str) -> None:
+    shown = blocks.yaml_block((blocks.DOCS / page).read_text())
+    shown = shown.get("config", shown)
+    assert len(shown) >= 2
+    blocks.assert_in_stack(shown, EXCERPTS[page], f"docs/{page}")
 
 
 def test_console_steps_program_names_real_arguments_and_outputs() -> None:
