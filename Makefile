@@ -71,9 +71,10 @@ lint: venv
 
 # The manual: the generated reference first, then the site. --strict turns every warning (a broken link or anchor,
 # a page missing from the nav) into a failure; NO_MKDOCS_2_WARNING silences Material's banner about its successor.
+docs: export NO_MKDOCS_2_WARNING := 1
 docs: venv
 	$(VENV_PYTHON) scripts/gen_resources_doc.py
-	NO_MKDOCS_2_WARNING=1 $(VENV_PYTHON) -m mkdocs build --strict --site-dir $(CURDIR)/site
+	$(VENV_PYTHON) -m mkdocs build --strict --site-dir $(CURDIR)/site
 
 test-live: bootstrap
 	SMH_LIVE=1 $(VENV_PYTHON) -m pytest -rs $(PYTEST_ARGS) tests/live tests/e2e
