@@ -36,10 +36,18 @@ class Block:
         return f"{self.page}:{self.line}"
 
     def commands(self) -> list[str]:
-        """Logical command lines: continuation lines (`\\` at the end) joined, blank lines dropped."""
+        """Logical command lines: continuation lines (`\\` at the end) joined, blank lines dropped; in a `console`
+        block only the lines after a `$ ` prompt (the rest is what they print)."""
         out: list[str] = []
         pending = ""
-        for raw in self.text.splitlines():
+        lines = self.text.splitlines()
+        if self.lang == "console":
+            kept: list[str] = []
+            for line in lines:
+                if line.startswith("$ ") or (kept and kept[-1].rstrip().endswith("\\")):
+                    kept.append(line.removeprefix("$ "))
+            lines = kept
+        for raw in lines:
             if raw.rstrip().endswith("\\"):
                 pending += raw.rstrip()[:-1] + " "
                 continue
@@ -95,7 +103,8 @@ def blocks(path: Path) -> list[Block]:
         if lang in SHELLS:
             previous = lines[i - 1].strip() if i else ""
             marker = NOT_RUN.match(previous)
-            found.append(Block(str(path.relative_to(ROOT)), i + 1, lang, "\n".join(lines[i + 1:end]),
+            name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+            found.append(Block(str(name), i + 1, lang, "\n".join(lines[i + 1:end]),
                                marker.group("reason") if marker else None))
         i = end + 1
     return found
