@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests import targets
+from tests.docs.blocks import summary_line
 from tests.emulator_process import EmulatorProcess
 from tests.reliability import report
 
@@ -100,6 +101,4 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         for test_report in reports:
             for name, value in getattr(test_report, "user_properties", ()):
                 if name == "manual_shell_blocks" and getattr(test_report, "when", "") == "call":
-                    marked = ", ".join(f"{page} {n}" for page, n in sorted(value["marked"].items()))
-                    terminalreporter.write_line(f"manual shell blocks: {value['run']} run, {value['not_run']} marked "
-                                                f"not runnable ({marked})")
+                    terminalreporter.write_line(summary_line(value))

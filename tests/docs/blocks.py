@@ -123,6 +123,12 @@ def counts(found: list[Block]) -> dict[str, Any]:
     return {"run": sum(1 for b in found if b.not_run is None), "not_run": sum(marked.values()), "marked": marked}
 
 
+def summary_line(counted: dict[str, Any]) -> str:
+    """The line `make test` ends with (tests/conftest.py), and README.md quotes."""
+    marked = ", ".join(f"{page} {n}" for page, n in sorted(counted["marked"].items()))
+    return f"manual shell blocks: {counted['run']} run, {counted['not_run']} marked not runnable ({marked})"
+
+
 def yaml_block(text: str, start: str = "") -> Any:
     """The first yaml block of a page whose text begins with `start`, loaded."""
     block = re.search(r"```yaml\n(" + re.escape(start) + r".*?)```", text, re.S)

@@ -44,3 +44,8 @@ def test_readme_stack_file_is_the_local_stack() -> None:
     shown = blocks.yaml_block(README.read_text(), "config:")["config"]
     assert "smh-media:library" in shown and len(shown) >= 6
     blocks.assert_in_stack(shown, "local", "README.md")
+
+
+def test_readme_quotes_the_counts_make_test_prints() -> None:
+    line = blocks.summary_line(blocks.counts(blocks.manual_blocks()))
+    assert line in README.read_text(), f"README.md's `make test` output should read: {line}"
