@@ -36,7 +36,7 @@ help:
 	@echo "make test       - bootstrap, then pytest -q tests on PYTEST_WORKERS=2 parallel workers (PYTEST_ARGS=...)"
 	@echo "make test-python - unit, e2e lifecycle and packaging tests on Python $(ALT_PYTHON) in .venv-$(ALT_PYTHON) (ALT_PYTHON=3.12 for another)"
 	@echo "make lint       - ruff check ."
-	@echo "make docs       - regenerate docs/resources.md from the resource schemas"
+	@echo "make docs       - regenerate docs/resources.md, then build the manual (docs/, mkdocs.yml) with --strict into site/"
 	@echo "make test-live  - e2e + live suites against real Tencent Cloud (SMH_LIVE=1; see tests/live/README.md)"
 	@echo "make up         - start the emulator if the stack uses it, pulumi up stack \$$STACK (default local)"
 	@echo "make preview    - pulumi preview --diff (POLICY=1 adds the policy pack in policy/ with policy/config.json;"
@@ -70,8 +70,12 @@ test-python:
 lint: venv
 	$(CURDIR)/.venv/bin/ruff check .
 
+# The manual: the generated reference first, then the site. --strict turns every warning (a broken link or anchor,
+# a page missing from the nav) into a failure; NO_MKDOCS_2_WARNING silences Material's banner about its successor.
+docs: export NO_MKDOCS_2_WARNING := 1
 docs: venv
 	$(VENV_PYTHON) scripts/gen_resources_doc.py
+	$(VENV_PYTHON) -m mkdocs build --strict --site-dir $(CURDIR)/site
 
 test-live: bootstrap
 	SMH_LIVE=1 $(VENV_PYTHON) -m pytest -rs $(PYTEST_ARGS) tests/live tests/e2e

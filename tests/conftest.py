@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests import targets
+from tests.docs.blocks import summary_line
 from tests.emulator_process import EmulatorProcess
 from tests.reliability import report
 
@@ -98,3 +99,15 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     except BaseException:  # noqa: BLE001 - the page is still worth writing without the CLI version
         cli = "unknown"
     report.write({"pulumi CLI": cli, "pulumi SDK": version("pulumi")})
+
+
+# -- the manual's shell blocks: tests/docs/test_manual_commands.py records its counts; the run ends with them -------
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line after the results: how many shell blocks of README.md and the manual ran, how many are marked not
+    runnable. The counts travel on the test's report (user_properties), so xdist workers hand them over too."""
+    for reports in terminalreporter.stats.values():
+        for test_report in reports:
+            for name, value in getattr(test_report, "user_properties", ()):
+                if name == "manual_shell_blocks" and getattr(test_report, "when", "") == "call":
+                    terminalreporter.write_line(summary_line(value))
