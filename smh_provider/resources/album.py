@@ -75,9 +75,14 @@ def create_album(plane: DataPlane, space_id: str, name: str, owner: str | None =
     try:
         plane.create_album(space_id, name)
     except AlreadyExists as err:
+        key = state.album_key(plane.library_id, space_id, name)
+        if owner and state.held_by_self("album", key, owner):
+            raise ProviderError(
+                f"{err}. This resource holds album {name!r} in the state already, and a replacement keeps the name, "
+                "so the old album would have to go first (Album resources replace delete-before-create). Nothing "
+                "was changed.") from None
         contents = plane.list_dir(space_id, name)
-        others = state.held_by_others("album", state.album_key(plane.library_id, space_id, name), owner) \
-            if owner and contents else set()
+        others = state.held_by_others("album", key, owner) if owner and contents else set()
         if contents and (others or not owner):
             raise ProviderError(
                 f"{err}. An album of that name exists already, holds {len(contents)} files and this "
@@ -289,5 +294,7 @@ class Album(Resource, module="smh", name="Album"):
         props = {"library_id": library_id, "album_name": album_name, "space_id": space_id,
                  "force_destroy": force_destroy, "library_identity": None, "space_identity": None,
                  "owner": ownership.mark(resource_name), **identities}
-        opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(depends_on=deps), opts)
+        # The name is unique in its space: a replacement that keeps it (`up --replace`, a new space) must delete
+        # the old album first, and the engine makes no Diff for `--replace`, so the option says it.
+        opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(depends_on=deps, delete_before_replace=True), opts)
         super().__init__(AlbumProvider(), resource_name, props, opts)

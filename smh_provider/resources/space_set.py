@@ -48,8 +48,8 @@ from smh_provider.errors import NotFound, ProviderError, if_found
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop, is_unknown
 from smh_provider.resources.media_library import MediaLibrary
-from smh_provider.resources.space import require_multi_tenant
-from smh_provider.resources.space_set_apply import Listing, Outcome, Runner
+from smh_provider.resources.space import Listing, require_multi_tenant
+from smh_provider.resources.space_set_apply import Outcome, Runner
 from smh_provider.resources.space_set_plan import UPDATE, detailed_diff, full, normalize_spaces, plan
 
 PROPS = (

@@ -243,3 +243,25 @@ def test_replace_of_a_library_holding_files_is_refused_before_anything(emulator:
     clean(emulator, stack)
     stack.up(**QUIET)  # not stuck
     stack.preview(expect_no_changes=True, **QUIET)
+
+
+def test_replace_of_an_album_deletes_first_and_keeps_files_without_force(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Walk finding W7: `up --replace` of an Album (its name is unique in its space, so the old one goes first):
+    refused while it holds a file without force_destroy, nothing lost, the stack not stuck; with force_destroy,
+    one album of that name afterwards, and the state names it."""
+    spaces = {"a": {"multi_album": True, "albums": {"x": "Trip"}}}
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps(spaces)}))
+    up = stack.up(**QUIET)
+    lib_id, sid = up.outputs["library_id"].value, up.outputs["space_ids"].value["a"]
+    plane = DataPlane(emulator, lib_id)
+    plane.upload(sid, "Trip", "f1.jpg")
+    with pytest.raises(auto.CommandError, match="still holds 1 files"):
+        stack.up(replace=[urn_of(stack, "Album", "album-a-x")], **QUIET)
+    assert plane.names(sid, "Trip") == ["f1.jpg"]
+    stack.preview(expect_no_changes=True, **QUIET)
+    stack.set_config("smh-media:forceDestroy", auto.ConfigValue("true"))
+    stack.up(**QUIET)
+    stack.up(replace=[urn_of(stack, "Album", "album-a-x")], **QUIET)
+    assert plane.names(sid) == ["Trip"] and plane.names(sid, "Trip") == []
+    clean(emulator, stack)
+    stack.preview(expect_no_changes=True, **QUIET)
