@@ -265,3 +265,38 @@ def test_replace_of_an_album_deletes_first_and_keeps_files_without_force(emulato
     assert plane.names(sid) == ["Trip"] and plane.names(sid, "Trip") == []
     clean(emulator, stack)
     stack.preview(expect_no_changes=True, **QUIET)
+
+
+def test_after_a_failure_that_landed_the_set_records_what_exists(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Case 11: an album create and a settings update that the cloud applied but answered with an error: the
+    outputs say what exists (read back), not what was intended, and the next `up` has nothing left to do."""
+    spaces: dict[str, Any] = {"a": {"multi_album": True, "albums": {"x": "Trip"}}}
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps(spaces),
+                                                "smh-media:spaceSet": "true", "smh-media:forceDestroy": "true"}))
+    stack.up(**QUIET)
+
+    def landed_but_refused(action: str) -> None:
+        emulator.control("POST", "faults", {"seed": 1, "errors": [
+            {"service": "smhdata", "action": action, "probability": 1.0, "code": "NoPermission", "status": 403,
+             "phase": "after"}]})
+        try:
+            with pytest.raises(auto.CommandError):
+                stack.up(**QUIET)
+        finally:
+            emulator.control("DELETE", "faults")
+
+    spaces["a"]["public_read"] = True
+    set_spaces(stack, spaces)
+    landed_but_refused("UpdateSpaceExtension")
+    held = state_resources(stack)["SpaceSet"][0]["outputs"]["spaces"]["a"]
+    assert held.get("public_read") is True, held  # the update landed: the state says so
+    spaces["a"]["albums"]["y"] = "Family"
+    set_spaces(stack, spaces)
+    landed_but_refused("CreateDirectory")
+    held = state_resources(stack)["SpaceSet"][0]["outputs"]["spaces"]["a"]
+    assert held["albums"] == {"x": "Trip", "y": "Family"}, held  # the album exists: the state holds it
+    clean(emulator, stack)
+    # The engine updates a resource with init errors once more (pulumi's partial-failure contract): that `up`
+    # finds everything in place, and the preview after it is clean.
+    stack.up(**QUIET)
+    stack.preview(expect_no_changes=True, **QUIET)
