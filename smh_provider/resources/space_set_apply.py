@@ -103,7 +103,12 @@ class Runner:
         made: dict[str, str] = {}
         for akey, name in (entry.get("albums") or {}).items():
             try:
-                if name not in (existing or set()):
+                moved = state.album_by_key(self.owner, space_id, akey) if existing else None
+                if name in (existing or set()):
+                    pass
+                elif moved and moved in (existing or set()):  # an Album resource held it under this key: renamed
+                    album.rename_album(self.plane, space_id, moved, name)
+                else:
                     album.create_album(self.plane, space_id, name, self.owner)
                 made[akey] = name
                 state.note("album", state.album_key(self.plane.library_id, space_id, name), self.owner)
