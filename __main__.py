@@ -223,7 +223,8 @@ def _albums(spec: LibrarySpec, owner: str, prefix: str, albums: object, force_de
     for key, album_name in albums.items():
         name = _claim("Album", spec.name(f"{prefix}{key}"), f"{owner}.{key}")
         try:
-            out[key] = (album_name, Album(name, album_name=album_name, force_destroy=force_destroy, **where))
+            out[key] = (album_name, Album(name, album_name=album_name, force_destroy=force_destroy, album_key=key,
+                                          **where))
         except ValueError as err:
             _fail(str(err))
     return out

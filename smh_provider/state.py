@@ -207,6 +207,27 @@ def previous(owner: str | None) -> list[tuple[str, dict[str, Any]]]:
     return list(snapshot(owner).entries.get(name, []))
 
 
+def album_by_key(owner: str | None, space_id: str, album_key: str) -> str | None:
+    """The name of the album that another resource of the stack holds in `space_id` under album key `album_key`
+    (a SpaceSet entry's `albums`, or an Album resource's `album_key`): the album a move between the two kinds of
+    resource takes over, renamed to what is now declared. None when none does."""
+    me = name_of_mark(owner)
+    for name, items in snapshot(owner).entries.items():
+        if name == me:
+            continue
+        for _, outputs in items:
+            if outputs.get("space_id") == space_id and outputs.get("album_key") == album_key \
+                    and isinstance(outputs.get("album_name"), str):
+                return str(outputs["album_name"])
+            ids, spaces = outputs.get("space_ids"), outputs.get("spaces")
+            if isinstance(ids, dict) and isinstance(spaces, dict):
+                for key, sid in ids.items():
+                    albums = (spaces.get(key) or {}).get("albums") if sid == space_id else None
+                    if isinstance(albums, dict) and isinstance(albums.get(album_key), str):
+                        return str(albums[album_key])
+    return None
+
+
 def reset(stack: str | None = None, snap: Snapshot | None = None) -> None:
     """Unit tests: forget what was loaded and noted; with `snap`, use it as `stack`'s state."""
     _snapshots.clear()

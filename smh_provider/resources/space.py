@@ -215,6 +215,13 @@ def delete_space(plane: DataPlane, space_id: str, force: bool, owner: str | None
         raise ProviderError(f"{err}. Set force_destroy=True to delete the space with its contents.") from None
 
 
+def _albums_held_in(space_id: str, owner: str | None) -> list[tuple[str, dict[str, Any]]]:
+    """(resource name, outputs) of the Album resources of the stack's state inside the space."""
+    snap = state.snapshot(owner)
+    return [(name, outputs) for name, items in snap.entries.items() for _, outputs in items
+            if outputs.get("space_id") == space_id and isinstance(outputs.get("album_name"), str)]
+
+
 class SpaceProvider(BaseProvider):
     replace_checked = True
     props = PROPS
@@ -249,14 +256,30 @@ class SpaceProvider(BaseProvider):
 
     def before_replace(self, id_: str, olds: dict[str, Any], replaces: list[str]) -> None:
         preflight.seen("space", id_, bool(replaces))
-        if replaces:  # would the old space's delete be refused (check_deletable: one rule for every space)?
-            try:
-                check_deletable(DataPlane(self.settings(), str(olds.get("library_id"))), id_,
-                                bool(olds.get("force_destroy")))
-            except ProviderError as err:
-                raise preflight.refuse(f"replacing tenant space {id_} of media library {olds.get('library_id')} "
-                                       f"({', '.join(replaces)} changed)", [str(err).split(": ", 1)[-1]],
-                                       preflight.WAY_OUT) from None
+        if not replaces:
+            return
+        # Would the old space's delete be refused (check_deletable: one rule for every space), or the delete of an
+        # album inside it that an Album resource holds without force_destroy (the engine deletes those first)?
+        plane = DataPlane(self.settings(), str(olds.get("library_id")))
+        problems: list[str] = []
+        try:
+            check_deletable(plane, id_, bool(olds.get("force_destroy")))
+        except ProviderError as err:
+            problems.append(str(err).split(": ", 1)[-1])
+        if not problems and olds.get("multi_album"):
+            for name, outputs in _albums_held_in(id_, olds.get("owner")):
+                if outputs.get("force_destroy"):
+                    continue
+                try:
+                    held = plane.list_dir(id_, str(outputs["album_name"]))
+                except NotFound:
+                    continue
+                if held:
+                    problems.append(f"album {outputs['album_name']!r} ({name}) inside it holds {len(held)} files "
+                                    "and its force_destroy is off")
+        if problems:
+            raise preflight.refuse(f"replacing tenant space {id_} of media library {olds.get('library_id')} "
+                                   f"({', '.join(replaces)} changed)", problems, preflight.WAY_OUT)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         inputs = self.inputs_of(props)

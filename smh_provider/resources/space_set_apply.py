@@ -103,13 +103,29 @@ class Runner:
         made: dict[str, str] = {}
         for akey, name in (entry.get("albums") or {}).items():
             try:
-                if name not in (existing or set()):
+                moved = state.album_by_key(self.owner, space_id, akey) if existing else None
+                if name in (existing or set()):
+                    pass
+                elif moved and moved in (existing or set()):  # an Album resource held it under this key: renamed
+                    album.rename_album(self.plane, space_id, moved, name)
+                else:
                     album.create_album(self.plane, space_id, name, self.owner)
                 made[akey] = name
                 state.note("album", state.album_key(self.plane.library_id, space_id, name), self.owner)
-            except ProviderError as err:
-                return Outcome(key, sparse(settings, made, keep), space_id, str(err))
+            except ProviderError as err:  # the album may exist all the same (a lost answer): read it back
+                return self.read_back(key, {**entry, "albums": entry.get("albums") or {}}, space_id, force,
+                                      Outcome(key, sparse(settings, made, keep), space_id, str(err)))
         return Outcome(key, sparse(settings, made, keep), space_id)
+
+    def read_back(self, key: str, entry: dict[str, Any], space_id: str, force: bool, fallback: Outcome) -> Outcome:
+        """After a failure that may have landed: the key's space as it exists (its settings, the albums of `entry`
+        that exist), carrying the failure's error; `fallback` when even the read fails."""
+        try:
+            out = self.read(key, entry, space_id, force)
+        except ProviderError:
+            return fallback
+        out.error, out.deleted = fallback.error, fallback.deleted
+        return out
 
     def update(self, p: KeyPlan, old: dict[str, Any], space_id: str, new: dict[str, Any],
                old_force: bool, new_force: bool) -> Outcome:
@@ -121,8 +137,9 @@ class Runner:
         except NotFound:
             return Outcome(p.key, None, None, f"tenant space {space_id} of key {p.key!r} is gone; run `pulumi "
                                               "refresh` and `pulumi up` to create it again")
-        except ProviderError as err:
-            return Outcome(p.key, old, space_id, str(err))
+        except ProviderError as err:  # some settings may have landed: read back what the space has
+            return self.read_back(p.key, {**new, "albums": old.get("albums") or {}}, space_id, new_force,
+                                  Outcome(p.key, old, space_id, str(err)))
         try:
             for akey, name in p.remove.items():  # first: a rename may take a removed album's name
                 album.delete_album(self.plane, space_id, name, b["force_destroy"])
@@ -132,7 +149,10 @@ class Runner:
                 album.create_album(self.plane, space_id, name, self.owner)
                 albums[akey] = name
         except ProviderError as err:
-            return Outcome(p.key, sparse(b, self.albums_now(space_id, albums), keep), space_id, str(err))
+            every = {**(old.get("albums") or {}), **(new.get("albums") or {}), **albums}
+            return self.read_back(p.key, {**new, "albums": every}, space_id, new_force,
+                                  Outcome(p.key, sparse(b, self.albums_now(space_id, albums), keep), space_id,
+                                          str(err)))
         return Outcome(p.key, sparse(b, albums, keep), space_id)
 
     def rename_albums(self, space_id: str, renames: dict[str, tuple[str, str]], albums: dict[str, str]) -> None:
