@@ -70,9 +70,11 @@ def _forget(plane: DataPlane, space_id: str) -> None:
 
 
 def create_album(plane: DataPlane, space_id: str, name: str, owner: str | None = None) -> None:
-    """Create an album; one of that name that exists already is adopted when empty, or when no resource of the
-    stack (`owner`'s) holds it in the state: albums carry no mark, and such an album is one this stack made or
-    renamed in a run that died before saving its state (state.py). One another resource holds is an error."""
+    """Create an album; one of that name that exists already in the space is adopted. Albums carry no mark, and
+    the space is this stack's: such an album is one this stack made or renamed in a run that died before saving
+    its state, or one another resource of the stack holds (a move between a SpaceSet and Album resources, whose
+    delete then leaves it: state.py). Never the album this resource itself holds (a replacement keeping the name).
+    Without `owner` (no stack to ask), one that holds files is an error."""
     _forget(plane, space_id)
     try:
         plane.create_album(space_id, name)
@@ -84,8 +86,7 @@ def create_album(plane: DataPlane, space_id: str, name: str, owner: str | None =
                 "so the old album would have to go first (Album resources replace delete-before-create). Nothing "
                 "was changed.") from None
         contents = plane.list_dir(space_id, name)
-        others = state.held_by_others("album", key, owner) if owner and contents else set()
-        if contents and (others or not owner):
+        if contents and not owner:
             raise ProviderError(
                 f"{err}. An album of that name exists already, holds {len(contents)} files and this "
                 "stack does not manage it; choose another album_name, or move its files and delete it.") from None
@@ -166,6 +167,8 @@ class AlbumProvider(BaseProvider):
             rename_album(plane, inputs["space_id"], moved, inputs["album_name"])
         else:
             create_album(plane, inputs["space_id"], inputs["album_name"], inputs["owner"])
+        state.note("album", state.album_key(inputs["library_id"], inputs["space_id"], inputs["album_name"]),
+                   inputs["owner"])
         return CreateResult(f"album-{uuid.uuid4().hex[:16]}", dict(inputs))
 
     def before_replace(self, id_: str, olds: dict[str, Any], replaces: list[str]) -> None:

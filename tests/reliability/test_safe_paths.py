@@ -375,3 +375,24 @@ def test_a_kill_during_album_renames_in_a_set_is_recovered(k: int, emulator: Emu
     assert held == {"x": "Family", "y": "Trip"}, held
     clean(emulator, stack)
     stack.preview(expect_no_changes=True, **QUIET)
+
+
+def test_leaving_a_set_whose_album_holds_files_keeps_them(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Walk finding W16: spaceSet true -> false with a file in a set album (the common way a user leaves a set):
+    the Space and Album resources take the spaces and albums over, the set leaves the state, the file stays."""
+    spaces: dict[str, Any] = {"a": {"multi_album": True, "albums": {"x": "Trip"}}, "b": {}}
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps(spaces),
+                                                "smh-media:spaceSet": "true"}))
+    up = stack.up(**QUIET)
+    lib_id, ids = up.outputs["library_id"].value, up.outputs["space_ids"].value
+    plane = DataPlane(emulator, lib_id)
+    plane.upload(ids["a"], "Trip", "f1.jpg")
+    set_spaces(stack, spaces, spaceSet="false")
+    up = stack.up(**QUIET)
+    assert up.outputs["space_ids"].value == ids
+    assert plane.names(ids["a"], "Trip") == ["f1.jpg"]
+    assert "SpaceSet" not in state_resources(stack) and len(state_resources(stack)["Album"]) == 1
+    clean(emulator, stack)
+    stack.preview(expect_no_changes=True, **QUIET)
+    stack.set_config("smh-media:forceDestroy", auto.ConfigValue("true"))
+    stack.up(**QUIET)
