@@ -1,0 +1,63 @@
+"""Suite 9, the model-based test (issue 19 point 10): a seeded random walk over the stack program through the real
+CLI against the emulator (tests/reliability/walk.py: the steps; walk_checks.py: the invariants checked after each).
+
+`make test` walks a few fixed seeds, a few steps each (SHORT_SEEDS, SHORT_STEPS). A failing walk prints its seed,
+every step it took and a replay command:
+
+    WALK_SEED=123 WALK_STEPS=40 .venv/bin/python -m pytest -q -n 0 tests/reliability/test_walk.py
+
+(WALK_SEED replaces the fixed seeds by that one; WALK_STEPS sets the steps of each.) `make soak` runs long walks
+with random seeds (tests/reliability/walk_soak.py).
+
+The short walk skips nothing: every kind of step may come up, SIGKILL + recovery included. A known failure of main
+is marked xfail naming its finding in /work/notes/walk-findings.md (KNOWN below), never skipped.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.emulator_process import EmulatorProcess
+from tests.reliability import report
+from tests.reliability.walk_driver import new_world, remove, walk
+
+pytestmark = pytest.mark.emulator_only  # faults (the kill point), the inventory and hand deletes need the emulator
+SHORT_SEEDS = (1, 2)
+SHORT_STEPS = 6
+# seed -> the finding its walk runs into on main today (xfail, strict: it must start passing once fixed).
+KNOWN: dict[int, str] = {}
+
+
+def _seeds() -> list[int]:
+    if os.environ.get("WALK_SEED"):
+        return [int(os.environ["WALK_SEED"])]
+    return list(SHORT_SEEDS)
+
+
+def _steps() -> int:
+    return int(os.environ.get("WALK_STEPS") or SHORT_STEPS)
+
+
+def _avoid() -> tuple[str, ...]:
+    """WALK_AVOID=replace,kill leaves those step kinds out (to look past a known finding while it is open)."""
+    return tuple(k for k in os.environ.get("WALK_AVOID", "").split(",") if k)
+
+
+@pytest.mark.parametrize("seed", _seeds())
+def test_walk(seed: int, emulator: EmulatorProcess, project_dir: Path, engine_env: dict[str, str],
+              request: pytest.FixtureRequest) -> None:
+    if seed in KNOWN and not os.environ.get("WALK_SEED"):
+        request.applymarker(pytest.mark.xfail(reason=KNOWN[seed], strict=True))
+    world = new_world(emulator, project_dir, engine_env, seed)
+    try:
+        out = walk(world, seed, _steps(), print if os.environ.get("WALK_VERBOSE") else None, _avoid())
+    finally:
+        remove(world)
+    report.record("walk", seeds=1, steps=out.steps, violations=len(out.violations), refused_steps=out.refused,
+                  seconds=round(out.seconds))
+    report.row("walk", seed=seed, steps=out.steps, refused=out.refused, seconds=round(out.seconds),
+               violations="; ".join(out.violations) or "0")
+    assert not out.violations, out.report()

@@ -1,0 +1,127 @@
+"""One seeded walk from start to end: a fresh stack on the (reset) emulator, a first `up` of the initial config,
+then `steps` steps, each followed by the checks of walk_checks.py and, after an `up` that went through, a clean
+preview. Used by test_walk.py (the short walk of `make test`, a replay by WALK_SEED) and walk_soak.py (`make soak`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pulumi import automation as auto
+
+from tests.e2e.conftest import base_config
+from tests.emulator_process import EmulatorProcess
+from tests.reliability.walk import Model, Step
+from tests.reliability.walk_checks import check
+from tests.reliability.walk_run import Result, World
+
+LIBRARY = '{"library_name": "walk", "multi_tenant": true}'
+
+
+@dataclass
+class Outcome:
+    seed: int
+    steps: int = 0  # steps carried out (the first up not counted)
+    log: list[str] = field(default_factory=list)  # one line per step: what it did and how it ended
+    violations: list[str] = field(default_factory=list)
+    failed_step: int | None = None
+    failed_output: str = ""
+    seconds: float = 0.0
+    refused: int = 0
+    avoid: tuple[str, ...] = ()
+
+    def replay(self) -> str:
+        avoid = f"WALK_AVOID={','.join(self.avoid)} " if self.avoid else ""
+        return f"WALK_SEED={self.seed} WALK_STEPS={self.failed_step or self.steps} {avoid}WALK_VERBOSE=1 " \
+               ".venv/bin/python -m pytest -q -s -n 0 tests/reliability/test_walk.py"
+
+    def report(self) -> str:
+        head = f"walk seed {self.seed}: violation at step {self.failed_step}:\n  " + "\n  ".join(self.violations)
+        return (f"{head}\nsteps:\n" + "\n".join(self.log) + f"\nreplay: {self.replay()}\n"
+                f"output of the failing step (last 4000 characters):\n{self.failed_output[-4000:]}")
+
+
+def new_world(emulator: EmulatorProcess, project: Path, engine_env: dict[str, str], seed: int) -> World:
+    """A new stack `walk<seed>-<time>` in the project copy, with the walk's base config (credentials, bucket,
+    a multi-tenant library); its stack file is kept as the base every later config write starts from."""
+    name = f"walk{seed}-{int(time.time() * 1000) % 10**8}"
+    ws = auto.LocalWorkspace(work_dir=str(project), env_vars=engine_env)
+    stack = auto.Stack.create(name, ws)
+    stack.set_all_config(base_config(emulator, **{"smh-media:library": LIBRARY}))
+    world = World(emulator, project, name, engine_env,
+                  yaml.safe_load((project / "stacks" / f"Pulumi.{name}.yaml").read_text()))
+    world.project_name = str(yaml.safe_load((project / "Pulumi.yaml").read_text())["name"])
+    return world
+
+
+def remove(world: World) -> None:
+    """Forget the stack (the emulator is reset before the next walk: nothing to destroy in the cloud)."""
+    auto.LocalWorkspace(work_dir=str(world.project), env_vars=world.env).remove_stack(world.stack, force=True)
+
+
+def walk(world: World, seed: int, steps: int, on_step: Callable[[str], None] | None = None,
+         avoid: tuple[str, ...] = ()) -> Outcome:
+    """Run the walk; stop at the first step that breaks an invariant (its violations and output in the Outcome).
+    `avoid`: step kinds left out (walk.KINDS)."""
+    started = time.monotonic()
+    model, out = Model(seed, avoid=avoid), Outcome(seed, avoid=avoid)
+    first = Step("edit", {"edit": "initial"})
+    for i in range(steps + 1):
+        step = first if i == 0 else model.next_step()
+        before: dict[str, Any] | None = json.loads(json.dumps(model.applied)) if model.applied else None
+        t0 = time.monotonic()
+        result = world.run(model, step)
+        problems = check(world, model, step, result, before)
+        if result.applied:
+            if not world.preview_clean(result):
+                problems.append("preview after a successful up is not clean: "
+                                + _tail(result.runs[-1][2], 1500))
+            problems += [f"traceback in `pulumi {c}`" for c, _, o in result.runs[-1:] if "Traceback (most" in o]
+        if step.kind == "revert" and result.applied is False:
+            problems.append("stuck: the last config an up applied is refused now")
+        if i == 0 and not result.applied:
+            problems.append("the first up of the initial config failed")
+        out.refused += int(result.applied is False)
+        line = f"  {i:3d}. {step.describe()} -> {_ending(result)} ({time.monotonic() - t0:.0f}s)"
+        out.log.append(line)
+        if on_step:
+            on_step(line)
+        out.steps = i
+        if problems:
+            out.violations, out.failed_step, out.failed_output = problems, i, result.output()
+            break
+    out.seconds = time.monotonic() - started
+    return out
+
+
+def _ending(result: Result) -> str:
+    if result.note:
+        return result.note
+    if result.killed_after:
+        return f"killed after {result.killed_after}, recovery {'ok' if result.applied else 'refused'}"
+    if result.applied is None:
+        rc = result.runs[-1][1] if result.runs else 0
+        return "ok" if rc == 0 else f"refused: {_reason(result.runs[-1][2])}"
+    return "applied" if result.applied else f"refused: {_reason(result.runs[-1][2])}"
+
+
+def _reason(output: str) -> str:
+    """The first error line of a CLI output, shortened, for the step log."""
+    for line in output.splitlines():
+        if "error:" in line or "Exception:" in line:
+            return _head(line.strip(), 220)
+    return _head(output.strip().replace("\n", " "), 220)
+
+
+def _head(text: str, n: int) -> str:
+    return text if len(text) <= n else text[:n] + "..."
+
+
+def _tail(text: str, n: int) -> str:
+    return text if len(text) <= n else "..." + text[-n:]
