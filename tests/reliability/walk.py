@@ -92,13 +92,16 @@ class Model:
         if kind in ("edit", "kill"):
             detail = self.edit()
             if kind == "kill":
-                detail["after_mutations"] = self.rng.randint(1, 5)
+                detail["after_mutations"] = self.rng.randint(1, 3)  # a small up makes 1 to 4
             return Step(kind, detail)
         if kind in ("replace", "destroy"):
             types = ("Space", "MediaLibrary", "SpaceSet", "Album") if kind == "replace" else ("Space", "Album",
                                                                                                "SpaceSet")
             urns = [u for u in self.urns if u.rsplit("::", 1)[0].rsplit(":", 1)[-1] in types]
-            return Step(kind, {"urn": self.rng.choice(sorted(urns))})
+            detail: dict[str, Any] = {"urn": self.rng.choice(sorted(urns))}
+            if kind == "destroy" and self.rng.random() < 0.5:
+                detail["dependents"] = True  # --target-dependents: the albums of a space go with it
+            return Step(kind, detail)
         if kind == "upload":
             key = self.rng.choice(sorted(k for k in self.space_ids if self._uploadable(k)))
             albums = self.albums.get(self.space_ids[key], [])

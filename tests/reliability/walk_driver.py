@@ -112,11 +112,14 @@ def _ending(result: Result) -> str:
 
 
 def _reason(output: str) -> str:
-    """The first error line of a CLI output, shortened, for the step log."""
-    for line in output.splitlines():
-        if "error:" in line or "Exception:" in line:
-            return _head(line.strip(), 220)
-    return _head(output.strip().replace("\n", " "), 220)
+    """The error lines of a CLI output's Diagnostics (else its first error line), shortened, for the step log."""
+    lines = output.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("Diagnostics:")), None)
+    found = [line.strip() for line in lines[start or 0:] if line.strip().startswith(("error:", "*"))
+             and "update failed" not in line and "error occurred" not in line]
+    if not found:
+        found = [line.strip() for line in lines if "error:" in line]
+    return _head(" | ".join(dict.fromkeys(found)) or output.strip().replace("\n", " "), 400)
 
 
 def _head(text: str, n: int) -> str:

@@ -141,7 +141,8 @@ class World:
         elif step.kind == "replace":
             self.up(result, "--replace", step.detail["urn"])
         elif step.kind == "destroy":
-            self.pulumi(result, "destroy", "--yes", "--skip-preview", "--target", step.detail["urn"])
+            self.pulumi(result, "destroy", "--yes", "--skip-preview", "--target", step.detail["urn"],
+                        *(["--target-dependents"] if step.detail.get("dependents") else []))
         elif step.kind == "refresh":
             self.pulumi(result, "refresh", "--yes", "--skip-preview")
         elif step.kind in ("upload", "drop"):
