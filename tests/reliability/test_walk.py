@@ -22,7 +22,10 @@ import pytest
 
 from tests.emulator_process import EmulatorProcess
 from tests.reliability import report
+from tests.reliability.walk import Model, Step
+from tests.reliability.walk_checks import check
 from tests.reliability.walk_driver import new_world, remove, walk
+from tests.reliability.walk_run import Result
 
 pytestmark = pytest.mark.emulator_only  # faults (the kill point), the inventory and hand deletes need the emulator
 SHORT_SEEDS = (1, 2)
@@ -61,3 +64,28 @@ def test_walk(seed: int, emulator: EmulatorProcess, project_dir: Path, engine_en
     report.row("walk", seed=seed, steps=out.steps, refused=out.refused, seconds=round(out.seconds),
                violations="; ".join(out.violations) or "0")
     assert not out.violations, out.report()
+
+
+def test_the_checks_see_a_lost_file_an_orphan_and_a_missing_space(emulator: EmulatorProcess, project_dir: Path,
+                                                                   engine_env: dict[str, str]) -> None:
+    """The invariants can fail: a space deleted with its file behind the walk's back (a lost file, a space the
+    state holds that does not exist) and a space with the stack's mark that the state does not hold."""
+    world = new_world(emulator, project_dir, engine_env, 0)
+    try:
+        model = Model(0)
+        result = world.run(model, Step("edit", {"edit": "initial"}))
+        assert result.applied, result.output()
+        assert check(world, model, Step("refresh"), Result(), None) == []
+        world.run(model, Step("upload", {"key": "a", "album": "Trip", "file": "planted.jpg"}))
+        assert [f.name for f in model.files] == ["planted.jpg"]
+        lib, sid_a = world.library_id(), model.space_ids["a"]
+        assert lib is not None
+        plane = world.plane(lib)
+        plane.call("DELETE", f"/space/{lib}/{sid_a}", params={"force": "1"})  # not through the model: no drift noted
+        plane.call("POST", f"/space/{lib}", params={"user_id": f"smh-media/{world.stack}/space-z"}, json={})
+        problems = check(world, model, Step("refresh"), Result(), None)
+        assert any("file planted.jpg lost" in p for p in problems), problems
+        assert any(f"state holds space {sid_a}" in p for p in problems), problems
+        assert any("is in the cloud but not in the state" in p and "space-z" in p for p in problems), problems
+    finally:
+        remove(world)

@@ -5,7 +5,8 @@
   forceDestroy or the space's own), or the walk deleted its space by hand;
 * state == cloud: every id the state holds exists (spaces of Space and SpaceSet resources, albums, the library,
   the bucket), except a space the walk deleted by hand and no refresh has seen since; every space carrying this
-  stack's ownership mark is held by the state; no two spaces carry one mark and no space is held twice;
+  stack's ownership mark is held by the state, and every album in a space the state holds is held too (the walk
+  makes no album by hand); no two spaces carry one mark and no space is held twice;
 * a clean preview (`pulumi preview --expect-no-changes`) after every `up` that went through (run by test_walk.py).
 
 Also reads back what the next step may use (space ids by key, album directories, resource URNs) into the model.
@@ -126,6 +127,18 @@ def check(world: World, model: Model, step: Step, result: Result, before: dict[s
                     if sid in spaces and album not in spaces[sid].get("albums", []):
                         problems.append(f"state holds album {album!r} of set entry {key!r} ({name}) that does "
                                         "not exist")
+    albums_held: dict[str, set[str]] = {}  # space id -> album names the state holds in it
+    for res in resources:
+        outs = res.get("outputs") or {}
+        if kind_of(res) == "Album":
+            albums_held.setdefault(str(outs.get("space_id")), set()).add(str(outs.get("album_name")))
+        elif kind_of(res) == "SpaceSet":
+            for key, entry in (outs.get("spaces") or {}).items():
+                sid = (outs.get("space_ids") or {}).get(key)
+                albums_held.setdefault(str(sid), set()).update(((entry or {}).get("albums") or {}).values())
+    for key, sid, _ in held:  # the walk makes no album by hand: every album of a held space is the state's
+        for album in sorted(set(spaces.get(sid, {}).get("albums") or []) - albums_held.get(sid, set())):
+            problems.append(f"album {album!r} of space {key!r} ({sid}) is in the cloud but not in the state")
     held_libs = {(r.get("outputs") or {}).get("library_id") for r in resources if kind_of(r) == "MediaLibrary"}
     problems += [f"library {lib} is in the cloud but not in the state" for lib in sorted(libraries - held_libs)]
 
