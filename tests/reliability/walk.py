@@ -79,12 +79,15 @@ class Model:
     uploads: int = 0
 
     avoid: tuple[str, ...] = ()  # kinds left out (WALK_AVOID): to look past a known finding; part of the replay
+    plan: list[Step] | None = None  # the steps to take instead of random ones (WALK_PLAN, see `plan_of`)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
 
     # -- choosing the next step -----------------------------------------------------------------------------------
     def next_step(self) -> Step:
+        if self.plan is not None:
+            return self._planned()
         if self.refused and self.applied is not None and self.applied != self.config:
             return Step("revert", {})
         kinds = [k for k, w in WEIGHTS.items() for _ in range(w) if k not in self.avoid and self._possible(k)]
@@ -111,6 +114,17 @@ class Model:
         if kind == "drop":
             return Step("drop", {"key": self.rng.choice(sorted(self.space_ids))})
         return Step(kind, {})
+
+    def _planned(self) -> Step:
+        """The next step of the plan (an IndexError past its end: the driver runs exactly len(plan) steps)."""
+        step = self.plan.pop(0)  # type: ignore[union-attr]
+        if step.kind in ("edit", "kill"):
+            apply_edit(self.config, step.detail)
+        if "urn" in step.detail and "::" in step.detail["urn"] and not step.detail["urn"].startswith("urn:"):
+            # Plans name a resource by `Type::name`: the URN's stack part differs from run to run.
+            found = [u for u in self.urns if u.endswith(":" + step.detail["urn"])]
+            step = Step(step.kind, {**step.detail, "urn": found[0] if found else step.detail["urn"]})
+        return step
 
     def _possible(self, kind: str) -> bool:
         if kind == "replace":
@@ -162,7 +176,7 @@ class Model:
             key, name = rng.choice(sorted(spaces)), rng.choice(SETTINGS)
             value = not spaces[key].get(name, name.startswith("allow"))
             spaces[key][name] = value
-            return {"edit": edit, "key": key, name: value}
+            return {"edit": edit, "key": key, "setting": name, "value": value}
         if edit == "space_set":
             value = rng.choice([s for s in SPACE_SETS if s != self.config["spaceSet"]])
             self.config["spaceSet"] = value
@@ -182,7 +196,7 @@ class Model:
                 spaces[key]["albums"] = {"x": rng.choice(ALBUM_NAMES)}
             else:
                 spaces[key].pop("albums", None)
-            return {"edit": edit, "key": key, "multi_album": on}
+            return {"edit": edit, "key": key, "multi_album": on, "albums": copy.deepcopy(spaces[key].get("albums"))}
         key = rng.choice(sorted(k for k in with_albums if edit != "swap_albums"
                                 or len(spaces[k].get("albums") or {}) > 1))
         albums = spaces[key].setdefault("albums", {})
@@ -218,3 +232,48 @@ class Model:
             if cfg.get("forceDestroy") or (cfg["spaces"].get(key) or {}).get("force_destroy"):
                 return True
         return False
+
+
+def apply_edit(config: dict[str, Any], d: dict[str, Any]) -> None:
+    """Carry out an edit as `Model.edit` describes it (a replayed plan's edit steps)."""
+    edit, spaces = d["edit"], config["spaces"]
+    if edit == "add_space":
+        spaces[d["key"]] = copy.deepcopy(d["space"])
+    elif edit == "remove_space":
+        spaces.pop(d["key"], None)
+    elif edit == "space_set":
+        config["spaceSet"] = d["spaceSet"]
+    elif edit == "force":
+        config["forceDestroy"] = d["forceDestroy"]
+    elif edit in ("setting", "space_force"):
+        name = d["setting"] if edit == "setting" else "force_destroy"
+        spaces[d["key"]][name] = d["value"] if edit == "setting" else d["force_destroy"]
+    elif edit == "multi_album":
+        spaces[d["key"]]["multi_album"] = d["multi_album"]
+        spaces[d["key"]].pop("albums", None)
+        if d.get("albums"):
+            spaces[d["key"]]["albums"] = copy.deepcopy(d["albums"])
+    elif edit in ("add_album", "rename_album"):
+        spaces[d["key"]].setdefault("albums", {})[d["album"]] = d["name"]
+    elif edit == "remove_album":
+        albums = spaces[d["key"]].get("albums") or {}
+        albums.pop(d["album"], None)
+        if not albums:
+            spaces[d["key"]].pop("albums", None)
+    elif edit == "swap_albums":
+        albums, (a, b) = spaces[d["key"]]["albums"], d["albums"]
+        albums[a], albums[b] = albums[b], albums[a]
+
+
+def plan_of(text: str) -> list[Step]:
+    """A plan from WALK_PLAN: a JSON list of [kind, detail] (the step log's form), e.g.
+    [["edit", {"edit": "space_set", "spaceSet": true}], ["upload", {"key": "b", "album": null, "file": "f.jpg"}],
+     ["replace", {"urn": "Space::space-b"}]]."""
+    return [Step(kind, dict(detail)) for kind, detail in json.loads(text)]
+
+
+def plan_text(steps: list[Step]) -> str:
+    """The WALK_PLAN form of steps taken (URNs as Type::name)."""
+    def short(d: dict[str, Any]) -> dict[str, Any]:
+        return {**d, "urn": d["urn"].rsplit(":", 3)[-3] + "::" + d["urn"].rsplit("::", 1)[-1]} if "urn" in d else d
+    return json.dumps([[s.kind, short(s.detail)] for s in steps if s.detail.get("edit") != "initial"])

@@ -17,7 +17,7 @@ from pulumi import automation as auto
 
 from tests.e2e.conftest import base_config
 from tests.emulator_process import EmulatorProcess
-from tests.reliability.walk import Model, Step
+from tests.reliability.walk import Model, Step, plan_text
 from tests.reliability.walk_checks import check
 from tests.reliability.walk_run import Result, World
 
@@ -35,8 +35,13 @@ class Outcome:
     seconds: float = 0.0
     refused: int = 0
     avoid: tuple[str, ...] = ()
+    taken: list[Step] = field(default_factory=list)
+    planned: bool = False
 
     def replay(self) -> str:
+        if self.planned:
+            return f"WALK_PLAN='{plan_text(self.taken)}' WALK_VERBOSE=1 " \
+                   ".venv/bin/python -m pytest -q -s -n 0 tests/reliability/test_walk.py"
         avoid = f"WALK_AVOID={','.join(self.avoid)} " if self.avoid else ""
         return f"WALK_SEED={self.seed} WALK_STEPS={self.failed_step or self.steps} {avoid}WALK_VERBOSE=1 " \
                ".venv/bin/python -m pytest -q -s -n 0 tests/reliability/test_walk.py"
@@ -44,6 +49,7 @@ class Outcome:
     def report(self) -> str:
         head = f"walk seed {self.seed}: violation at step {self.failed_step}:\n  " + "\n  ".join(self.violations)
         return (f"{head}\nsteps:\n" + "\n".join(self.log) + f"\nreplay: {self.replay()}\n"
+                f"as a plan (WALK_PLAN, edit it down to a minimal sequence): {plan_text(self.taken)}\n"
                 f"output of the failing step (last 4000 characters):\n{self.failed_output[-4000:]}")
 
 
@@ -66,14 +72,16 @@ def remove(world: World) -> None:
 
 
 def walk(world: World, seed: int, steps: int, on_step: Callable[[str], None] | None = None,
-         avoid: tuple[str, ...] = ()) -> Outcome:
+         avoid: tuple[str, ...] = (), plan: list[Step] | None = None) -> Outcome:
     """Run the walk; stop at the first step that breaks an invariant (its violations and output in the Outcome).
-    `avoid`: step kinds left out (walk.KINDS)."""
+    `avoid`: step kinds left out (walk.KINDS); `plan`: these steps instead of random ones (`steps` is ignored)."""
     started = time.monotonic()
-    model, out = Model(seed, avoid=avoid), Outcome(seed, avoid=avoid)
+    model, out = Model(seed, avoid=avoid, plan=plan), Outcome(seed, avoid=avoid, planned=plan is not None)
+    steps = len(plan) if plan is not None else steps
     first = Step("edit", {"edit": "initial"})
     for i in range(steps + 1):
         step = first if i == 0 else model.next_step()
+        out.taken.append(step)
         before: dict[str, Any] | None = json.loads(json.dumps(model.applied)) if model.applied else None
         t0 = time.monotonic()
         result = world.run(model, step)
