@@ -84,8 +84,12 @@ def walk(world: World, seed: int, steps: int, on_step: Callable[[str], None] | N
         out.taken.append(step)
         before: dict[str, Any] | None = json.loads(json.dumps(model.applied)) if model.applied else None
         t0 = time.monotonic()
-        result = world.run(model, step)
-        problems = check(world, model, step, result, before)
+        result = Result()
+        try:
+            result = world.run(model, step)
+            problems = check(world, model, step, result, before)
+        except Exception as err:  # noqa: BLE001 - a hung CLI or a broken harness still reports seed and steps
+            problems = [f"harness: {type(err).__name__}: {err}"]
         if result.applied:
             if not world.preview_clean(result):
                 problems.append("preview after a successful up is not clean: "

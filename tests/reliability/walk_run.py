@@ -48,6 +48,7 @@ class World:
         self.file = project / "stacks" / f"Pulumi.{stack}.yaml"
         self.base = base  # the stack file as `pulumi config set-all` wrote it: credentials, bucket, library
         self._plane: DataPlane | None = None
+        self._plane_at = 0.0
         self.project_name = "smh-media"  # Pulumi.yaml's name: the first part of every ownership mark
 
     # -- config and CLI --------------------------------------------------------------------------------------------
@@ -117,8 +118,9 @@ class World:
 
     # -- out of band -----------------------------------------------------------------------------------------------
     def plane(self, lib_id: str) -> DataPlane:
-        if self._plane is None or self._plane.lib_id != lib_id:
-            self._plane = DataPlane(self.emulator, lib_id)
+        """The library's data plane with an admin token, renewed every few minutes (a soak outlives a token)."""
+        if self._plane is None or self._plane.lib_id != lib_id or time.monotonic() - self._plane_at > 300:
+            self._plane, self._plane_at = DataPlane(self.emulator, lib_id), time.monotonic()
         return self._plane
 
     def library_id(self) -> str | None:
