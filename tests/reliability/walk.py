@@ -147,7 +147,13 @@ class Model:
 
     # -- config edits ---------------------------------------------------------------------------------------------
     def edit(self) -> dict[str, Any]:
-        """Change self.config at random; return what changed (replayed by the seed, shown in the step log)."""
+        """Change self.config at random, one change or (a quarter of the time) two or three in one `up`, as users
+        do; return what changed (replayed by the seed, shown in the step log)."""
+        if self.rng.random() < 0.25:
+            return {"edit": "batch", "edits": [self.one_edit() for _ in range(self.rng.randint(2, 3))]}
+        return self.one_edit()
+
+    def one_edit(self) -> dict[str, Any]:
         spaces = self.config["spaces"]
         edits = ["add_space", "setting", "space_set", "force", "space_force"]
         if len(spaces) > 1:
@@ -237,7 +243,10 @@ class Model:
 def apply_edit(config: dict[str, Any], d: dict[str, Any]) -> None:
     """Carry out an edit as `Model.edit` describes it (a replayed plan's edit steps)."""
     edit, spaces = d["edit"], config["spaces"]
-    if edit == "add_space":
+    if edit == "batch":
+        for one in d["edits"]:
+            apply_edit(config, one)
+    elif edit == "add_space":
         spaces[d["key"]] = copy.deepcopy(d["space"])
     elif edit == "remove_space":
         spaces.pop(d["key"], None)

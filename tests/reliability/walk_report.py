@@ -38,7 +38,14 @@ def render_soak(outcomes: list[Outcome], seconds: float, steps: int, avoid: tupl
         f"(up to {steps} a seed), {len(failed)} violations, {seconds / 60:.1f} minutes "
         f"({seconds / max(total, 1):.1f} s a step).**"
         + (f" Step kinds left out: {', '.join(avoid)}." if avoid else ""),
-        "A seed stops at its first violation; replay one with the command in its row.",
+        "",
+        "Each step is a config edit + `pulumi up` (space keys, albums: add, remove, rename, swap; `multi_album`, "
+        "settings, `spaceSet` true/false/N/{from, chunks}, forceDestroy), `up --replace`, `destroy --target`, "
+        "`refresh`, an upload or a space deleted by hand through the data plane, or an `up` SIGKILLed after a random "
+        "mutating call followed by scripts/recover.sh. After every step: no file lost without force_destroy, state == "
+        "cloud (no id in the state that is gone, no marked space or album outside the state, none twice), a clean "
+        "preview after an `up` that went through, no traceback (tests/reliability/walk_checks.py). A seed stops at "
+        "its first violation; replay one with the command in its row.",
         "",
         "| seed | steps | refused steps | seconds | violation | replay |",
         "|---|---|---|---|---|---|",
