@@ -62,6 +62,7 @@ from smh_provider import (
     MediaProcessing,
     Space,
     config,
+    ownership,
 )
 from smh_provider.resources.media_library import PROPS as LIBRARY_PROPS
 from smh_provider.resources.space import PROPS as SPACE_PROPS
@@ -316,8 +317,9 @@ def declare_library(spec: LibrarySpec, shared: Declared | None = None) -> Declar
         albums = space_cfg.pop("albums", {})
         space_cfg.setdefault("force_destroy", force_destroy)
         try:
+            set_mark = ownership.mark(spec.name("spaces"))  # the SpaceSet(s) this library's spaces may move from
             space = Space(_claim("Space", spec.name(f"space-{key}"), f"{spec.where}spaces.{key}"),
-                          library=library, **space_cfg)
+                          library=library, also_marks=[f"{set_mark}/{key}", f"{set_mark}-{{n}}/{key}"], **space_cfg)
         except ValueError as err:
             _fail(str(err))
         declared.space_ids[key], spaces[key] = space.space_id, space
@@ -364,6 +366,16 @@ def main() -> None:
             _fail(f"{spec.where}bucketName {full[0]!r} is the bucket of {other} too: two Bucket resources cannot "
                   f"own one bucket; use shareBucketWith to put both libraries on it")
 
+    for spec in specs:  # names that would give two objects one ownership mark fail before anything is declared
+        spaces = spec.get("spaces") or {}
+        for key in spaces if isinstance(spaces, dict) else ():
+            albums = (spaces[key] or {}).get("albums") if isinstance(spaces[key], dict) else None
+            try:
+                ownership.mark(spec.name(f"space-{key}"))
+                for akey in albums if isinstance(albums, dict) else ():
+                    ownership.mark(spec.name(f"album-{key}-{akey}"))
+            except ValueError as err:
+                _fail(f"{spec.where}spaces: {err}")
     declared: dict[str, Declared] = {}
     for spec in sorted(specs, key=lambda s: s.share_with is not None):  # bucket owners first
         declared[spec.key] = declare_library(spec, declared.get(spec.share_with) if spec.share_with else None)

@@ -27,7 +27,6 @@ forced `--replace`, and the recovery of a replacement that died half-way all do 
 from __future__ import annotations
 
 import re
-import threading
 
 import pulumi
 
@@ -41,10 +40,23 @@ _UNSAFE = re.compile(r"[^\w+\-=.:/]")
 MAX_MARK = 250
 
 
+_marks: dict[str, str] = {}  # mark -> the resource name that gave it, in this program run
+
+
 def mark(resource_name: str) -> str:
-    """The ownership mark of a resource of the running program's project and stack."""
-    text = f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}"
-    return _UNSAFE.sub("-", text)[:MAX_MARK]
+    """The ownership mark of a resource of the running program's project and stack.
+
+    Characters a mark cannot carry become '-', so two names can give one mark ("space-a b", "space-a-b"): then
+    recovery or a move could take one's object for the other's. The second such name is refused (ValueError, which
+    the program reports at preview, before anything is created).
+    """
+    text = _UNSAFE.sub("-", f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}")[:MAX_MARK]
+    other = _marks.setdefault(text, resource_name)
+    if other != resource_name:
+        raise ValueError(f"resource names {other!r} and {resource_name!r} give one ownership mark {text!r} "
+                         "(characters other than letters, digits and _ + - = . : / become '-'): rename one of them, "
+                         "e.g. use only letters, digits and '-' in space and album keys")
+    return text
 
 
 def same_stack(a: str | None, b: str | None) -> bool:
@@ -144,37 +156,3 @@ def take_over_hint(what: str, flag: str = "adopt=True") -> str:
     return (f"To take over the existing {what}, set {flag} on the resource (in this project's stack config: see "
             "README, 'Taking over existing objects') and run `pulumi up`: the provider then writes this stack's "
             "ownership mark on it and manages it from then on. Otherwise choose another name.")
-
-
-_held: dict[str, set[str]] = {}
-_held_lock = threading.Lock()
-
-
-def note_in_state(owner: object, id_: str) -> None:
-    """Remember that the state holds object `id_` for mark `owner` (called from diff)."""
-    if isinstance(owner, str) and owner and id_:
-        with _held_lock:
-            _held.setdefault(owner, set()).add(id_)
-
-
-def held_ids(owner: str | None) -> set[str]:
-    with _held_lock:
-        return set(_held.get(owner or "", ()))
-
-
-# Spaces a SpaceSet holds (its diff, create and update note them). A Space or Album resource that is dropped from
-# the program while a SpaceSet of the same stack took its space over (the migration of README, "Thousands of
-# spaces") must leave the space alone: the engine deletes dropped resources after every create and update, in
-# the same provider process, so the note is there when the Space's delete runs.
-_taken: set[str] = set()
-
-
-def note_taken_over(space_id: str) -> None:
-    if space_id:
-        with _held_lock:
-            _taken.add(space_id)
-
-
-def taken_over(space_id: object) -> bool:
-    with _held_lock:
-        return isinstance(space_id, str) and space_id in _taken

@@ -29,8 +29,8 @@ from smh_provider.resources.space import Space
 from smh_provider.resources.user import User
 
 KEYS = ("roles", "users", "groups", "grants")
-USER_KEYS = {"user_id", "nickname"}
-GROUP_KEYS = {"name", "parent", "members"}
+USER_KEYS = {"user_id", "nickname", "adopt"}
+GROUP_KEYS = {"name", "parent", "members", "adopt"}
 GRANT_KEYS = {"user", "group", "role", "path", "album", "space"}
 
 
@@ -104,7 +104,8 @@ def declare_permissions(values: dict[str, Any], where: str, library: MediaLibrar
     table = RoleTable(name("roles"), library=library, roles=roles_cfg) if roles_cfg else None
     try:
         users = {k: User(name(f"user-{k}"), library=library, user_id=str(v.get("user_id", k)),
-                         nickname=str(v.get("nickname", ""))) for k, v in users_spec.items()}
+                         nickname=str(v.get("nickname", "")), adopt=v.get("adopt") is True)
+                 for k, v in users_spec.items()}
         groups: dict[str, Group] = {}
         for key in _parent_order(f"{where}groups", groups_spec, fail):
             spec = groups_spec[key]
@@ -113,7 +114,7 @@ def declare_permissions(values: dict[str, Any], where: str, library: MediaLibrar
                 fail(f"{where}groups.{key}.parent: the chain of parents is {parent.nesting_depth + 1} groups deep; SMH "
                      "nests groups at most 10 deep")
             groups[key] = Group(name(f"group-{key}"), library=library, name=str(spec.get("name", key)),
-                                parent=parent)
+                                parent=parent, adopt=spec.get("adopt") is True)
         for key, spec in groups_spec.items():
             members = spec.get("members") or []
             if not isinstance(members, list):

@@ -107,6 +107,6 @@ def declare_space_set(name: str, library: MediaLibrary, spaces: dict[str, Any], 
         share = {k: v for k, v in entries.items() if chunks == 1 or chunk_of(k, chunks) == i}
         space_set = SpaceSet(name if chunks == 1 else f"{name}-{i}", library=library, spaces=share,
                              force_destroy=force_destroy, adopt_space_resources=space_resource_template,
-                             chunk=None if chunks == 1 else f"{i}/{chunks}")
+                             chunk=None if chunks == 1 else f"{i}/{chunks}", also_sets=[name, f"{name}-{{n}}"])
         ids |= {key: space_set.space_ids.apply(lambda got, key=key: (got or {}).get(key)) for key in share}
     return {key: ids[key] for key in spaces}

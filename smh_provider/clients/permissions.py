@@ -84,23 +84,24 @@ def find_user(plane: DataPlane, user_id: str) -> dict[str, Any]:
                   f"reading user {user_id} of media library {plane.library_id}")
 
 
-def create_user(plane: DataPlane, user_id: str, fields: dict[str, str]) -> bool:
-    """Create a user; False when the id was taken already (the caller adopts it)."""
+def create_user(plane: DataPlane, user_id: str, fields: dict[str, str]) -> str:
+    """Create a user: "created", "landed" (this call's earlier attempt did, its answer was lost) or "exists" (the
+    id was taken before: the caller adopts it only when told to)."""
     doing = f"creating user {user_id} in media library {plane.library_id}"
 
-    def landed() -> bool | None:
+    def landed() -> str | None:
         try:
             find_user(plane, user_id)
-            return False
+            return "landed"
         except NotFound:
             return None
 
     try:
-        plane.call("POST", f"/user/{plane.library_id}", doing, idempotent=False, landed=landed,
-                   body={"userId": user_id, **fields})
+        data = plane.call("POST", f"/user/{plane.library_id}", doing, idempotent=False, landed=landed,
+                          body={"userId": user_id, **fields})
     except AlreadyExists:
-        return False
-    return True
+        return "exists"
+    return "landed" if data == "landed" else "created"
 
 
 def modify_user(plane: DataPlane, user_id: str, fields: dict[str, str]) -> None:
@@ -130,27 +131,28 @@ def find_group_named(plane: DataPlane, name: str) -> dict[str, Any]:
     raise NotFound("GroupNotFound", f"no group named {name!r}", "", 404, f"looking up group {name!r}")
 
 
-def create_group(plane: DataPlane, name: str) -> tuple[str, bool]:
-    """(group id, created); a group of that name found instead (an earlier attempt, or adoption) gives created False."""
+def create_group(plane: DataPlane, name: str) -> tuple[str, str]:
+    """(group id, "created" | "landed" | "exists"): "landed" when this call's earlier attempt made it (its answer
+    was lost), "exists" when a group of that name was there before (adopted only when the caller is told to)."""
     doing = f"creating group {name!r} in media library {plane.library_id}"
 
-    def landed() -> tuple[str, bool] | None:
+    def found(how: str) -> tuple[str, str] | None:
         try:
-            return str(find_group_named(plane, name)["groupId"]), False
+            return str(find_group_named(plane, name)["groupId"]), how
         except NotFound:
             return None
 
     try:
-        data = plane.call("POST", f"/group/{plane.library_id}", doing, idempotent=False, landed=landed,
-                          body={"name": name})
+        data = plane.call("POST", f"/group/{plane.library_id}", doing, idempotent=False,
+                          landed=lambda: found("landed"), body={"name": name})
         if isinstance(data, tuple):  # an earlier attempt landed
             return data
-        return str(data["groupId"]), True
+        return str(data["groupId"]), "created"
     except AlreadyExists:
-        found = landed()
-        if found is None:
+        there = found("exists")
+        if there is None:
             raise
-        return found
+        return there
 
 
 def rename_group(plane: DataPlane, group_id: str, name: str) -> None:

@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
 from pulumi.output import Unknown
 
-from smh_provider import config, host, operation, ownership, program
+from smh_provider import config, host, operation, program
 from smh_provider.resources import rules
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN: a value not known in preview
@@ -234,9 +234,6 @@ class BaseProvider(ResourceProvider):
 
     def plan(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Which properties changed and which force a replacement: the schema's diff, no cloud call."""
-        # A create that follows (a replacement) must not adopt this object: see ownership.py.
-        ownership.note_in_state(news.get("owner"), _id)
-        ownership.note_in_state(olds.get("owner"), _id)
         changes, replaces = [], []
         for prop in self.props:
             if prop.internal:

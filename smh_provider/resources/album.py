@@ -8,13 +8,14 @@ interrupted run made it); one that holds files is an error.
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
-from smh_provider import ownership, preflight
+from smh_provider import ownership, preflight, state
 from smh_provider.clients import smh
 from smh_provider.clients.smhdata import DataPlane
 from smh_provider.errors import AlreadyExists, InvalidInput, NotFound, ProviderError
@@ -47,6 +48,7 @@ PROPS = (
 )
 
 
+RENAME_WAIT = 120.0  # seconds a rename waits for its new name to be freed by the other renames of a swap
 LISTING_TTL = 10.0  # seconds a space's album listing serves the refresh of its other albums
 _listings: PerKey[set[str]] = PerKey(max_age=LISTING_TTL)
 
@@ -65,16 +67,18 @@ def _forget(plane: DataPlane, space_id: str) -> None:
     _listings.forget((*plane.key, space_id))
 
 
-def create_album(plane: DataPlane, space_id: str, name: str) -> None:
-    """Create an album; an empty one of that name is adopted, one that holds files is an error."""
+def create_album(plane: DataPlane, space_id: str, name: str, owner: str | None = None) -> None:
+    """Create an album; one of that name that exists already is adopted when empty, or when no resource of the
+    stack (`owner`'s) holds it in the state: albums carry no mark, and such an album is one this stack made or
+    renamed in a run that died before saving its state (state.py). One another resource holds is an error."""
     _forget(plane, space_id)
     try:
         plane.create_album(space_id, name)
     except AlreadyExists as err:
-        # An empty album of that name is adopted: most likely our own create whose answer was lost, or whose
-        # run died before saving state (albums have no mark; an empty one holds nothing to take over).
         contents = plane.list_dir(space_id, name)
-        if contents:
+        others = state.held_by_others("album", state.album_key(plane.library_id, space_id, name), owner) \
+            if owner and contents else set()
+        if contents and (others or not owner):
             raise ProviderError(
                 f"{err}. An album of that name exists already, holds {len(contents)} files and this "
                 "stack does not manage it; choose another album_name, or move its files and delete it.") from None
@@ -146,7 +150,8 @@ class AlbumProvider(BaseProvider):
         problem = self._mode_error(inputs)
         if problem:
             raise ProviderError(f"{doing}: {problem}")
-        create_album(DataPlane(self.settings(), inputs["library_id"]), inputs["space_id"], inputs["album_name"])
+        create_album(DataPlane(self.settings(), inputs["library_id"]), inputs["space_id"], inputs["album_name"],
+                     inputs["owner"])
         return CreateResult(f"album-{uuid.uuid4().hex[:16]}", dict(inputs))
 
     def before_replace(self, id_: str, olds: dict[str, Any], replaces: list[str]) -> None:
@@ -178,14 +183,42 @@ class AlbumProvider(BaseProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         old, new = self.inputs_of(olds), self.inputs_of(news)
         if old["album_name"] != new["album_name"]:
-            rename_album(DataPlane(self.settings(), new["library_id"]), new["space_id"], old["album_name"],
-                         new["album_name"])
+            plane = DataPlane(self.settings(), new["library_id"])
+            try:
+                rename_album(plane, new["space_id"], old["album_name"], new["album_name"])
+            except AlreadyExists:
+                self._rename_through_temp(plane, new, old["album_name"])
         return UpdateResult(dict(new))
+
+    @staticmethod
+    def _rename_through_temp(plane: DataPlane, new: dict[str, Any], before: str) -> None:
+        """The new name is taken by an album another resource of this stack holds: a swap or cycle of renames,
+        whose other renames run in this same `up`. Step aside under a temporary name, wait for the name to come
+        free, take it. If it does not within RENAME_WAIT seconds, go back to the old name and fail."""
+        space_id, after, owner = new["space_id"], new["album_name"], new["owner"]
+        if not state.held_by_others("album", state.album_key(new["library_id"], space_id, after), owner):
+            raise ProviderError(f"renaming album {before!r} to {after!r}: an album named {after!r} exists already "
+                                "and no resource of this stack holds it. Nothing was changed; choose another name, "
+                                "or move its files and delete it.")
+        temp = f".pulumi-moving-{state.name_of_mark(owner)}"[:255]
+        rename_album(plane, space_id, before, temp)
+        deadline = time.monotonic() + RENAME_WAIT
+        while time.monotonic() < deadline:
+            try:
+                rename_album(plane, space_id, temp, after)
+                return
+            except AlreadyExists:
+                time.sleep(0.5)
+        rename_album(plane, space_id, temp, before)
+        raise ProviderError(f"renaming album {before!r} to {after!r}: the album holding that name (held by "
+                            f"another resource of this stack) was not renamed away within {RENAME_WAIT:.0f} s. "
+                            f"Nothing was changed: {before!r} keeps its name.")
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.inputs_of(props)
-        if ownership.taken_over(inputs["space_id"]):
-            return  # a SpaceSet of this stack holds the album's space (and its albums) now: leave it
+        key = state.album_key(inputs["library_id"], inputs["space_id"], inputs["album_name"])
+        if state.held_by_others("album", key, inputs["owner"]):
+            return  # another resource of this stack (a SpaceSet) holds the album now: leave the state, keep it
         delete_album(DataPlane(self.settings(), inputs["library_id"]), inputs["space_id"], inputs["album_name"],
                      inputs["force_destroy"], inputs["owner"])
 

@@ -20,7 +20,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from smh_provider import ownership, preflight
+from smh_provider import ownership, preflight, state
 from smh_provider.clients import cos
 from smh_provider.errors import AlreadyExists, AlreadyOwned, NotFound, ProviderError
 from smh_provider.resources import rules
@@ -114,6 +114,12 @@ class BucketProvider(BaseProvider):
         """The bucket is already in the account: adopt it if it is ours or adopt=True, else explain."""
         _, found = ownership.split_tags(cos.get_tags(c, full))
         owner = inputs["owner"]
+        if owner and found == owner and state.held_by_self("bucket", full, owner):
+            raise ProviderError(
+                f"creating bucket {full}: this resource already holds bucket {full} in the state, and a replacement "
+                "keeps the bucket's name, so the old bucket would have to go first. Nothing was changed. Bucket "
+                "resources replace delete-before-create (the `delete_before_replace` option, on by default): if you "
+                "set it off, set it on again, or choose another bucket_name.")
         problem = ownership.may_take(found, owner, inputs["adopt"], inputs["adopt_from"])
         if problem:
             hint = " " + ownership.take_over_hint(f"bucket {full}") if not found and not inputs["adopt_from"] else ""
@@ -203,4 +209,7 @@ class Bucket(Resource, module="smh", name="Bucket"):
         props = {"bucket_name": bucket_name, "app_id": app_id, "region": region, "acl": acl,
                  "tags": tags or {}, "force_destroy": force_destroy, "adopt": adopt, "adopt_from": adopt_from,
                  "owner": ownership.mark(resource_name), "bucket": None, "endpoint": None}
+        # The name is global: a replacement that keeps it (`up --replace`, a region change) must delete first. The
+        # engine makes no Diff for `--replace`, so the provider's delete_before_replace alone would not be seen.
+        opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(delete_before_replace=True), opts)
         super().__init__(BucketProvider(), resource_name, props, opts)

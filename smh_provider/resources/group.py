@@ -14,9 +14,10 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
+from smh_provider import operation
 from smh_provider.clients import permissions as perm
 from smh_provider.clients.smhdata import DataPlane
-from smh_provider.errors import NotFound, if_found
+from smh_provider.errors import NotFound, ProviderError, if_found
 from smh_provider.resources import _permissions as common
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop
@@ -33,6 +34,7 @@ def _depth(value: int, _: Any) -> str | None:
 PROPS = (
     Prop("library_id", "str", replace=True, via="library_identity", doc="the media library"),
     Prop("name", "str", rule=rules.length("name", 1, 50), doc="group name, unique in the library; renames in place"),
+    Prop("adopt", "bool", default=False, doc="take over a group of that name that exists already (no mark tells)"),
     Prop("parent_id", "str", default="", via="parent_identity",
          doc="id of the group this group is inside ('' = top level); moves in place"),
     Prop("depth", "int", default=1, rule=_depth, internal=True, doc="groups in the chain down to this one"),
@@ -54,10 +56,16 @@ class GroupProvider(BaseProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.inputs_of(props)
         plane = DataPlane(self.settings(), inputs["library_id"])
-        group_id, created = perm.create_group(plane, inputs["name"])
-        if not created:
-            pulumi.log.info(f"group {inputs['name']!r} exists in media library {inputs['library_id']}: adopted "
-                            "(groups have no ownership mark; the name is the natural key)")
+        group_id, how = perm.create_group(plane, inputs["name"])
+        if how == "exists":
+            if not inputs["adopt"]:
+                raise ProviderError(
+                    f"creating group {inputs['name']!r} in media library {inputs['library_id']}: a group of that name "
+                    f"exists already ({group_id}), and groups carry no ownership mark, so nothing tells that this "
+                    "stack made it. Nothing was changed. To take it over (this stack then deletes it on destroy), set "
+                    "adopt: true on the group (smh-media:groups.<key>.adopt); otherwise choose another name.")
+            operation.say(f"group {inputs['name']!r} exists in media library {inputs['library_id']}: adopted "
+                          "(adopt: true)")
         if inputs["parent_id"]:
             perm.add_member(plane, inputs["parent_id"], "group", group_id)
         return CreateResult(group_id, dict(inputs) | {"group_id": group_id})
@@ -103,10 +111,11 @@ class Group(Resource, module="smh", name="Group"):
 
     def __init__(self, resource_name: str, *, name: str, library: MediaLibrary | None = None,
                  library_id: pulumi.Input[str] | None = None, parent: Group | None = None,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+                 adopt: bool = False, opts: pulumi.ResourceOptions | None = None) -> None:
         deps: list[pulumi.Resource] = []
         props: dict[str, Any] = {"library_identity": None, "parent_identity": None, "name": name,
-                                 "key": resource_name, "identity": None, "parent_id": "", "group_id": None}
+                                 "key": resource_name, "identity": None, "parent_id": "", "group_id": None,
+                                 "adopt": adopt}
         common.library_inputs(resource_name, "Group", library, library_id, deps, props)
         depth = 1
         if parent is not None:

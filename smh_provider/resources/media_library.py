@@ -28,7 +28,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from smh_provider import ownership, preflight
+from smh_provider import ownership, preflight, state
 from smh_provider.clients import smh
 from smh_provider.clients.smh import Library
 from smh_provider.clients.smhdata import DataPlane
@@ -230,9 +230,10 @@ class MediaLibraryProvider(BaseProvider):
     # -- ownership ------------------------------------------------------------------------------
     @staticmethod
     def _marked(libs: list[Library], owner: str | None) -> list[Library]:
-        """Libraries carrying `owner`'s mark, except those the state holds (being replaced: not ours to adopt)."""
-        held = ownership.held_ids(owner)
-        return [lib for lib in libs if owner and _owner(lib) == owner and lib.id not in held]
+        """Libraries carrying `owner`'s mark, except one this resource holds in the state (the library a
+        replacement replaces: never to adopt; state.py)."""
+        return [lib for lib in libs if owner and _owner(lib) == owner
+                and not state.held_by_self("library", lib.id, owner)]
 
     def _existing(self, c: Any, inputs: dict[str, Any], doing: str) -> Library | None:
         """The library this create should adopt instead of creating one, or None; raise if it must not go on."""
@@ -249,11 +250,11 @@ class MediaLibraryProvider(BaseProvider):
         if marked:
             self._check_same_kind(marked[0], inputs, doing, "carries this resource's ownership mark")
             return marked[0]
-        held = ownership.held_ids(owner)  # being replaced (possibly under an older mark): not to take over
-        # Another library of this stack on the bucket is a sibling (shareBucketWith), not one to take over.
+        # Another library of this stack on the bucket is a sibling (shareBucketWith), not one to take over; one this
+        # resource holds in the state (under an older mark) is the one being replaced.
         bound = [lib for lib in libs if inputs["bucket"] and lib.bucket == inputs["bucket"]
-                 and not (owner and _owner(lib) == owner) and lib.id not in held
-                 and not ownership.same_stack(owner, _owner(lib))]
+                 and not (owner and _owner(lib) == owner) and not ownership.same_stack(owner, _owner(lib))
+                 and not (owner and state.held_by_self("library", lib.id, owner))]
         if not bound:
             return None
         lib = bound[0]

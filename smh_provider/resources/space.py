@@ -12,13 +12,14 @@ a 5xx or a lost answer it lists again before trying CreateSpace a second time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
-from smh_provider import ownership, preflight
+from smh_provider import operation, ownership, preflight, state
 from smh_provider.clients import smh
 from smh_provider.clients.smhdata import SPACE_SETTINGS, DataPlane
 from smh_provider.errors import Conflict, NotFound, ProviderError
@@ -43,23 +44,52 @@ PROPS = (
     Prop("owner", "str", quiet=True,
          doc="ownership mark <project>/<stack>/<resource> (its userId), set by the Space class"),
     Prop("library_identity", "str", internal=True, doc="the library's identity (set when given library=)"),
+    Prop("also_marks", "list", default=[], internal=True,
+         doc="marks of the same space under another resource of this stack (a SpaceSet entry; `{n}`: any chunk)"),
     Prop("identity", "str", internal=True,
          doc="digest of the owner mark and creation-only settings; keeps albums' previews exact"),
 )
 
 
-_listed: PerKey[dict[str, str]] = PerKey()
+_listed: PerKey[dict[str, list[str]]] = PerKey()
 
 
-def _marked_spaces(plane: DataPlane, fresh: bool = False) -> dict[str, str]:
-    """userId -> spaceId of the library's spaces, listed once per library in this provider process.
-
-    Spaces this process creates later need not be in it: each resource has its own mark.
-    """
-    def load() -> dict[str, str]:
-        return {s.user_id: s.space_id for s in plane.list_spaces() if s.user_id}
+def _marked(plane: DataPlane, fresh: bool = False) -> dict[str, list[str]]:
+    """userId -> spaceIds of the library's spaces, listed once per library in this provider process."""
+    def load() -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for s in plane.list_spaces():
+            if s.user_id:
+                out.setdefault(s.user_id, []).append(s.space_id)
+        return out
 
     return _listed.get(plane.key, load, fresh=fresh)
+
+
+def _marked_ids(plane: DataPlane, mark: str, fresh: bool = False) -> list[str]:
+    return list(_marked(plane, fresh).get(mark, []))
+
+
+def matching(mark: str, candidates: Iterable[str]) -> list[str]:
+    """The marks among `candidates` that `mark` names: itself, or with `{n}` standing for any chunk number."""
+    if "{n}" not in mark:
+        return [mark] if mark in candidates else []
+    pattern = re.compile(re.escape(mark).replace(re.escape("{n}"), r"\d+") + "$")
+    return sorted(c for c in candidates if pattern.match(c))
+
+
+def adoptable_space(plane: DataPlane, marks: list[str], owner: str | None) -> str | None:
+    """A space carrying one of `marks` that the resource `owner` may adopt, or None (state.py: never one its own
+    resource still holds in the state, which is the space a replacement replaces)."""
+    if not marks:
+        return None
+    listed = _marked(plane)
+    for mark in marks:
+        for m in matching(mark, listed):
+            for found in listed[m]:
+                if not state.held_by_self("space", found, owner):
+                    return found
+    return None
 
 
 def space_settings(inputs: dict[str, Any], only: set[str] | None = None) -> dict[str, Any]:
@@ -163,19 +193,21 @@ class SpaceProvider(BaseProvider):
         require_multi_tenant(settings, lib_id, doing)
         plane = DataPlane(settings, lib_id)
         owner = inputs["owner"]
-        found = _marked_spaces(plane).get(owner) if owner else None
-        if found in ownership.held_ids(owner):
-            found = None  # the space this create replaces
-        if found:
-            # An earlier run created it and died before saving state: adopt it, with the declared settings.
-            adopt_space(plane, found, inputs)
-            space_id = found
+        marks = [owner, *(inputs.get("also_marks") or [])] if owner else []
+        space_id = adoptable_space(plane, marks, owner)
+        if space_id:
+            # An earlier run created it and died before saving state, or another resource of this stack holds it
+            # (a move from a SpaceSet): adopt it, with the declared settings.
+            adopt_space(plane, space_id, inputs)
         else:
+            before = set(_marked_ids(plane, owner)) if owner else set()
+
             def landed() -> str | None:
-                again = _marked_spaces(plane, fresh=True).get(owner or "")
-                return again if again not in ownership.held_ids(owner) else None
+                again = [i for i in _marked_ids(plane, owner or "", fresh=True) if i not in before]
+                return again[-1] if again else None
 
             space_id = create_space(plane, inputs, owner, landed if owner else None)
+        state.note("space", space_id, owner)
         set_quota(plane, space_id, None, inputs["quota_bytes"])
         return CreateResult(space_id, {**inputs, "space_id": space_id})
 
@@ -208,8 +240,11 @@ class SpaceProvider(BaseProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.inputs_of(props)
-        if ownership.taken_over(id_):
-            return  # a SpaceSet of this stack holds the space now: the resource leaves the state, the space stays
+        others = state.held_by_others("space", id_, inputs["owner"])
+        if others:
+            operation.say(f"tenant space {id_} is held by {', '.join(sorted(others))} of this stack now: "
+                          "this resource leaves the state and the space stays")
+            return
         delete_space(DataPlane(self.settings(), inputs["library_id"]), id_, inputs["force_destroy"], inputs["owner"])
 
 

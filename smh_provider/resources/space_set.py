@@ -43,7 +43,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from smh_provider import host_batch, ownership, preflight
+from smh_provider import host_batch, operation, ownership, preflight, state
 from smh_provider.errors import NotFound, ProviderError, if_found
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop, is_unknown
@@ -61,6 +61,8 @@ PROPS = (
     Prop("owner", "str", internal=True, doc="ownership mark prefix <project>/<stack>/<set>, set by the class"),
     Prop("legacy_mark", "str", internal=True,
          doc="mark template of Space resources this set takes over, e.g. <project>/<stack>/space-{key}"),
+    Prop("also_marks", "list", default=[], internal=True,
+         doc="mark templates of the same keys under other SpaceSets of the stack ({key}; {n}: any chunk)"),
     Prop("library_identity", "str", internal=True, doc="the library's identity (set when given library=)"),
     Prop("chunk", "str", internal=True, doc="i/n: the keys of share i of n (stack_spaces.chunk_of), or unset"),
 )
@@ -93,21 +95,12 @@ class SpaceSetProvider(BaseProvider):
                 if len(f"{owner}/{key}") > ownership.MAX_MARK:
                     problems.append((f'spaces["{key}"]', f"the ownership mark {owner}/{key} is longer than "
                                                          f"{ownership.MAX_MARK} characters; use a shorter key"))
-        old_n, new_n = (str(x).partition("/")[2] or "1" for x in (olds.get("chunk") or "", news.get("chunk") or ""))
-        if olds and old_n != new_n:
-            problems.append(("chunk", f"the spaces are split into {new_n} SpaceSet resources, where the state has "
-                                      f"{old_n}: that would move spaces from one resource to another (deleting and "
-                                      "creating them). Keep the number of chunks of a stack."))
         result.inputs["spaces"] = spaces
         result.failures = [*result.failures, *(CheckFailure(p, r) for p, r in problems)]
         return result
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         host_batch.install()
-        owner = olds.get("owner") or news.get("owner")
-        for key, space_id in (olds.get("space_ids") or {}).items():
-            ownership.note_in_state(f"{owner}/{key}", space_id)  # a replacement of the set must not adopt these
-            ownership.note_taken_over(space_id)
         base = super().diff(id_, {k: v for k, v in olds.items() if k != "workers"},
                             {k: v for k, v in news.items() if k not in ("spaces", "workers")})
         new_spaces = news.get("spaces")
@@ -117,6 +110,7 @@ class SpaceSetProvider(BaseProvider):
             return DiffResult(changes=True, replaces=[], stables=[], delete_before_replace=False)
         old_force, new_force = bool(olds.get("force_destroy")), bool(news.get("force_destroy"))
         plans = plan(olds.get("spaces") or {}, new_spaces or {}, old_force, new_force)
+        self._before_replacing(plans, olds, news, old_force)
         paths = detailed_diff(plans, olds.get("spaces") or {}, new_spaces or {})
         if old_force != new_force:
             paths["force_destroy"] = UPDATE
@@ -125,12 +119,40 @@ class SpaceSetProvider(BaseProvider):
             host_batch.set_detailed_diff(paths)
         return DiffResult(changes=changed, replaces=[], stables=[], delete_before_replace=False)
 
+    def _before_replacing(self, plans: dict[str, Any], olds: dict[str, Any], news: dict[str, Any],
+                          old_force: bool) -> None:
+        """A space replaced inside the set (its multi_album changed, its quota cleared) must be able to go: refused
+        at preview when it holds files without force_destroy. Reads only the spaces being replaced."""
+        replaced = {k: p for k, p in plans.items() if p.op == "replace"}
+        if not replaced:
+            return
+        runner = self._runner(self.inputs_of(olds))
+        ids, spaces, problems = olds.get("space_ids") or {}, olds.get("spaces") or {}, []
+        new_spaces, new_force = news.get("spaces") or {}, bool(news.get("force_destroy"))
+        for key, p in sorted(replaced.items()):
+            sid = ids.get(key)
+            if not sid:
+                continue
+            force = full(spaces.get(key) or {}, old_force)["force_destroy"] or \
+                full(new_spaces.get(key) or {}, new_force)["force_destroy"]
+            try:
+                runner.check_deletable(sid, force)
+            except ProviderError as err:
+                problems.append(f'spaces["{key}"] ({", ".join(p.reasons)} changed, so its space {sid} is replaced): '
+                                f"{err}")
+            else:
+                operation.say(f'spaces["{key}"]: its space {sid} is replaced ({", ".join(p.reasons)} changed): a new '
+                              "space is created and the old one deleted", warn=True)
+        if problems:
+            raise preflight.refuse(f"updating SpaceSet of media library {olds.get('library_id')}", problems,
+                                   preflight.WAY_OUT)
+
     # -- create / update / delete ---------------------------------------------------------------------
     def _runner(self, inputs: dict[str, Any], listed: bool = False) -> Runner:
         """The runner of this set's space calls; `listed`: with the library's space listing loaded (NotFound when
         the library is gone)."""
         runner = Runner(self.settings(), inputs["library_id"], inputs["owner"] or "", inputs["workers"],
-                        inputs.get("legacy_mark") or None)
+                        [inputs.get("legacy_mark") or "", *(inputs.get("also_marks") or [])])
         if listed:
             runner.listing = Listing.load(runner.plane)
         return runner
@@ -187,7 +209,6 @@ class SpaceSetProvider(BaseProvider):
                 ids.pop(key, None)
             else:
                 spaces[key], ids[key] = out.entry or {}, out.space_id
-                ownership.note_taken_over(out.space_id)
         problems = [f'spaces["{k}"]: {o.error}' for k, o in sorted(outcomes.items()) if o.error]
         leftovers: list[str] = []
         if runner.listing is not None:
@@ -215,15 +236,26 @@ class SpaceSetProvider(BaseProvider):
         except NotFound:
             return  # the library is gone, and its spaces with it
         force = inputs["force_destroy"]
-        outcomes = runner.run({k: functools.partial(runner.delete, k, spaces.get(k) or {}, sid,
-                                                    full(spaces.get(k) or {}, force)["force_destroy"])
+        forced = {k: full(spaces.get(k) or {}, force)["force_destroy"] for k in ids}
+        # Before the first delete, every space that goes must be able to go (a delete never starts that cannot
+        # finish); spaces another resource of the stack holds now stay, and are not this delete's to check.
+        going = {k: sid for k, sid in ids.items() if not state.held_by_others("space", sid, inputs["owner"])}
+        checked = runner.run({k: functools.partial(_checked, runner, k, sid, forced[k]) for k, sid in going.items()})
+        refused = [f'spaces["{k}"]: {o.error}' for k, o in sorted(checked.items()) if o.error]
+        if refused:
+            raise preflight.refuse(f"deleting SpaceSet of media library {inputs['library_id']}", refused,
+                                   preflight.WAY_OUT)
+        outcomes = runner.run({k: functools.partial(runner.delete, k, spaces.get(k) or {}, sid, forced[k])
                                for k, sid in ids.items()})
         deleted = {i for o in outcomes.values() for i in o.deleted}
-        _, leftovers = runner.sweep(deleted)
-        problems = [f'spaces["{k}"]: {o.error}' for k, o in sorted(outcomes.items()) if o.error] + leftovers
+        _, leftovers = runner.sweep(deleted | set(ids.values()))
+        failed = [f'spaces["{k}"]: {o.error}' for k, o in sorted(outcomes.items()) if o.error]
+        problems = failed + leftovers
         if problems:
-            raise ProviderError(f"deleting SpaceSet of media library {inputs['library_id']}: {len(problems)} "
-                                f"spaces were kept ({len(deleted)} deleted):" + "".join(f"\n  - {p}" for p in problems))
+            raise ProviderError(f"deleting SpaceSet of media library {inputs['library_id']}: {len(failed)} of "
+                                f"{len(ids)} spaces were kept ({len(deleted)} deleted)"
+                                f"{f', {len(leftovers)} leftover spaces kept' if leftovers else ''}; run `pulumi "
+                                "refresh` to bring the state to what exists:" + "".join(f"\n  - {p}" for p in problems))
 
     # -- refresh ------------------------------------------------------------------------------------
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -245,6 +277,11 @@ class SpaceSetProvider(BaseProvider):
                                 "space_ids": {k: o.space_id for k, o in sorted(now.items())}})
 
 
+def _checked(runner: Runner, key: str, space_id: str, force: bool) -> Outcome:
+    runner.check_deletable(space_id, force)
+    return Outcome(key, None, space_id)
+
+
 class SpaceSet(Resource, module="smh", name="SpaceSet"):
     """Tenant spaces (租户空间) of a multi-tenant media library, with their albums, managed as one resource."""
 
@@ -255,7 +292,7 @@ class SpaceSet(Resource, module="smh", name="SpaceSet"):
     def __init__(self, resource_name: str, *, spaces: dict[str, Any], library: MediaLibrary | None = None,
                  library_id: pulumi.Input[str] | None = None, workers: int = 32, force_destroy: bool = False,
                  adopt_space_resources: str | None = None, chunk: str | None = None,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+                 also_sets: list[str] | None = None, opts: pulumi.ResourceOptions | None = None) -> None:
         """`adopt_space_resources`: the name template of Space resources this set takes over (e.g.
         "space-{key}"): their spaces are adopted by mark, and the dropped Space and Album resources leave the
         state without deleting anything (README, "Thousands of tenant spaces"). `chunk` ("i/n"): this set holds
@@ -277,5 +314,7 @@ class SpaceSet(Resource, module="smh", name="SpaceSet"):
             legacy = ownership.mark("x")[:-1] + adopt_space_resources
         props |= {"library_id": library_id, "spaces": spaces, "workers": workers, "force_destroy": force_destroy,
                   "owner": ownership.mark(resource_name), "legacy_mark": legacy, "chunk": chunk,
+                  "also_marks": [ownership.mark(n.replace("{n}", "0")).removesuffix("0") + "{n}/{key}" if "{n}" in n
+                                 else ownership.mark(n) + "/{key}" for n in also_sets or [] if n != resource_name],
                   "space_ids": None}
         super().__init__(SpaceSetProvider(), resource_name, props, opts)

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from smh_provider import operation, ownership
+from smh_provider import operation, ownership, state
 from smh_provider.clients.smhdata import DataPlane
 from smh_provider.config import Settings
 from smh_provider.errors import NotFound, ProviderError
@@ -63,11 +63,13 @@ class Runner:
     """One operation of one SpaceSet: the library's data plane, the set's mark, the pool size."""
 
     def __init__(self, settings: Settings, library_id: str, owner: str, workers: int,
-                 legacy_mark: str | None = None) -> None:
+                 also_marks: list[str] | None = None) -> None:
         self.plane = DataPlane(settings, library_id)
         self.owner = owner
         self.workers = max(1, workers)
-        self.legacy_mark = legacy_mark
+        # Mark templates ({key}, and {n} for any chunk) of the same key under other resources of the stack: the
+        # Space resources, the other SpaceSet chunks. A space of this key that one of them holds moves to this set.
+        self.also_marks = [m for m in also_marks or [] if m and "{key}" in m]
         self.listing: Listing | None = None
 
     def mark(self, key: str) -> str:
@@ -89,13 +91,14 @@ class Runner:
 
     # -- one key ----------------------------------------------------------------------------------
     def _candidates(self, key: str, exclude: set[str]) -> list[str]:
-        """Spaces that carry this key's mark (or the legacy Space resource's mark) and nobody holds."""
+        """Spaces carrying this key's mark under this set or another resource of the stack, that this set does not
+        hold in the state (state.py: a replacement's create must never adopt what the set it replaces holds)."""
         assert self.listing is not None
-        marks = [self.mark(key)] + ([self.legacy_mark.format(key=key)] if self.legacy_mark else [])
-        out = []
-        for m in marks:
-            held = ownership.held_ids(m)
-            out += [i for i in self.listing.ids(m) if i not in exclude and i not in held]
+        out: list[str] = []
+        for template in [self.mark(key), *(m.replace("{key}", key) for m in self.also_marks)]:
+            for m in space.matching(template, self.listing.by_mark):
+                out += [i for i in self.listing.ids(m) if i not in exclude and i not in out
+                        and not state.held_by_self("space", i, self.owner)]
         return out
 
     def create(self, key: str, entry: dict[str, Any], force: bool, exclude: set[str]) -> Outcome:
@@ -111,14 +114,15 @@ class Runner:
                 break
         if space_id is None:
             mark = self.mark(key)
+            before = set(self.listing.ids(mark)) if self.listing is not None else set()
 
             def landed() -> str | None:
-                again = [i for i in Listing.load(self.plane).ids(mark) if i not in exclude]
+                again = [i for i in Listing.load(self.plane).ids(mark) if i not in exclude and i not in before]
                 return again[-1] if again else None
 
             space_id = space.create_space(self.plane, settings, mark, landed)
             existing = set()
-        ownership.note_taken_over(space_id)
+        state.note("space", space_id, self.owner)
         try:
             space.set_quota(self.plane, space_id, None, settings["quota_bytes"])
         except ProviderError as err:
@@ -127,8 +131,9 @@ class Runner:
         for akey, name in (entry.get("albums") or {}).items():
             try:
                 if name not in (existing or set()):
-                    album.create_album(self.plane, space_id, name)
+                    album.create_album(self.plane, space_id, name, self.owner)
                 made[akey] = name
+                state.note("album", state.album_key(self.plane.library_id, space_id, name), self.owner)
             except ProviderError as err:
                 return Outcome(key, sparse(settings, made, keep), space_id, str(err))
         return Outcome(key, sparse(settings, made, keep), space_id)
@@ -146,40 +151,91 @@ class Runner:
         except ProviderError as err:
             return Outcome(p.key, old, space_id, str(err))
         try:
-            for akey, (before, after) in p.rename.items():
-                album.rename_album(self.plane, space_id, before, after)
-                albums[akey] = after
-            for akey, name in p.remove.items():
+            for akey, name in p.remove.items():  # first: a rename may take a removed album's name
                 album.delete_album(self.plane, space_id, name, b["force_destroy"])
                 albums.pop(akey, None)
+            self.rename_albums(space_id, p.rename, albums)
             for akey, name in p.add.items():
-                album.create_album(self.plane, space_id, name)
+                album.create_album(self.plane, space_id, name, self.owner)
                 albums[akey] = name
         except ProviderError as err:
-            return Outcome(p.key, sparse(b, albums, keep), space_id, str(err))
+            return Outcome(p.key, sparse(b, self.albums_now(space_id, albums), keep), space_id, str(err))
         return Outcome(p.key, sparse(b, albums, keep), space_id)
+
+    def rename_albums(self, space_id: str, renames: dict[str, tuple[str, str]], albums: dict[str, str]) -> None:
+        """Rename albums, keeping their files; swaps and cycles go through temporary names (`temp_name`).
+
+        `albums` (album key -> name) follows every move as it lands, so a failure leaves it saying what exists.
+        A run killed half-way leaves albums under temporary names; the read (refresh) reports them under their key
+        and the next `up` moves them on (`rename_album` takes a gone source whose target exists as done).
+        """
+        sources = {before for before, _ in renames.values()}
+        if not any(after in sources for _, after in renames.values()):
+            for akey, (before, after) in renames.items():
+                album.rename_album(self.plane, space_id, before, after)
+                albums[akey] = after
+            return
+        for akey, (before, _) in renames.items():
+            album.rename_album(self.plane, space_id, before, temp_name(akey))
+            albums[akey] = temp_name(akey)
+        for akey, (_, after) in renames.items():
+            album.rename_album(self.plane, space_id, temp_name(akey), after)
+            albums[akey] = after
+
+    def albums_now(self, space_id: str, albums: dict[str, str]) -> dict[str, str]:
+        """After a failure: the albums of `albums` that exist (read back, not what was intended)."""
+        try:
+            names = _album_names(self.plane, space_id)
+        except ProviderError:
+            return albums
+        return {k: v for k, v in albums.items() if v in names}
 
     def replace(self, p: KeyPlan, old: dict[str, Any], old_id: str, new: dict[str, Any], old_force: bool,
                 new_force: bool, exclude: set[str]) -> Outcome:
-        """A new space first, then the old one goes (it holds files: refused unless force_destroy)."""
+        """The old space must be able to go (empty, or force_destroy): checked first, then a new space is made and
+        the old one deleted. If that delete fails anyway, the new space goes again: one space per key, always."""
+        force = full(old, old_force)["force_destroy"] or full(new, new_force)["force_destroy"]
+        try:
+            self.check_deletable(old_id, force)
+        except ProviderError as err:
+            return Outcome(p.key, old, old_id, f"replacing its space ({', '.join(p.reasons)} changed): {err}")
         made = self.create(p.key, new, new_force, exclude | {old_id})
         if made.space_id is None:
             made.entry, made.space_id = old, old_id  # nothing new exists: the old space stays in the state
             return made
         try:
-            self.delete_space(old_id, full(old, old_force)["force_destroy"], old.get("albums") or {})
+            self.delete_space(old_id, force, old.get("albums") or {})
             made.deleted.append(old_id)
         except ProviderError as err:
-            made.error = (f"{made.error + '; ' if made.error else ''}replaced by {made.space_id}, but the old space "
-                          f"{old_id} was kept: {err}")
+            try:
+                space.delete_space(self.plane, made.space_id, force=True)
+                made.deleted.append(made.space_id)
+                return Outcome(p.key, old, old_id, f"the old space {old_id} could not be deleted, so its replacement "
+                                                   f"was deleted again and {old_id} is kept: {err}", made.deleted)
+            except ProviderError as again:
+                made.error = (f"{made.error + '; ' if made.error else ''}replaced by {made.space_id}, but the old "
+                              f"space {old_id} could not be deleted ({err}) nor the new one removed ({again})")
         return made
 
     def delete(self, key: str, old: dict[str, Any], space_id: str, force: bool) -> Outcome:
+        others = state.held_by_others("space", space_id, self.owner)
+        if others:  # moved to another resource of the stack (Space resources, another chunk): leave it to them
+            return Outcome(key, None, None)
         try:
             self.delete_space(space_id, force, old.get("albums") or {})
         except ProviderError as err:
             return Outcome(key, old, space_id, str(err))
         return Outcome(key, None, None, deleted=[space_id])
+
+    def check_deletable(self, space_id: str, force: bool) -> None:
+        """Raise when the space's delete would be refused: it holds files and force is off. Gone is deletable."""
+        if force:
+            return
+        try:
+            top = self.plane.list_dir(space_id)
+        except NotFound:
+            return
+        self._refuse_files(space_id, top)
 
     def delete_space(self, space_id: str, force: bool, albums: dict[str, str]) -> None:
         """Delete a space; without force only when it holds nothing but empty albums (its own or leftovers)."""
@@ -190,6 +246,10 @@ class Runner:
             top = self.plane.list_dir(space_id)
         except NotFound:
             return
+        self._refuse_files(space_id, top)
+        space.delete_space(self.plane, space_id, force=True)  # only empty albums left: gone with the space
+
+    def _refuse_files(self, space_id: str, top: list[dict[str, Any]]) -> None:
         files = [c["name"] for c in top if c.get("type") != "dir"]
         for d in [c["name"] for c in top if c.get("type") == "dir"]:
             inside = self.plane.list_dir(space_id, d)
@@ -201,14 +261,13 @@ class Runner:
                 f"deleting tenant space {space_id} of media library {self.plane.library_id}: it still holds files "
                 f"({', '.join(files[:5])}{', ...' if len(files) > 5 else ''}). Nothing was deleted. Set "
                 "force_destroy: true on the space (or the set) and run `pulumi up` to delete it with its contents.")
-        space.delete_space(self.plane, space_id, force=True)  # only empty albums left: gone with the space
 
     def sweep(self, keep: set[str]) -> tuple[list[str], list[str]]:
         """Spaces with this set's mark prefix that the set does not hold: (deleted ids, problems of the others)."""
         assert self.listing is not None
         deleted, problems = [], []
         leftovers = {i: key for key, ids in self.listing.with_prefix(f"{self.owner}/").items() for i in ids
-                     if i not in keep}
+                     if i not in keep and not state.holders("space", i, self.owner)}  # held: another's now
 
         def one(space_id: str) -> Outcome:
             self.delete_space(space_id, False, {})
@@ -231,9 +290,16 @@ class Runner:
         albums = dict(entry.get("albums") or {})
         if albums or current.get("multi_album"):
             names = _album_names(self.plane, space_id)
-            albums = {k: v for k, v in albums.items() if v in names}
+            # An album a killed run left under its temporary name is still this key's: reported as it exists.
+            albums = {k: v if v in names else temp_name(k) for k, v in albums.items()
+                      if v in names or temp_name(k) in names}
         current["force_destroy"] = settings["force_destroy"]
         return Outcome(key, sparse(current, albums, "force_destroy" in entry), space_id)
+
+
+def temp_name(album_key: str) -> str:
+    """The temporary name of album `album_key` during a swap or cycle of renames (one per key: a rerun finds it)."""
+    return f".pulumi-moving-{album_key}"
 
 
 def _album_names(plane: DataPlane, space_id: str) -> set[str]:

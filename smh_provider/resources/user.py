@@ -1,10 +1,10 @@
 """User: a user of a media library (the principal folder grants and group memberships name).
 
 Replace-only: library_id, user_id. The nickname changes in place. Users have no place for an ownership mark, so
-the user id is the natural key: a create that finds the id taken adopts that user (and sets its nickname); the
-stack then deletes it on destroy. Delete is refused by the service (409 UserResourceInUse) while the user still
-has a personal space (a tenant space created for it): delete that space first. Deleting a user also removes its
-group memberships and folder grants.
+the user id is the natural key: a create that finds the id taken is refused unless `adopt=True`, which takes that
+user over (and sets its nickname); the stack then deletes it on destroy. Delete is refused by the service (409
+UserResourceInUse) while the user still has a personal space (a tenant space created for it): delete that space
+first. Deleting a user also removes its group memberships and folder grants.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
+from smh_provider import operation
 from smh_provider.clients import permissions as perm
 from smh_provider.clients.smhdata import DataPlane
 from smh_provider.errors import Conflict, NotFound, ProviderError, if_found
@@ -26,6 +27,7 @@ PROPS = (
     Prop("library_id", "str", replace=True, via="library_identity", doc="the media library"),
     Prop("user_id", "str", replace=True, rule=common.user_id, doc="the user's id, chosen by you (natural key)"),
     Prop("nickname", "str", default="", rule=rules.length("nickname", 0, 100), doc="display name"),
+    Prop("adopt", "bool", default=False, doc="take over a user of that id that exists already (no mark tells)"),
     Prop("library_identity", "str", internal=True, doc="the library's identity (set when given library=)"),
 )
 
@@ -37,9 +39,16 @@ class UserProvider(BaseProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.inputs_of(props)
         plane = DataPlane(self.settings(), inputs["library_id"])
-        if not perm.create_user(plane, inputs["user_id"], {"nickname": inputs["nickname"]}):
-            pulumi.log.info(f"user {inputs['user_id']} exists in media library {inputs['library_id']}: adopted "
-                            "(users have no ownership mark; the user id is the natural key)")
+        if perm.create_user(plane, inputs["user_id"], {"nickname": inputs["nickname"]}) == "exists":
+            if not inputs["adopt"]:
+                raise ProviderError(
+                    f"creating user {inputs['user_id']} in media library {inputs['library_id']}: a user with that id "
+                    "exists already, and users carry no ownership mark, so nothing tells that this stack made it. "
+                    "Nothing was changed. To take it over (this stack then sets its nickname and deletes it on "
+                    "destroy), set adopt: true on the user (smh-media:users.<key>.adopt); otherwise choose another "
+                    "user_id.")
+            operation.say(f"user {inputs['user_id']} exists in media library {inputs['library_id']}: adopted "
+                          "(adopt: true)")
             perm.modify_user(plane, inputs["user_id"], {"nickname": inputs["nickname"]})
         return CreateResult(f"{inputs['library_id']}/{inputs['user_id']}", dict(inputs))
 
@@ -77,9 +86,9 @@ class User(Resource, module="smh", name="User"):
 
     def __init__(self, resource_name: str, *, user_id: str, nickname: str = "",
                  library: MediaLibrary | None = None, library_id: pulumi.Input[str] | None = None,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+                 adopt: bool = False, opts: pulumi.ResourceOptions | None = None) -> None:
         deps: list[pulumi.Resource] = []
-        props: dict[str, Any] = {"library_identity": None, "user_id": user_id, "nickname": nickname}
+        props: dict[str, Any] = {"library_identity": None, "user_id": user_id, "nickname": nickname, "adopt": adopt}
         common.library_inputs(resource_name, "User", library, library_id, deps, props)
         self.declared_user_id = user_id  # a plain value: grants and members name the user by it at preview
         opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(depends_on=deps), opts)

@@ -5,7 +5,25 @@ from __future__ import annotations
 import pytest
 
 from emulator.accounts import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY
-from smh_provider import config, preflight
+from smh_provider import config, preflight, state
+
+
+@pytest.fixture(autouse=True)
+def empty_state():  # type: ignore[no-untyped-def]
+    """No engine here: every stack's state reads as empty (state.py) unless a test sets one with state.reset."""
+
+    class Empty(dict):
+        def __missing__(self, key: str) -> state.Snapshot:
+            return state.Snapshot()
+
+        def __contains__(self, key: object) -> bool:
+            return True
+
+    state.reset()
+    state._override = Empty()  # type: ignore[assignment]
+    yield
+    state._override = {}  # type: ignore[assignment]
+    state.reset()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smh_provider import ownership
+from smh_provider import ownership, state
 from smh_provider.errors import ProviderError
 from smh_provider.resources import AlbumProvider, BucketProvider, MediaLibraryProvider, SpaceProvider
 from smh_provider.resources import space as space_module
@@ -119,11 +119,16 @@ def test_library_with_our_mark_is_adopted_not_recreated(cloud) -> None:  # type:
 def test_replacement_does_not_adopt_the_library_it_replaces(cloud) -> None:  # type: ignore[no-untyped-def]
     p = MediaLibraryProvider()
     first = create(p, library_name="photos", owner=LIB_MARK)
-    # `pulumi up --replace`: the engine diffs the resource it holds, then creates its replacement.
+    # `pulumi up --replace`: no Diff, a Check without old inputs, then Create. The state still holds the library
+    # (state.py reads it): the create must not adopt it.
+    stack, name = LIB_MARK.split("/")[1], LIB_MARK.split("/")[2]
+    state.reset(stack, state.Snapshot({("library", first.id): {name}}))
     news = p.check({}, {"library_name": "photos", "owner": LIB_MARK}).inputs
-    p.diff(first.id, first.outs, news)
     second = p.create(news)
     assert second.id != first.id
+    # The replacement's run died before saving it: `second` is marked and in no resource of the state. The next
+    # run's create adopts it instead of making a third library, and still never takes `first`.
+    assert p.create(news).id == second.id
 
 
 def test_library_with_other_mode_and_our_mark_is_an_error(cloud) -> None:  # type: ignore[no-untyped-def]

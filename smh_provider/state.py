@@ -1,0 +1,204 @@
+"""The stack's own state, as the authority for the two safety decisions that need it.
+
+A create that finds an object carrying its ownership mark must tell an object an interrupted run left behind
+(adopt it: no second copy) from the object its own resource still holds (a replacement: never adopt it, or the
+delete of the old resource removes what the new one holds). A delete must tell an object only it holds (delete it)
+from one that another resource of the stack holds as well (a move between `Space` resources and a `SpaceSet`,
+between SpaceSet chunks: leave the state, delete nothing). Neither can be inferred from which RPCs the engine
+happens to make: for `up --replace` it calls Check without old inputs and never calls Diff; under `--target` it
+calls no Check for untargeted resources; `destroy` runs no program (pulumi pkg/resource/deploy/step_generator.go).
+
+So the provider reads the state itself: `pulumi stack export` of the running stack (the stack and project come from
+the ownership mark, the CLI is the one running this provider, the backend is the caller's environment), loaded
+once per provider process at the first decision that needs it. The engine saves the state after every step, so
+what was in it when the run started is in it then, except resources this run already deleted (whose objects are
+gone). What this run itself made a resource hold comes from this process (`note`): a create or update returns
+before the deletes of the resources it replaces or takes over from are scheduled.
+
+Nothing read here is written anywhere: it never enters inputs, outputs, state or logs (secrets stay encrypted:
+the export is not asked to show them). When the state cannot be read, the decisions fail closed: a create does
+not adopt a marked object it cannot place, and a delete of an object another resource might hold is refused with
+a message saying so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from smh_provider.errors import ProviderError
+from smh_provider.memo import PerKey
+
+# Object kinds: "bucket" (full name), "library" (id), "space" (id), "album" (<space id>/<album name>),
+# "user" (<library id>/<user id>), "group" (<library id>/<group id>).
+Key = tuple[str, str]
+
+
+class StateUnavailable(ProviderError):
+    """The stack's state could not be read (no CLI found, the export failed)."""
+
+
+@dataclass
+class Snapshot:
+    """Which resource (by name: every resource of this provider is top-level) holds which object."""
+
+    holders: dict[Key, set[str]] = field(default_factory=dict)
+
+    def names(self, kind: str, obj: str) -> set[str]:
+        return set(self.holders.get((kind, obj), ()))
+
+
+def held_objects(type_: str, id_: str, outputs: dict[str, Any]) -> list[Key]:
+    """The cloud objects a resource of type `type_` with this id and these outputs holds."""
+    name = type_.rpartition(":")[2]
+    lib = str(outputs.get("library_id") or "")
+    out: list[Key] = []
+    if name == "Bucket" and outputs.get("bucket"):
+        out.append(("bucket", str(outputs["bucket"])))
+    elif name == "MediaLibrary" and id_:
+        out.append(("library", id_))
+    elif name == "Space" and id_:
+        out.append(("space", id_))
+    elif name == "SpaceSet":
+        ids = outputs.get("space_ids") or {}
+        spaces = outputs.get("spaces") or {}
+        for key, sid in ids.items() if isinstance(ids, dict) else ():
+            if not isinstance(sid, str):
+                continue
+            out.append(("space", sid))
+            albums = (spaces.get(key) or {}).get("albums") if isinstance(spaces, dict) else None
+            for album_name in (albums or {}).values() if isinstance(albums, dict) else ():
+                out.append(("album", f"{sid}/{album_name}"))
+    elif name == "Album" and outputs.get("album_name"):
+        out.append(("album", album_key(lib, outputs.get("space_id"), str(outputs["album_name"]))))
+    elif name == "User" and outputs.get("user_id"):
+        out.append(("user", f"{lib}/{outputs['user_id']}"))
+    elif name == "Group" and id_:
+        out.append(("group", f"{lib}/{id_}"))
+    return out
+
+
+def album_key(library_id: str, space_id: str | None, album_name: str) -> str:
+    """The "album" object key: <space id>/<name>, or <library id>:-/<name> for an album of the library itself."""
+    return f"{space_id}/{album_name}" if space_id not in (None, "", "-") else f"{library_id}:-/{album_name}"
+
+
+def parse(export: dict[str, Any]) -> Snapshot:
+    snap = Snapshot()
+    deployment = export.get("deployment") or {}
+    for res in deployment.get("resources") or []:
+        urn = str(res.get("urn") or "")
+        outputs = res.get("outputs") or {}
+        if not isinstance(outputs, dict):
+            continue
+        name = urn.rpartition("::")[2]
+        for key in held_objects(str(res.get("type") or ""), str(res.get("id") or ""), outputs):
+            snap.holders.setdefault(key, set()).add(name)
+    return snap
+
+
+def _cli() -> str:
+    """The pulumi CLI running this provider (an ancestor process), else the one on PATH."""
+    pid = os.getppid()
+    for _ in range(8):
+        try:
+            exe = os.readlink(f"/proc/{pid}/exe")
+        except OSError:
+            break
+        if Path(exe).name == "pulumi":
+            return exe
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            pid = int(stat.rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            break
+        if pid <= 1:
+            break
+    found = shutil.which("pulumi")
+    if not found:
+        raise StateUnavailable("reading this stack's state: no pulumi CLI found (neither the running one nor on PATH)")
+    return found
+
+
+def _export(stack: str) -> dict[str, Any]:
+    cmd = [_cli(), "stack", "export", "--stack", stack, "--non-interactive"]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False,
+                              env={**os.environ, "PULUMI_SKIP_UPDATE_CHECK": "true"})
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise StateUnavailable(f"reading the state of stack {stack!r} (`pulumi stack export`): {err}") from None
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise StateUnavailable(f"reading the state of stack {stack!r} (`pulumi stack export`): {tail[0]}")
+    try:
+        return json.loads(done.stdout)
+    except json.JSONDecodeError as err:
+        raise StateUnavailable(f"reading the state of stack {stack!r}: the export is not JSON ({err})") from None
+
+
+_snapshots: PerKey[Snapshot] = PerKey()
+_notes: dict[Key, set[str]] = {}
+_lock = threading.Lock()
+_override: dict[str, Snapshot] = {}  # unit tests: a stack's snapshot without a CLI
+
+
+def stack_of_mark(owner: str | None) -> str:
+    """The stack name of an ownership mark `<project>/<stack>/<resource>`, or ''."""
+    parts = (owner or "").split("/")
+    return parts[1] if len(parts) >= 3 else ""
+
+
+def name_of_mark(owner: str | None) -> str:
+    parts = (owner or "").split("/", 2)
+    return parts[2] if len(parts) == 3 else ""
+
+
+def snapshot(owner: str | None) -> Snapshot:
+    """The state of the stack `owner` (a mark of it) names, loaded once per provider process."""
+    stack = stack_of_mark(owner)
+    if not stack:
+        return Snapshot()  # a resource without a mark (not declared through its class): no stack to read
+    if stack in _override:
+        return _override[stack]
+    return _snapshots.get(stack, lambda: parse(_export(stack)))
+
+
+def note(kind: str, obj: str, owner: str | None) -> None:
+    """Resource `owner` (its mark) holds object (kind, obj) from now on: it created, adopted or kept it."""
+    name = name_of_mark(owner)
+    if obj and name:
+        with _lock:
+            _notes.setdefault((kind, obj), set()).add(name)
+
+
+def holders(kind: str, obj: str, owner: str | None) -> set[str]:
+    """The names of the resources of `owner`'s stack that hold the object: the state's, and this run's notes."""
+    with _lock:
+        noted = set(_notes.get((kind, obj), ()))
+    return snapshot(owner).names(kind, obj) | noted
+
+
+def held_by_others(kind: str, obj: str, owner: str | None) -> set[str]:
+    """The other resources of the stack that hold the object (a delete must then leave it)."""
+    return holders(kind, obj, owner) - {name_of_mark(owner)}
+
+
+def held_by_self(kind: str, obj: str, owner: str | None) -> bool:
+    """Whether the resource `owner` names holds the object in the state (a create must then not adopt it)."""
+    return name_of_mark(owner) in snapshot(owner).names(kind, obj)
+
+
+def reset(stack: str | None = None, snap: Snapshot | None = None) -> None:
+    """Unit tests: forget what was loaded and noted; with `snap`, use it as `stack`'s state."""
+    _snapshots.clear()
+    with _lock:
+        _notes.clear()
+    _override.clear()
+    if stack and snap is not None:
+        _override[stack] = snap

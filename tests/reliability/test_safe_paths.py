@@ -1,0 +1,227 @@
+"""Issue 19's cases through the real CLI against the emulator: the paths a user can take that once lost files or
+left the state naming objects that were gone. Each test ends with the state checked against the cloud
+(`cloud.compare`): no duplicate, no orphan with this stack's mark, nothing in the state that does not exist."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from pulumi import automation as auto
+
+from smh_provider import state
+from tests.emulator_process import EmulatorProcess
+from tests.reliability.cloud import full_config, state_resources
+from tests.reliability.outside import DataPlane
+
+QUIET: dict[str, Any] = {"on_output": lambda _: None}
+
+
+def urn_of(stack: auto.Stack, kind: str, name: str) -> str:
+    for res in state_resources(stack).get(kind, []):
+        if res["urn"].endswith(f"::{name}"):
+            return str(res["urn"])
+    raise AssertionError(f"no {kind} {name} in the state")
+
+
+def set_spaces(stack: auto.Stack, spaces: dict[str, Any], **extra: str) -> None:
+    stack.set_config("smh-media:spaces", auto.ConfigValue(json.dumps(spaces)))
+    for key, value in extra.items():
+        stack.set_config(f"smh-media:{key}", auto.ConfigValue(value))
+
+
+def clean(emulator: EmulatorProcess, stack: auto.Stack) -> None:
+    """State == cloud: every space, library and bucket of the emulator is held by exactly the resources that the
+    state says (a SpaceSet's spaces included), and every id the state names exists."""
+    snap = state.parse({"deployment": stack.export_stack().deployment})
+    inv = emulator.control("GET", "inventory")
+    cloud = {("space", s["spaceId"]) for s in inv["spaces"] if s["spaceId"] != "-"} | \
+        {("library", lib["LibraryId"]) for lib in inv["libraries"]} | {("bucket", b["bucket"]) for b in inv["buckets"]}
+    held = {k for k in snap.holders if k[0] in ("space", "library", "bucket")}
+    assert sorted(cloud - held) == [], "in the cloud, not in the state"
+    assert sorted(held - cloud) == [], "in the state, not in the cloud"
+    shared = {k: v for k, v in snap.holders.items() if len(v) > 1}
+    assert shared == {}, "one object held by two resources"
+    outputs = stack.outputs()
+    for sid in (outputs["space_ids"].value if "space_ids" in outputs else {}).values():
+        assert ("space", sid) in cloud
+
+
+def spaces_of(emulator: EmulatorProcess, lib_id: str) -> set[str]:
+    return {s["spaceId"] for s in emulator.control("GET", "inventory")["spaces"]
+            if s["library"] == lib_id and s["spaceId"] != "-"}
+
+
+def test_replace_space_makes_a_new_space_and_deletes_the_old(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Case 1: `up --replace` of a Space (force_destroy on): a new space, the old one deleted, state == cloud."""
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps({"a": {}}),
+                                                "smh-media:forceDestroy": "true"}))
+    up = stack.up(**QUIET)
+    lib_id, old = up.outputs["library_id"].value, up.outputs["space_ids"].value["a"]
+    DataPlane(emulator, lib_id).upload(old, "cat.jpg")
+    up = stack.up(replace=[urn_of(stack, "Space", "space-a")], **QUIET)
+    new = up.outputs["space_ids"].value["a"]
+    assert new != old
+    assert spaces_of(emulator, lib_id) == {new}
+    clean(emulator, stack)
+    stack.preview(expect_no_changes=True, **QUIET)
+
+
+def test_replace_space_with_files_and_no_force_keeps_them(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Case 1 without force_destroy: the old space holds a file, so its delete is refused; nothing is lost and the
+    state names exactly what exists."""
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps({"a": {}})}))
+    up = stack.up(**QUIET)
+    lib_id, old = up.outputs["library_id"].value, up.outputs["space_ids"].value["a"]
+    plane = DataPlane(emulator, lib_id)
+    plane.upload(old, "cat.jpg")
+    with pytest.raises(auto.CommandError):
+        stack.up(replace=[urn_of(stack, "Space", "space-a")], **QUIET)
+    assert plane.names(old) == ["cat.jpg"]
+    ids = {r["id"] for r in state_resources(stack)["Space"]}
+    assert old in ids and ids <= spaces_of(emulator, lib_id)
+    clean(emulator, stack)
+    stack.set_config("smh-media:forceDestroy", auto.ConfigValue("true"))
+
+
+def test_replace_library_and_space_set(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Case 1 on MediaLibrary and SpaceSet (force_destroy on): each replacement makes new objects, the old ones
+    go, and the state names exactly what exists."""
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps({"a": {}, "b": {}}),
+                                                "smh-media:spaceSet": "true", "smh-media:forceDestroy": "true"}))
+    up = stack.up(**QUIET)
+    ids = up.outputs["space_ids"].value
+    up = stack.up(replace=[urn_of(stack, "SpaceSet", "spaces")], **QUIET)
+    new_ids = up.outputs["space_ids"].value
+    assert set(new_ids) == {"a", "b"} and not set(new_ids.values()) & set(ids.values())
+    clean(emulator, stack)
+    old_lib = up.outputs["library_id"].value
+    up = stack.up(replace=[urn_of(stack, "MediaLibrary", "media-library")], **QUIET)
+    assert up.outputs["library_id"].value != old_lib
+    clean(emulator, stack)
+    stack.preview(expect_no_changes=True, **QUIET)
+
+
+def test_moves_between_space_resources_and_sets_keep_every_space(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Cases 2, 3 and 5: Space resources -> SpaceSet -> two chunks -> Space resources again (by spaceSet true,
+    {chunks: 2}, a threshold the stack falls below when a key goes): the same spaces throughout, the file kept,
+    the removed key's space deleted, never a create and a delete of one space."""
+    spaces = {"a": {}, "b": {}, "c": {}}
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps(spaces)}))
+    up = stack.up(**QUIET)
+    lib_id, ids = up.outputs["library_id"].value, up.outputs["space_ids"].value
+    plane = DataPlane(emulator, lib_id)
+    plane.upload(ids["a"], "cat.jpg")
+    for setting in ("true", '{"chunks": 2}', "3"):
+        set_spaces(stack, spaces, spaceSet=setting)
+        up = stack.up(**QUIET)
+        assert up.outputs["space_ids"].value == ids, setting
+        assert spaces_of(emulator, lib_id) == set(ids.values())
+        clean(emulator, stack)
+        stack.preview(expect_no_changes=True, **QUIET)
+    spaces.pop("c")  # below the threshold of 3: Space resources again, and c's (empty) space goes
+    set_spaces(stack, spaces)
+    up = stack.up(**QUIET)
+    assert up.outputs["space_ids"].value == {k: ids[k] for k in ("a", "b")}
+    assert spaces_of(emulator, lib_id) == {ids["a"], ids["b"]}
+    assert plane.names(ids["a"]) == ["cat.jpg"]
+    assert set(state_resources(stack)) >= {"Space"} and "SpaceSet" not in state_resources(stack)
+    clean(emulator, stack)
+    stack.preview(expect_no_changes=True, **QUIET)
+
+
+def test_space_set_delete_with_a_file_deletes_nothing(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Case 4: destroying a set one of whose spaces holds a file (no force) is refused before the first delete."""
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps({"a": {}, "b": {}, "c": {}}),
+                                                "smh-media:spaceSet": "true"}))
+    up = stack.up(**QUIET)
+    lib_id, ids = up.outputs["library_id"].value, up.outputs["space_ids"].value
+    DataPlane(emulator, lib_id).upload(ids["b"], "cat.jpg")
+    with pytest.raises(auto.CommandError, match=r"refused before it started.*Nothing was deleted"):
+        stack.destroy(**QUIET)
+    assert spaces_of(emulator, lib_id) == set(ids.values())
+    clean(emulator, stack)
+    stack.preview(expect_no_changes=True, **QUIET)
+    stack.set_config("smh-media:forceDestroy", auto.ConfigValue("true"))
+    stack.up(**QUIET)
+
+
+def test_replacing_a_set_entry_with_a_file_is_refused_at_preview(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Case 6: multi_album flipped on a set entry whose space holds a file, without force_destroy: preview
+    refuses naming the key; with force_destroy on that key, the replacement leaves exactly one space."""
+    spaces: dict[str, Any] = {"a": {}, "b": {}}
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps(spaces),
+                                                "smh-media:spaceSet": "true"}))
+    up = stack.up(**QUIET)
+    lib_id, ids = up.outputs["library_id"].value, up.outputs["space_ids"].value
+    DataPlane(emulator, lib_id).upload(ids["a"], "cat.jpg")
+    spaces["a"] = {"multi_album": True}
+    set_spaces(stack, spaces)
+    with pytest.raises(auto.CommandError, match=r'spaces\["a"\].*multi_album'):
+        stack.preview(**QUIET)
+    with pytest.raises(auto.CommandError):
+        stack.up(**QUIET)
+    assert spaces_of(emulator, lib_id) == set(ids.values())
+    spaces["a"]["force_destroy"] = True
+    set_spaces(stack, spaces)
+    up = stack.up(**QUIET)
+    new = up.outputs["space_ids"].value
+    assert new["b"] == ids["b"] and new["a"] != ids["a"]
+    assert spaces_of(emulator, lib_id) == set(new.values())
+    clean(emulator, stack)
+    stack.preview(expect_no_changes=True, **QUIET)
+    stack.set_config("smh-media:forceDestroy", auto.ConfigValue("true"))
+    stack.up(**QUIET)
+
+
+@pytest.mark.parametrize("space_set", ["true", "false"])
+def test_album_swaps_and_cycles_keep_every_file(emulator: EmulatorProcess, make_stack, space_set: str) -> None:  # type: ignore[no-untyped-def]
+    """Case 9: {a: X, b: Y} -> {a: Y, b: X}, then a three-album cycle, in a set and with Album resources."""
+    albums = {"a": "X", "b": "Y", "c": "Z"}
+    spaces = {"s": {"multi_album": True, "albums": albums}}
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps(spaces),
+                                                "smh-media:spaceSet": space_set, "smh-media:forceDestroy": "true"}))
+    up = stack.up(**QUIET)
+    lib_id, sid = up.outputs["library_id"].value, up.outputs["space_ids"].value["s"]
+    plane = DataPlane(emulator, lib_id)
+    for name in "XYZ":
+        plane.upload(sid, name, f"{name}.jpg")
+    files = {key: f"{name}.jpg" for key, name in albums.items()}  # each album key keeps its file
+    for new in ({"a": "Y", "b": "X", "c": "Z"}, {"a": "Z", "b": "Y", "c": "X"}):
+        spaces["s"]["albums"] = new
+        set_spaces(stack, spaces)
+        stack.up(**QUIET)
+        for key, name in new.items():
+            assert plane.names(sid, name) == [files[key]], (key, name)
+        clean(emulator, stack)
+        stack.preview(expect_no_changes=True, **QUIET)
+
+
+def test_keys_that_give_one_mark_are_refused_at_preview(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Case 8: space keys "a b" and "a-b" would carry one ownership mark: refused at preview, nothing created."""
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps({"a b": {}, "a-b": {}})}))
+    with pytest.raises(auto.CommandError, match="give one ownership mark"):
+        stack.preview(**QUIET)
+    before = emulator.control("GET", "inventory")
+    with pytest.raises(auto.CommandError, match="give one ownership mark"):
+        stack.up(**QUIET)
+    assert emulator.control("GET", "inventory") == before
+
+
+def test_a_user_made_by_hand_needs_adopt(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Case 7: a user that exists before the stack is refused without adopt: true, kept with its nickname, and
+    taken over (then deleted on destroy) only with it."""
+    cfg = full_config(emulator, **{"smh-media:spaces": json.dumps({}), "smh-media:forceDestroy": "true"})
+    stack = make_stack(cfg)
+    lib_id = stack.up(**QUIET).outputs["library_id"].value
+    plane = DataPlane(emulator, lib_id)
+    plane.call("POST", f"/user/{lib_id}", json={"userId": "ann", "nickname": "Ann by hand"})
+    stack.set_config("smh-media:users", auto.ConfigValue(json.dumps({"ann": {"nickname": "Ann"}})))
+    with pytest.raises(auto.CommandError, match="exists already.*adopt: true"):
+        stack.up(**QUIET)
+    assert plane.call("GET", f"/user/{lib_id}/ann")["nickname"] == "Ann by hand"
+    stack.set_config("smh-media:users", auto.ConfigValue(json.dumps({"ann": {"nickname": "Ann", "adopt": True}})))
+    stack.up(**QUIET)
+    assert plane.call("GET", f"/user/{lib_id}/ann")["nickname"] == "Ann"
+    stack.preview(expect_no_changes=True, **QUIET)
