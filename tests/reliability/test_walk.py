@@ -7,9 +7,10 @@ every step it took and a replay command:
     WALK_SEED=123 WALK_STEPS=40 .venv/bin/python -m pytest -q -n 0 tests/reliability/test_walk.py
 
 (WALK_SEED replaces the fixed seeds by that one; WALK_STEPS sets the steps of each; WALK_AVOID=replace,kill leaves
-step kinds out.) A failing walk also prints its steps as a plan: WALK_PLAN='[["edit", {...}], ["replace",
-{"urn": "Space::space-b"}]]' replays exactly those steps (edit one down to a minimal sequence, or keep one as a
-regression test). `make soak` runs long walks with random seeds (tests/reliability/walk_soak.py).
+step kinds out; WALK_KEEP_GOING=1 carries on past a violation.) A failing walk also prints its steps as a plan:
+WALK_PLAN='[["edit", {...}], ["replace", {"urn": "Space::space-b"}]]' replays exactly those steps (edit one down
+to a minimal sequence, or keep one as a regression test). `make soak` runs long walks with random seeds
+(tests/reliability/walk_soak.py).
 
 The short walk skips nothing: every kind of step may come up, SIGKILL + recovery included. A known failure of main
 is reported as xfail naming its finding (KNOWN below) when, and only when, it fails with that violation.
@@ -63,7 +64,8 @@ def test_walk(seed: int, emulator: EmulatorProcess, project_dir: Path, engine_en
     world = new_world(emulator, project_dir, engine_env, seed)
     try:
         plan = plan_of(os.environ["WALK_PLAN"]) if os.environ.get("WALK_PLAN") else None
-        out = walk(world, seed, _steps(), print if os.environ.get("WALK_VERBOSE") else None, _avoid(), plan)
+        out = walk(world, seed, _steps(), print if os.environ.get("WALK_VERBOSE") else None, _avoid(), plan,
+                   keep_going=bool(os.environ.get("WALK_KEEP_GOING")))
     finally:
         remove(world)
     report.record("walk", seeds=1, steps=out.steps, violations=len(out.violations), refused_steps=out.refused,

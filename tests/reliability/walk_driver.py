@@ -72,8 +72,10 @@ def remove(world: World) -> None:
 
 
 def walk(world: World, seed: int, steps: int, on_step: Callable[[str], None] | None = None,
-         avoid: tuple[str, ...] = (), plan: list[Step] | None = None) -> Outcome:
-    """Run the walk; stop at the first step that breaks an invariant (its violations and output in the Outcome).
+         avoid: tuple[str, ...] = (), plan: list[Step] | None = None, keep_going: bool = False) -> Outcome:
+    """Run the walk; stop at the first step that breaks an invariant (its violations and output in the Outcome),
+    or with `keep_going` (WALK_KEEP_GOING=1) carry on and collect every step's violations (to see where a state
+    leads; later violations may follow from the first).
     `avoid`: step kinds left out (walk.KINDS); `plan`: these steps instead of random ones (`steps` is ignored)."""
     started = time.monotonic()
     model, out = Model(seed, avoid=avoid, plan=plan), Outcome(seed, avoid=avoid, planned=plan is not None)
@@ -106,8 +108,13 @@ def walk(world: World, seed: int, steps: int, on_step: Callable[[str], None] | N
             on_step(line)
         out.steps = i
         if problems:
-            out.violations, out.failed_step, out.failed_output = problems, i, result.output()
-            break
+            if out.failed_step is None:
+                out.failed_step, out.failed_output = i, result.output()
+            out.violations += [f"step {i}: {p}" for p in problems] if keep_going else problems
+            if on_step and keep_going:
+                on_step("       violation: " + "; ".join(problems))
+            if not keep_going:
+                break
     out.seconds = time.monotonic() - started
     return out
 
