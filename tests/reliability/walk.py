@@ -4,9 +4,10 @@ has put into the cloud, and the seeded choice of the next step. Nothing here tal
 earlier steps reported back (which spaces exist, whether an `up` went through): the same seed on the same code
 replays the same walk.
 
-A step is a `Step(kind, detail)`; `kind` is one of KINDS:
+A step is a `Step(kind, detail)`; `kind` is one of KINDS (a plan, WALK_PLAN, lists steps in this form and
+replaces the random choice: `plan_of`, `apply_edit`):
 
-    edit      a config edit (detail: what changed), then `pulumi up`
+    edit      a config edit (detail: what changed; a quarter are a `batch` of two or three), then `pulumi up`
     kill      a config edit, then `pulumi up` SIGKILLed after its k-th mutating cloud call, then scripts/recover.sh
     replace   `pulumi up --replace <urn>` of a Space, MediaLibrary, SpaceSet or Album
     destroy   `pulumi destroy --target <urn>` of a Space, Album or SpaceSet
@@ -53,8 +54,8 @@ class Step:
 
 @dataclass
 class File:
-    """A file the walk uploaded: its unique name, where it went (space key and id, album or None), and the
-    force_destroy in effect then (for the report only: what decides a loss is the config around the step)."""
+    """A file the walk uploaded: its unique name and where it went (space key and id, album or None). Whether its
+    loss is allowed is decided by the config around the step that lost it (Model.force_on)."""
 
     name: str
     key: str
