@@ -36,7 +36,7 @@ help:
 	@echo "make test       - bootstrap, then pytest -q tests on PYTEST_WORKERS=2 parallel workers (PYTEST_ARGS=...)"
 	@echo "make test-python - unit, e2e lifecycle and packaging tests on Python $(ALT_PYTHON) in .venv-$(ALT_PYTHON) (ALT_PYTHON=3.12 for another)"
 	@echo "make lint       - ruff check ."
-	@echo "make docs       - regenerate docs/resources.md from the resource schemas"
+	@echo "make docs       - regenerate docs/resources.md, then build the manual (docs/, mkdocs.yml) with --strict into site/"
 	@echo "make test-live  - e2e + live suites against real Tencent Cloud (SMH_LIVE=1; see tests/live/README.md)"
 	@echo "make up         - start the emulator if the stack uses it, pulumi up stack \$$STACK (default local)"
 	@echo "make preview    - pulumi preview --diff (POLICY=1 adds the policy pack in policy/ with policy/config.json;"
@@ -45,6 +45,7 @@ help:
 	@echo "make destroy    - pulumi destroy"
 	@echo "make down       - stop every emulator that make up/preview/... started (one pid file per port)"
 	@echo "make recover    - after an interrupted up: unlock, refresh --clear-pending-creates, up (scripts/recover.sh)"
+	@echo "make discover   - an account's libraries, spaces, albums -> discovered/import.json + stack config (REGIONS=...)"
 	@echo "make soak       - long random walks over the stack program, random seeds (WALK_SEEDS=10 WALK_STEPS=100;"
 	@echo "                  WALK_SEED=n fixes the first seed): figures in docs/reliability.md"
 	@echo "make bench      - benchmarks (not part of make test): docs/benchmarks.md (BENCH_ARGS=... see bench/README.md)"
@@ -71,8 +72,12 @@ test-python:
 lint: venv
 	$(CURDIR)/.venv/bin/ruff check .
 
+# The manual: the generated reference first, then the site. --strict turns every warning (a broken link or anchor,
+# a page missing from the nav) into a failure; NO_MKDOCS_2_WARNING silences Material's banner about its successor.
+docs: export NO_MKDOCS_2_WARNING := 1
 docs: venv
 	$(VENV_PYTHON) scripts/gen_resources_doc.py
+	$(VENV_PYTHON) -m mkdocs build --strict --site-dir $(CURDIR)/site
 
 test-live: bootstrap
 	SMH_LIVE=1 $(VENV_PYTHON) -m pytest -rs $(PYTEST_ARGS) tests/live tests/e2e
@@ -102,3 +107,12 @@ bench:
 .PHONY: soak
 soak: bootstrap
 	$(VENV_PYTHON) -m tests.reliability.walk_soak
+
+# An account's existing buckets, media libraries, spaces and albums -> discovered/import.json (`pulumi import
+# --file`) and discovered/Pulumi.<stack>.discovered.yaml (docs/import.md). Credentials from TENCENTCLOUD_SECRET_ID /
+# TENCENTCLOUD_SECRET_KEY (SMH_ENDPOINT for the emulator); REGIONS="ap-guangzhou ap-shanghai" limits the regions.
+REGIONS ?=
+DISCOVER_OUT ?= discovered
+.PHONY: discover
+discover: venv
+	@bin/smh discover --out $(DISCOVER_OUT) --stack $(STACK) $(foreach r,$(REGIONS),--region $(r))

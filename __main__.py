@@ -223,7 +223,8 @@ def _albums(spec: LibrarySpec, owner: str, prefix: str, albums: object, force_de
     for key, album_name in albums.items():
         name = _claim("Album", spec.name(f"{prefix}{key}"), f"{owner}.{key}")
         try:
-            out[key] = (album_name, Album(name, album_name=album_name, force_destroy=force_destroy, **where))
+            out[key] = (album_name, Album(name, album_name=album_name, force_destroy=force_destroy, album_key=key,
+                                          **where))
         except ValueError as err:
             _fail(str(err))
     return out
@@ -387,6 +388,7 @@ def main() -> None:
         pulumi.export("library_id", main_lib.library.library_id)
         pulumi.export("access_domain", main_lib.library.access_domain)
         pulumi.export("library_secret", main_lib.library.library_secret)
+        pulumi.export("storage_bucket", main_lib.library.storage_bucket)  # the bucket SMH stores the library in
         if main_lib.space_ids:
             pulumi.export("space_ids", main_lib.space_ids)
     others = {k: d for k, d in declared.items() if k != DEFAULT}
@@ -394,6 +396,7 @@ def main() -> None:
         pulumi.export("libraries", {
             k: {"bucket": d.bucket.bucket, "region": d.bucket.region, "library_id": d.library.library_id,
                 "access_domain": d.library.access_domain, "library_secret": d.library.library_secret,
+                "storage_bucket": d.library.storage_bucket,
                 **({"space_ids": d.space_ids} if d.space_ids else {})}
             for k, d in others.items()})
 

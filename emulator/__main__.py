@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -10,6 +11,8 @@ import threading
 from emulator.accounts import DEFAULT_APP_ID, DEFAULT_OWNER_UIN, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Accounts
 from emulator.server import make_server
 from emulator.store import Store
+
+LIBRARY_BUCKET_MODES = ("honoured", "ignored")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,11 +27,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--secret-id", default=DEFAULT_SECRET_ID, help="default account SecretId")
     p.add_argument("--secret-key", default=DEFAULT_SECRET_KEY, help="default account SecretKey")
     p.add_argument("--accounts", default=None, help="JSON file with extra accounts and keys")
+    p.add_argument(
+        "--library-bucket", choices=LIBRARY_BUCKET_MODES,
+        default=os.environ.get("EMULATOR_LIBRARY_BUCKET") or "honoured",
+        help="CreateLibrary with BucketName/BucketRegion: 'honoured' binds that bucket (default), 'ignored' stores "
+             "the library in a bucket the emulator creates (smh-<random>-<appid>), as the current SDK documents "
+             "(env EMULATOR_LIBRARY_BUCKET)")
     args = p.parse_args(argv)
 
     accounts = Accounts.build(args.app_id, args.secret_id, args.secret_key, args.owner_uin, args.accounts)
     store = Store(args.state_dir)
-    server, _ = make_server(args.host, args.port, store, accounts)
+    server, _ = make_server(args.host, args.port, store, accounts, args.library_bucket)
     host, port = server.server_address[:2]
 
     def stop(signum: int, frame: object) -> None:

@@ -66,7 +66,7 @@ class Emulator:
                     raise service.injected_error(decision.code, decision.status, req)
             else:
                 response = service.handle(req)
-                answered = response.status < 300 and not response.error_code
+                answered = response.status < 400 and not response.error_code  # a 302 is an answer (downloads)
                 entry["mutated"] = answered and service.actions[req.action].mutating
                 if entry["mutated"]:
                     faults.mutated()

@@ -124,7 +124,9 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128
 
 
-def make_server(host: str, port: int, store: Store, accounts: Accounts) -> tuple[ThreadingHTTPServer, Emulator]:
+def make_server(host: str, port: int, store: Store, accounts: Accounts,
+                library_bucket: str = "honoured") -> tuple[ThreadingHTTPServer, Emulator]:
     emulator = Emulator(store, accounts)
+    emulator.ctx.library_bucket = library_bucket
     handler = type("Handler", (_Handler,), {"emulator": emulator})
     return _Server((host, port), handler), emulator

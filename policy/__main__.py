@@ -2,7 +2,8 @@
 
 Rules (names are stable; policy/config.json configures them, the defaults are in smh_rules.py):
   bucket-private                  mandatory  Bucket acl is private
-  public-read-allow-list          mandatory  public_read on a library or space only on stacks in publicReadStacks
+  public-read-allow-list          mandatory  public_read on a library or space (Space or SpaceSet entry) only on
+                                             stacks in publicReadStacks
   media-library-media-processing  mandatory  the bucket of a media library has a MediaProcessing resource
   library-name-pattern            mandatory  library_name matches `pattern`
   production-recycle-bin          advisory   libraries on stacks in productionStacks have recycle_bin: true
@@ -53,6 +54,11 @@ def validate_bucket(args: ResourceValidationArgs, report: ReportViolation) -> No
 
 def validate_public_read(args: ResourceValidationArgs, report: ReportViolation) -> None:
     kinds = {r.MEDIA_LIBRARY: "library", r.SPACE: "space"}
+    if args.resource_type == r.SPACE_SET:
+        allowed = args.get_config().get("publicReadStacks", r.DEFAULT_PUBLIC_READ_STACKS)
+        for message in r.space_set_public_read(args.name, plain(args.props), r.stack_of(args.urn), allowed):
+            report(message)
+        return
     if args.resource_type in kinds:
         allowed = args.get_config().get("publicReadStacks", r.DEFAULT_PUBLIC_READ_STACKS)
         props = plain(args.props)

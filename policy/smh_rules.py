@@ -18,6 +18,7 @@ BUCKET = TYPE_PREFIX + "Bucket"
 MEDIA_PROCESSING = TYPE_PREFIX + "MediaProcessing"
 MEDIA_LIBRARY = TYPE_PREFIX + "MediaLibrary"
 SPACE = TYPE_PREFIX + "Space"
+SPACE_SET = TYPE_PREFIX + "SpaceSet"
 BUCKET_CORS = TYPE_PREFIX + "BucketCors"
 
 UNKNOWN: Any = object()
@@ -59,6 +60,22 @@ def public_read(kind: str, name: str, props: Mapping[str, Any], stack: str, allo
         return None
     return (f"{PUBLIC_READ_ALLOW_LIST}: {kind} {name!r} has public_read: true, but stack {stack!r} is not in "
             f"the policy config's publicReadStacks ({allowed or 'empty'})")
+
+
+def space_set_public_read(set_name: str, props: Mapping[str, Any], stack: str, allowed: Iterable[str]) -> list[str]:
+    """public-read-allow-list on each entry of a SpaceSet: a space is one concept whether it is a Space resource
+    or a set entry (a space's own public_read, as the set's `spaces` input holds it)."""
+    spaces = props.get("spaces")
+    if not isinstance(spaces, Mapping):
+        return []
+    out = []
+    for key in sorted(spaces):
+        entry = spaces[key]
+        if isinstance(entry, Mapping):
+            message = public_read("space", f'{set_name}.spaces["{key}"]', entry, stack, allowed)
+            if message:
+                out.append(message)
+    return out
 
 
 def library_name(props: Mapping[str, Any], pattern: str) -> str | None:

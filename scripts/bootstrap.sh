@@ -21,6 +21,9 @@
 #        c. a one-time build from the Go module proxy (tools/pulumi-cli and
 #           tools/pulumi-cli/langhost) into that cache, then (b): several minutes.
 #      What will happen is printed first, with the expected wait.
+#   3. .tools/pulumi/pulumi-language-yaml (the Pulumi YAML language host, built once from the Go module proxy into
+#      ~/.cache/smh-media/pulumi-language-yaml-v1.25.0/, tools/pulumi-yaml) and the smh provider plugin installed in
+#      PULUMI_HOME: docs/plugin.md. Without Go or a cached host this part only warns.
 #
 # Usage: scripts/bootstrap.sh [--venv-only | --pulumi-only] [--plan] [--force-build] [--cold]
 #   --plan         print what would be used or built, change nothing
@@ -566,10 +569,115 @@ setup_pulumi() {
   log ".tools/pulumi is ready ($("$TOOLS_DIR/pulumi" version))"
 }
 
+# ------------------------------------------------- YAML host + smh plugin --
+# 3. Pulumi YAML programs (examples/yaml, docs/plugin.md): .tools/pulumi/ also gets
+#      pulumi-language-yaml   the YAML language host: github.com/pulumi/pulumi-yaml v1.25.0, module tools/pulumi-yaml
+#                             (its own pkg/sdk v3.206.0: it does not compile against the CLI's v3.274.0); from a
+#                             pulumi-language-yaml on PATH, else the cache ~/.cache/smh-media/pulumi-language-yaml-v1.25.0/,
+#                             else a one-time build from the Go module proxy into that cache
+#      pulumi-resource-smh    symlink to bin/pulumi-resource-smh, the smh provider plugin (found on PATH by the engine)
+#    Without Go and without a cached host this step only warns: Python programs do not need it.
+YAML_VERSION=v1.25.0
+YAML_MOD=$ROOT/tools/pulumi-yaml
+YAML_DIR=$CACHE_ROOT/pulumi-language-yaml-$YAML_VERSION
+YAML_BUILD_WAIT="about 1-6 min on 2 cores (~600 packages; less when GOCACHE already holds pulumi's)"
+yaml_key() {
+  { echo "$YAML_VERSION"; cat "$YAML_MOD/go.mod" "$YAML_MOD/go.sum"; printf '%s\n' "$BUILD_FLAGS_DESC"; } | sha256sum | cut -d' ' -f1
+}
+yaml_cache_ok() { [[ -x $YAML_DIR/pulumi-language-yaml && $(cat "$YAML_DIR/BUILD_KEY" 2>/dev/null) == "$(yaml_key)" ]]; }
+
+# plan_yaml: sets YAML_ACTION (ready|link|cache|build|none) and YAML_MSG.
+plan_yaml() {
+  local have
+  YAML_FROM=
+  if YAML_FROM=$(which_excluding pulumi-language-yaml); then
+    YAML_FROM=$(readlink -f "$YAML_FROM")
+    have=$(readlink -f "$TOOLS_DIR/pulumi-language-yaml" 2>/dev/null || true)
+    if [[ $have == "$YAML_FROM" ]]; then YAML_ACTION=ready; else YAML_ACTION=link; fi
+    YAML_MSG="YAML language host: $YAML_FROM (on PATH)"
+  elif yaml_cache_ok && (( ! force_build )); then
+    if cmp -s "$YAML_DIR/pulumi-language-yaml" "$TOOLS_DIR/pulumi-language-yaml"; then
+      YAML_ACTION=ready YAML_MSG="YAML language host $YAML_VERSION is ready"
+    else
+      YAML_ACTION=cache YAML_MSG="YAML language host $YAML_VERSION from the cache $YAML_DIR"
+    fi
+  elif command -v go >/dev/null 2>&1; then
+    YAML_ACTION=build
+    YAML_MSG="building the YAML language host $YAML_VERSION once from the Go module proxy into $YAML_DIR: $YAML_BUILD_WAIT"
+  else
+    YAML_ACTION=none
+    YAML_MSG="WARNING: no pulumi-language-yaml on PATH, none cached in $YAML_DIR and no 'go' to build one: Pulumi YAML programs (examples/yaml) will not run; Python programs are not affected"
+  fi
+}
+
+build_yaml() {
+  mkdir -p "$CACHE_ROOT"
+  exec 7>"$CACHE_ROOT/.yaml-$YAML_VERSION.lock"
+  flock -n 7 || { log "another bootstrap is building the YAML language host; waiting for it..."; flock 7; }
+  if (( ! force_build )) && yaml_cache_ok; then return; fi
+  local tmp t0=$SECONDS
+  tmp=$(mktemp -d "$CACHE_ROOT/.build-yaml-$YAML_VERSION.XXXXXX")
+  heartbeat_start "YAML language host build"
+  if ! (cd "$YAML_MOD" && go build -trimpath -tags "$BUILD_TAGS" \
+        -ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$YAML_VERSION" \
+        -o "$tmp/pulumi-language-yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml) >"$tmp/build.log" 2>&1; then
+    heartbeat_stop
+    tail -30 "$tmp/build.log" >&2
+    rm -rf "$tmp"
+    die "go build of pulumi-language-yaml failed (tools/pulumi-yaml)"
+  fi
+  heartbeat_stop
+  rm -f "$tmp/build.log"
+  yaml_key > "$tmp/BUILD_KEY"
+  chmod 0755 "$tmp"
+  rm -rf "$YAML_DIR.old"
+  [[ -e $YAML_DIR ]] && mv "$YAML_DIR" "$YAML_DIR.old"
+  mv "$tmp" "$YAML_DIR"
+  rm -rf "$YAML_DIR.old"
+  log "YAML language host built in $((SECONDS - t0))s"
+}
+
+setup_yaml() {
+  # setup_pulumi may have just recreated .tools/pulumi: "ready" then means "put it back from where it was"
+  if [[ $YAML_ACTION == ready && ! -x $TOOLS_DIR/pulumi-language-yaml ]]; then
+    if [[ -n $YAML_FROM ]]; then YAML_ACTION=link; else YAML_ACTION=cache; fi
+  fi
+  case $YAML_ACTION in
+    link) ln -sfn "$YAML_FROM" "$TOOLS_DIR/pulumi-language-yaml" ;;
+    build) build_yaml; cp -p "$YAML_DIR/pulumi-language-yaml" "$TOOLS_DIR/pulumi-language-yaml.tmp" ;;
+    cache) cp -p "$YAML_DIR/pulumi-language-yaml" "$TOOLS_DIR/pulumi-language-yaml.tmp" ;;
+    none) log "$YAML_MSG" ;;
+  esac
+  [[ -e $TOOLS_DIR/pulumi-language-yaml.tmp ]] && mv -f "$TOOLS_DIR/pulumi-language-yaml.tmp" "$TOOLS_DIR/pulumi-language-yaml"
+  [[ $YAML_ACTION == none ]] || log "Pulumi YAML language host: .tools/pulumi/pulumi-language-yaml"
+  install_smh_plugin
+}
+
+# install_smh_plugin: the smh provider plugin as an installed plugin of $PULUMI_HOME (bin/pulumi's, by default
+# .tools/pulumi-home), so that every program this checkout's CLI runs finds `smh` without a path (docs/plugin.md).
+# Installed is a two-line wrapper naming this checkout's bin/pulumi-resource-smh: the plugin runs this checkout's
+# code in its venv, so a change to smh_provider/ needs no reinstall.
+install_smh_plugin() {
+  local version wrapper dest
+  version=$(sed -n 's/^VERSION = "\([0-9.]*\)".*/\1/p' "$ROOT/smh_provider/plugin/schema.py")
+  [[ -n $version ]] || die "no VERSION in smh_provider/plugin/schema.py"
+  wrapper=$ROOT/.tools/smh-plugin/pulumi-resource-smh
+  mkdir -p "$(dirname "$wrapper")"
+  printf '#!/usr/bin/env bash\nexec %q "$@"\n' "$ROOT/bin/pulumi-resource-smh" > "$wrapper.tmp"
+  chmod 0755 "$wrapper.tmp"
+  mv -f "$wrapper.tmp" "$wrapper"
+  dest=$PULUMI_HOME/plugins/resource-smh-v$version/pulumi-resource-smh
+  if ! cmp -s "$wrapper" "$dest"; then
+    "$TOOLS_DIR/pulumi" plugin install resource smh "$version" --file "$wrapper" --reinstall >/dev/null \
+      || die "pulumi plugin install resource smh $version --file $wrapper failed"
+  fi
+  log "smh provider plugin v$version installed in PULUMI_HOME=$PULUMI_HOME (runs bin/pulumi-resource-smh)"
+}
+
 # Say first what will happen and how long it may take, then do it.
 if (( do_venv )); then plan_venv; log "Python: $VENV_MSG"; fi
-if (( do_pulumi )); then plan_pulumi; log "Pulumi: $PULUMI_MSG"; fi
+if (( do_pulumi )); then plan_pulumi; log "Pulumi: $PULUMI_MSG"; plan_yaml; log "YAML: $YAML_MSG"; fi
 if (( plan_only )); then exit 0; fi
 if (( do_venv )); then setup_venv; fi
-if (( do_pulumi )); then setup_pulumi; fi
+if (( do_pulumi )); then setup_pulumi; setup_yaml; fi
 log "done in $((SECONDS - T_START))s"

@@ -58,7 +58,7 @@ RULE_TEXT: dict[str, Callable[[ModuleType], str]] = {
         "1 to 255 characters, one path segment (no `/`, not `.` or `..`)"),
     "smh_provider.ownership.mark_rule": lambda _: (
         "an ownership mark `<project>/<stack>/<resource>` other than this resource's own: the exact mark the object "
-        "carries (see README, 'Taking over existing objects')"),
+        "carries (see the safety model, docs/safety.md, 'Taking over existing objects')"),
     "MediaLibrary.bucket_region": lambda _: REGION_TEXT + "; set together with `bucket`",
     "smh_provider.resources._permissions.user_id": lambda m: "1 to 64 letters, digits or `_ . @ -`",
     "smh_provider.resources._permissions.folder_path": lambda m: (

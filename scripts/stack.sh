@@ -49,7 +49,7 @@ resolved=$("$ROOT/.venv/bin/python" "$ROOT/scripts/stack_endpoint.py" "$stack_fi
 endpoint=${resolved%% *} source=${resolved#* }
 if [[ -n ${SMH_ENDPOINT:-} && $source == smh:endpoint && ${SMH_ENDPOINT%/} != "$endpoint" ]]; then
   echo "note: SMH_ENDPOINT=$SMH_ENDPOINT is not used: stack '$STACK' sets smh:endpoint $endpoint, and the stack's" \
-       "config wins (README \"Endpoint\"); remove it from the stack to use SMH_ENDPOINT"
+       "config wins (docs/stack-config.md, \"Endpoint\"); remove it from the stack to use SMH_ENDPOINT"
 fi
 local_emulator=0
 if [[ -n $endpoint && $endpoint =~ ^http://(127\.0\.0\.1|localhost):([0-9]+)$ ]]; then

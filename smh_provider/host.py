@@ -21,8 +21,11 @@ the first provider is configured (`install`):
   resource of the running RPC (its URN, read from the server's request), so it shows on that resource's
   line; without an engine (unit tests) it falls back to `pulumi.log`.
 
-Each hook is checked against the server's shape and left out, with the server's own behaviour kept, when
-a pulumi version changes that shape.
+Each hook is checked against the server's shape first (host_contract.server_problems). When a pulumi version
+changes that shape, the hook is left out, the server's own behaviour is kept, and the user sees one warning per
+provider process naming what is lost: these hooks change how messages read, never what is deployed, so a
+warning (not a refusal to run) is the proportionate loudness. tests/unit/test_host_contract.py pins the shape to
+the pulumi version in requirements.txt.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ import grpc
 import pulumi
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
-from smh_provider import config
+from smh_provider import config, host_contract
 from smh_provider.errors import ProviderError
 
 _RPCS = ("Create", "Read", "Update", "Delete", "Diff", "Check")
@@ -109,23 +112,37 @@ class _DiffResponse:
 
 
 def _server() -> ModuleType | None:
+    """This process's dynamic provider server (any shape), or None outside it (unit tests, the program)."""
     module = sys.modules.get("__main__")
-    shape = ("_abort_with_traceback", "DynamicResourceProviderServicer", "traceback", "proto")
-    if module is None or not all(hasattr(module, name) for name in shape):
-        return None
-    return module
+    return module if host_contract.in_dynamic_host(module) else None
 
 
-def install() -> None:
-    """Adapt the dynamic-provider server this process runs (nothing happens elsewhere, e.g. in tests)."""
+_problems: list[list[str]] = []  # [the shape differences found] once install() ran inside the server
+
+
+def install() -> list[str]:
+    """Adapt the dynamic-provider server this process runs (nothing happens elsewhere, e.g. in tests).
+
+    Returns the shape differences found (empty: every hook is installed); the first call inside a server of
+    another shape warns the user once.
+    """
     with _lock:
         server = _server()
         if server is None:
-            return
-        if not isinstance(server.traceback, _Traceback) and hasattr(server.traceback, "format_exc"):
+            return []
+        first = not _problems
+        if first:
+            _problems.append(host_contract.server_problems(server))
+        problems = _problems[0]
+        lost = {p.split(":", 1)[0] for p in problems}  # each problem starts with the hook it leaves out
+        if "errors" not in lost and not isinstance(server.traceback, _Traceback):
             server.traceback = _Traceback()
-        if not isinstance(server.proto, _Proto) and hasattr(server.proto, "PropertyDiff"):
+        if not lost & {"diffs", "check failures"} and not isinstance(server.proto, _Proto):
             server.proto = _Proto(server.proto)
+    if first and problems:
+        log(host_contract.report("the dynamic provider host", problems, "these hooks are left out"), warn=True,
+            urn="")
+    return problems
 
 
 def note_long_values(names: set[str]) -> None:

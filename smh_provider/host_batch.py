@@ -30,11 +30,15 @@ from google.rpc import status_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
 
-from smh_provider import host
+from smh_provider import host, host_contract
 from smh_provider.errors import ProviderError
 
 _installed = False
 _lock = threading.Lock()
+
+
+class HostShapeError(ProviderError):
+    """The dynamic provider host differs from the shape the partial-failure hook needs."""
 
 
 class PartialFailure(ProviderError):
@@ -57,19 +61,27 @@ def installed() -> bool:
 
 
 def install() -> bool:
-    """Extend the running dynamic provider host; True when it is (or already was) extended."""
+    """Extend the running dynamic provider host; True when it is (or already was) extended, False outside it.
+
+    Inside a host whose shape differs from the one this hook was written for (host_contract.batch_problems), it
+    raises HostShapeError: a SpaceSet whose partial failure the engine would forget must not run at all (the
+    first RPC of every SpaceSet fails with the message; other resources are unaffected).
+    """
     global _installed
     with _lock:
         if _installed:
             return True
-        host = sys.modules.get("__main__")
-        servicer = getattr(host, "DynamicResourceProviderServicer", None)
-        if servicer is None:
-            return False
-        try:
-            cells = {name: getattr(servicer, name).__closure__[0] for name in ("Create", "Update")}
-        except (AttributeError, IndexError, TypeError):
-            return False  # a host of another shape: keep its behaviour
+        server = sys.modules.get("__main__")
+        if not host_contract.in_dynamic_host(server):
+            return False  # unit tests, the program: PartialFailure is a plain error there
+        problems = host_contract.batch_problems(server)
+        if problems:
+            raise HostShapeError(host_contract.report(
+                "the dynamic provider host", problems,
+                "a SpaceSet cannot report a partial failure through it, so SpaceSet resources refuse to run "
+                "(declare the spaces as Space resources, `spaceSet: false`, to deploy meanwhile)"))
+        servicer = server.DynamicResourceProviderServicer
+        cells = {name: getattr(servicer, name).__closure__[0] for name in ("Create", "Update")}
         cells["Create"].cell_contents = _partial(cells["Create"].cell_contents, "properties")
         cells["Update"].cell_contents = _partial(cells["Update"].cell_contents, "news")
         _installed = True

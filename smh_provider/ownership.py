@@ -1,27 +1,46 @@
-"""Ownership marks: how a create recognises an object that an earlier, interrupted run made.
+"""Ownership: which objects a stack may adopt, and which it may delete.
 
-Every bucket, media library and tenant space the provider creates carries a mark naming the
-project, stack and resource (`<project>/<stack>/<resource name>`), written in the same call that
-creates it: a bucket tag and a library tag under `OWNER_TAG`, and a space's `userId` (the data
-plane's only creation-time label that lists return). The mark is computed in the program, where
-the stack is known; the provider process does not know the stack name.
+**Marks.** Every bucket, media library and tenant space the provider creates carries a mark naming the project,
+stack and resource (`<project>/<stack>/<resource name>`), written in the same call that creates it: a bucket tag
+and a library tag under `OWNER_TAG`, and a space's `userId` (the data plane's only creation-time label that lists
+return; a SpaceSet entry's is `<project>/<stack>/<set>/<key>`). The mark is computed in the program, where the
+stack is known. Two resource names that give one mark ("space-a b", "space-a-b") are refused at preview (`mark`).
 
-When `pulumi up` dies after the cloud answered a create and before the engine saved the state,
-the next `up` creates the resource again. The create first looks for its own mark and adopts what
-it finds, so there is never a second library or space. An object that exists *without* our mark
-is never taken silently: the error says so, and `adopt=True` takes it over explicitly (writing
-our mark), since `pulumi import` does not work with dynamic providers.
+**Across stacks** (`may_take`): an object without a mark is taken only with `adopt=True`; one whose mark names
+another stack or resource only with `adopt_from=<that exact mark>` (the preview warns which stack loses it). From
+then on it carries the new mark, so the old stack's refresh drops it (`read`) and its delete leaves it
+(`still_ours`). Users and groups have no place for a mark: one that exists before the stack is taken over only
+with `adopt: true`.
 
-An object whose mark names *another* stack or resource is never taken by `adopt=True`: moving it
-needs `adopt_from=<that exact mark>` (`may_take`), and the preview warns which stack loses it. From
-then on the object carries the new mark, so the old stack's refresh reports it gone (`read` drops
-an object whose mark is not the one in state) and its delete leaves it alone (`still_ours`).
+**Within the stack the state decides** (state.py). Which RPCs the engine makes depends on the command, so no
+decision here rests on them. What the engine calls, read from pulumi pkg/resource/deploy v3.274.0
+(step_generator.go, deployment_executor.go):
 
-A replacement must not adopt the very object it replaces, which carries the same mark. The engine
-calls `diff` for every resource in the state before it creates its replacement, in the same
-provider process: `diff` notes the id it holds for the mark (`note_in_state`), and a create
-adopts only a marked object the state does not hold (`held_ids`). So a plain replacement, a
-forced `--replace`, and the recovery of a replacement that died half-way all do the right thing.
+* `pulumi up`: Check for every registered resource, with its old inputs (`generateResourceSteps`); Diff for each
+  that has old state; Create, Update, or a replacement's Create then, after every registration has completed
+  (the program exits only when its registrations have), the Deletes: old objects of replacements and resources the
+  program no longer declares (`performPostSteps`).
+* `pulumi up --replace <urn>`: Check WITHOUT old inputs (the old state is ignored, as for a new resource), no Diff
+  (`diff` returns a replacement blaming `id`), Create, then Delete of the old object (first, for resources with
+  `delete_before_replace`, which Bucket sets).
+* `pulumi up --target <urn>`: untargeted resources get no Check (their old inputs are reused) and no Diff; their
+  deletes happen only when targeted.
+* `pulumi destroy [--target]`: no program, no Check, no Diff: Deletes only.
+* `pulumi refresh`: Read only. The recovery of scripts/recover.sh is `cancel`, `refresh --clear-pending-creates`
+  (Read; pending creates forgotten), then `up`.
+
+So the provider reads the stack's state (`pulumi stack export`, once per process, when a decision needs it) and
+notes what this run made each resource hold:
+
+* A **create** adopts an object carrying one of its marks only when its own resource does not hold it in the
+  state: such an object is one an interrupted run created (a kill, a lost answer) or one another resource of the
+  stack holds (a move between Space resources and a SpaceSet, or between SpaceSet chunks). The object its own
+  resource holds is the one a replacement replaces, in every path above: it is never adopted.
+* A create whose resource already holds an object in the state is a replacement, Diff or no Diff: before it
+  starts, the old object's delete is checked (`before_replace`) and the create refused when that delete would be.
+* A **delete** removes an object only when no other resource of the stack holds it, in the state or by this
+  run's creates: an object that moved leaves the old resource's state and stays. Then the usual rules: files
+  need force_destroy, checked before the first delete (preflight.py), another stack's mark is left alone.
 """
 
 from __future__ import annotations

@@ -20,6 +20,8 @@ import grpc
 import pulumi
 import pulumi.runtime.settings as engine_settings
 
+from smh_provider import host_contract
+
 MONITOR_GONE = "Resource monitor has terminated, shutting down"
 _lock = threading.Lock()
 _original: list[Any] = []
@@ -37,10 +39,23 @@ def _to_exception(exn: grpc.RpcError) -> Exception:
     return _original[1](exn)
 
 
-def quiet_engine_shutdown() -> None:
+def quiet_engine_shutdown() -> list[str]:
+    """Install the quiet shutdown once per program; returns the shape differences that kept it out.
+
+    When the pulumi SDK no longer has the shape this patch expects (host_contract.program_problems), nothing is
+    patched and the user sees one warning: the patch only removes noise, so a missing one must not stop a run.
+    """
     with _lock:
-        if not _original:
-            _original.append(pulumi.log.error)
-            _original.append(engine_settings.grpc_error_to_exception)
-            pulumi.log.error = _error
-            engine_settings.grpc_error_to_exception = _to_exception
+        if _original:
+            return []
+        problems = host_contract.program_problems()
+        if problems:
+            _original.append(None)  # checked once: no second warning per program
+            pulumi.log.warn(host_contract.report("the pulumi SDK", problems,
+                                                 "errors after a failed step may be followed by engine noise"))
+            return problems
+        _original.append(pulumi.log.error)
+        _original.append(engine_settings.grpc_error_to_exception)
+        pulumi.log.error = _error
+        engine_settings.grpc_error_to_exception = _to_exception
+        return []

@@ -49,6 +49,8 @@ class Snapshot:
     """Which resource (by name: every resource of this provider is top-level) holds which object."""
 
     holders: dict[Key, set[str]] = field(default_factory=dict)
+    # resource name -> (id, outputs) of each entry of that name (two during a replacement)
+    entries: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
 
     def names(self, kind: str, obj: str) -> set[str]:
         return set(self.holders.get((kind, obj), ()))
@@ -98,6 +100,8 @@ def parse(export: dict[str, Any]) -> Snapshot:
         if not isinstance(outputs, dict):
             continue
         name = urn.rpartition("::")[2]
+        if res.get("custom") and res.get("id"):
+            snap.entries.setdefault(name, []).append((str(res["id"]), outputs))
         for key in held_objects(str(res.get("type") or ""), str(res.get("id") or ""), outputs):
             snap.holders.setdefault(key, set()).add(name)
     return snap
@@ -192,6 +196,36 @@ def held_by_others(kind: str, obj: str, owner: str | None) -> set[str]:
 def held_by_self(kind: str, obj: str, owner: str | None) -> bool:
     """Whether the resource `owner` names holds the object in the state (a create must then not adopt it)."""
     return name_of_mark(owner) in snapshot(owner).names(kind, obj)
+
+
+def previous(owner: str | None) -> list[tuple[str, dict[str, Any]]]:
+    """(id, outputs) of what the resource `owner` names holds in the state: a create that finds any is a
+    replacement, whatever RPCs the engine made before it (`up --replace` makes no Diff)."""
+    name = name_of_mark(owner)
+    if not name or not stack_of_mark(owner):
+        return []
+    return list(snapshot(owner).entries.get(name, []))
+
+
+def album_by_key(owner: str | None, space_id: str, album_key: str) -> str | None:
+    """The name of the album that another resource of the stack holds in `space_id` under album key `album_key`
+    (a SpaceSet entry's `albums`, or an Album resource's `album_key`): the album a move between the two kinds of
+    resource takes over, renamed to what is now declared. None when none does."""
+    me = name_of_mark(owner)
+    for name, items in snapshot(owner).entries.items():
+        if name == me:
+            continue
+        for _, outputs in items:
+            if outputs.get("space_id") == space_id and outputs.get("album_key") == album_key \
+                    and isinstance(outputs.get("album_name"), str):
+                return str(outputs["album_name"])
+            ids, spaces = outputs.get("space_ids"), outputs.get("spaces")
+            if isinstance(ids, dict) and isinstance(spaces, dict):
+                for key, sid in ids.items():
+                    albums = (spaces.get(key) or {}).get("albums") if sid == space_id else None
+                    if isinstance(albums, dict) and isinstance(albums.get(album_key), str):
+                        return str(albums[album_key])
+    return None
 
 
 def reset(stack: str | None = None, snap: Snapshot | None = None) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests import targets
+from tests.docs.blocks import summary_line
 from tests.emulator_process import EmulatorProcess
 from tests.reliability import report
 
@@ -55,6 +56,15 @@ def emulator_proc() -> Iterator[EmulatorProcess]:
     proc.stop()
 
 
+@pytest.fixture(scope="session")
+def emulator_ignoring_proc() -> Iterator[EmulatorProcess]:
+    """An emulator started with `--library-bucket ignored`: CreateLibrary stores a library in a bucket of its own
+    choosing (tests/e2e/test_lifecycle.py runs under both answers). Started only by the tests that ask."""
+    proc = EmulatorProcess(extra_args=["--library-bucket", "ignored"])
+    yield proc
+    proc.stop()
+
+
 @pytest.fixture
 def emulator(emulator_proc: EmulatorProcess) -> EmulatorProcess:
     """The shared emulator, with state, request log and faults reset."""
@@ -89,3 +99,15 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     except BaseException:  # noqa: BLE001 - the page is still worth writing without the CLI version
         cli = "unknown"
     report.write({"pulumi CLI": cli, "pulumi SDK": version("pulumi")})
+
+
+# -- the manual's shell blocks: tests/docs/test_manual_commands.py records its counts; the run ends with them -------
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line after the results: how many shell blocks of README.md and the manual ran, how many are marked not
+    runnable. The counts travel on the test's report (user_properties), so xdist workers hand them over too."""
+    for reports in terminalreporter.stats.values():
+        for test_report in reports:
+            for name, value in getattr(test_report, "user_properties", ()):
+                if name == "manual_shell_blocks" and getattr(test_report, "when", "") == "call":
+                    terminalreporter.write_line(summary_line(value))

@@ -35,6 +35,9 @@ class Context:
         self.accounts = accounts
         self.faults = Faults()
         self.clock_offset = 0.0  # seconds added by POST /_emulator/clock (lifecycle rules act on this time)
+        # `--library-bucket`: whether CreateLibrary binds the BucketName it is given ("honoured") or stores the
+        # library in a bucket of its own choosing ("ignored"); see SmhBackend.create_library.
+        self.library_bucket = "honoured"
 
     def now(self) -> float:
         """The emulated wall time: real time plus what the clock endpoint advanced."""

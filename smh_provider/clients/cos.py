@@ -99,6 +99,15 @@ def create_bucket(c: CosS3Client, bucket: str, acl: str, tags: dict[str, str],
          landed=landed)
 
 
+def list_buckets(c: CosS3Client, region: str | None = None) -> list[dict[str, str]]:
+    """The account's buckets (GET Service), each {"Name": <name>-<appid>, "Location": <region>, ...}; only those of
+    `region` when given. GET Service answers every bucket at once (no paging below 1000 buckets)."""
+    doing = f"listing the buckets{f' of region {region}' if region else ''}"
+    data = call(lambda: c.list_buckets(**({"Region": region} if region else {})), doing)
+    items = ((data or {}).get("Buckets") or {}).get("Bucket") or []
+    return [items] if isinstance(items, dict) else list(items)
+
+
 def find_bucket(c: CosS3Client, bucket: str) -> dict[str, str]:
     """The bucket's HEAD headers, or NotFound."""
     return call(lambda: c.head_bucket(Bucket=bucket), f"reading bucket {bucket}")

@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from tencentcloud.common import credential
+from tencentcloud.common.abstract_model import AbstractModel
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.smh.v20210712 import models, smh_client
 
 from smh_provider.config import Settings
-from smh_provider.errors import NotFound, ServerError, TransportError, cloud_error
+from smh_provider.errors import NotFound, ProviderError, ServerError, TransportError, cloud_error
 from smh_provider.memo import PerKey
 from smh_provider.retry import DEFAULT_POLICY
 
@@ -116,9 +117,31 @@ def _text(message: str | bytes) -> str:
 
 
 def _req(model: Any, params: dict[str, Any]) -> Any:
+    """The SDK request for `params`. A field the SDK model lacks is an error here: the SDK would drop it with
+    only a warning ("fileds are useless") and the call would go out without it."""
     m = model()
     m.from_json_string(json.dumps(params))
+    unknown = _unknown_fields(m, params, "")
+    if unknown:
+        raise ProviderError(f"internal error: {model.__name__} of the pinned tencentcloud-sdk-python-smh has no "
+                            f"field(s) {', '.join(unknown)}; the API does not define them")
     return m
+
+
+def _unknown_fields(model: AbstractModel, params: dict[str, Any], path: str) -> list[str]:
+    out = []
+    for name, value in params.items():
+        if not hasattr(model, "_" + name):
+            out.append(path + name)
+            continue
+        sub = getattr(model, name)
+        if isinstance(value, dict) and isinstance(sub, AbstractModel):
+            out += _unknown_fields(sub, value, f"{path}{name}.")
+        elif isinstance(value, list) and isinstance(sub, list):
+            for i, (item, obj) in enumerate(zip(value, sub, strict=False)):
+                if isinstance(item, dict) and isinstance(obj, AbstractModel):
+                    out += _unknown_fields(obj, item, f"{path}{name}.{i}.")
+    return out
 
 
 def _extension(settings: dict[str, Any]) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
 from pulumi.output import Unknown
 
-from smh_provider import config, host, operation, program
+from smh_provider import config, host, operation, program, state
 from smh_provider.resources import rules
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN: a value not known in preview
@@ -107,6 +107,8 @@ def _operation(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
     def run(self: BaseProvider, *args: Any) -> Any:
         with operation.run(name):
+            if name == "create":
+                self.before_recreate(args[0])
             return method(self, *args)
 
     run.operation = True  # type: ignore[attr-defined]
@@ -231,6 +233,19 @@ class BaseProvider(ResourceProvider):
 
     def before_replace(self, id_: str, olds: dict[str, Any], replaces: list[str]) -> None:
         """Raise when the old object's delete, which a replacement implies, would be refused (preflight.py)."""
+
+    def before_recreate(self, props: dict[str, Any]) -> None:
+        """Before a create: when the state already holds an object for this resource, this create is a replacement
+        (`up --replace` calls no Diff, so `before_replace` never ran): refuse it now if the old object's delete,
+        which follows, would be refused. Reads the state only for resources with a mark (state.py)."""
+        owner = props.get("owner")
+        if not self.replace_checked or not isinstance(owner, str) or not owner:
+            return
+        for old_id, old_outputs in state.previous(owner):
+            self.before_replace(old_id, old_outputs, ["id"])
+
+    # Whether before_replace checks anything (resources whose old object's delete can be refused).
+    replace_checked: ClassVar[bool] = False
 
     def plan(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Which properties changed and which force a replacement: the schema's diff, no cloud call."""

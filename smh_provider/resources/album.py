@@ -43,6 +43,8 @@ PROPS = (
     Prop("force_destroy", "bool", default=False, doc="delete the album even if it holds files"),
     Prop("library_identity", "str", internal=True, doc="the library's identity (set when given library=)"),
     Prop("space_identity", "str", internal=True, doc="the space's identity (set when given space=)"),
+    Prop("album_key", "str", internal=True,
+         doc="the album's key in stack config (spaces.<key>.albums.<album key>): a SpaceSet entry's album moves here"),
     Prop("owner", "str", internal=True,
          doc="<project>/<stack>/<resource> of the album (albums carry no mark: it tells whose library goes with it)"),
 )
@@ -75,9 +77,14 @@ def create_album(plane: DataPlane, space_id: str, name: str, owner: str | None =
     try:
         plane.create_album(space_id, name)
     except AlreadyExists as err:
+        key = state.album_key(plane.library_id, space_id, name)
+        if owner and state.held_by_self("album", key, owner):
+            raise ProviderError(
+                f"{err}. This resource holds album {name!r} in the state already, and a replacement keeps the name, "
+                "so the old album would have to go first (Album resources replace delete-before-create). Nothing "
+                "was changed.") from None
         contents = plane.list_dir(space_id, name)
-        others = state.held_by_others("album", state.album_key(plane.library_id, space_id, name), owner) \
-            if owner and contents else set()
+        others = state.held_by_others("album", key, owner) if owner and contents else set()
         if contents and (others or not owner):
             raise ProviderError(
                 f"{err}. An album of that name exists already, holds {len(contents)} files and this "
@@ -128,6 +135,7 @@ def delete_album(plane: DataPlane, space_id: str, name: str, force: bool, owner:
 
 
 class AlbumProvider(BaseProvider):
+    replace_checked = True
     props = PROPS
     type_label = "Album"
 
@@ -150,8 +158,14 @@ class AlbumProvider(BaseProvider):
         problem = self._mode_error(inputs)
         if problem:
             raise ProviderError(f"{doing}: {problem}")
-        create_album(DataPlane(self.settings(), inputs["library_id"]), inputs["space_id"], inputs["album_name"],
-                     inputs["owner"])
+        plane = DataPlane(self.settings(), inputs["library_id"])
+        moved = state.album_by_key(inputs["owner"], inputs["space_id"], inputs["album_key"]) \
+            if inputs["album_key"] and inputs["space_id"] != "-" else None
+        if moved and moved != inputs["album_name"] and moved in _album_names(plane, inputs["space_id"]):
+            # A SpaceSet of this stack held this album under the same key, by another name: move it here, renamed.
+            rename_album(plane, inputs["space_id"], moved, inputs["album_name"])
+        else:
+            create_album(plane, inputs["space_id"], inputs["album_name"], inputs["owner"])
         return CreateResult(f"album-{uuid.uuid4().hex[:16]}", dict(inputs))
 
     def before_replace(self, id_: str, olds: dict[str, Any], replaces: list[str]) -> None:
@@ -251,7 +265,7 @@ class Album(Resource, module="smh", name="Album"):
     def __init__(self, resource_name: str, *, album_name: pulumi.Input[str],
                  library_id: pulumi.Input[str] | None = None, library: MediaLibrary | None = None,
                  space_id: pulumi.Input[str] = "-", space: Space | None = None, force_destroy: bool = False,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+                 album_key: str | None = None, opts: pulumi.ResourceOptions | None = None) -> None:
         deps: list[pulumi.Resource] = []
         identities: dict[str, Any] = {}
         if library is not None:
@@ -287,6 +301,9 @@ class Album(Resource, module="smh", name="Album"):
         claim_name(resource_name, container, album_name)
         props = {"library_id": library_id, "album_name": album_name, "space_id": space_id,
                  "force_destroy": force_destroy, "library_identity": None, "space_identity": None,
+                 "album_key": album_key,
                  "owner": ownership.mark(resource_name), **identities}
-        opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(depends_on=deps), opts)
+        # The name is unique in its space: a replacement that keeps it (`up --replace`, a new space) must delete
+        # the old album first, and the engine makes no Diff for `--replace`, so the option says it.
+        opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(depends_on=deps, delete_before_replace=True), opts)
         super().__init__(AlbumProvider(), resource_name, props, opts)

@@ -28,7 +28,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from smh_provider import ownership, preflight, state
+from smh_provider import operation, ownership, preflight, state
 from smh_provider.clients import smh
 from smh_provider.clients.smh import Library
 from smh_provider.clients.smhdata import DataPlane
@@ -99,10 +99,14 @@ PROPS = (
 # Creation-only settings, to tell whether a found library is the one declared.
 CREATION_SETTINGS = tuple(p.name for p in PROPS if p.replace and p.name in smh.SETTINGS)
 IN_PLACE_SETTINGS = tuple(p.name for p in PROPS if not p.replace and p.name in smh.SETTINGS)
-OUTPUTS = ("library_id", "access_domain", "creation_time", "library_secret")
+# storage_bucket: the bucket the service reports the library in. CreateLibrary may not bind the declared bucket
+# (the SDK documents BucketName/BucketRegion as no longer supported since 3.0.919); then it names the bucket the
+# service chose, while `bucket` keeps the declared value so that no later plan replaces the library for it.
+OUTPUTS = ("library_id", "access_domain", "creation_time", "library_secret", "storage_bucket")
 
 
 class MediaLibraryProvider(BaseProvider):
+    replace_checked = True
     props = PROPS
     type_label = "MediaLibrary"
     api_fields = smh.SETTINGS
@@ -158,8 +162,23 @@ class MediaLibraryProvider(BaseProvider):
     # -- mapping ------------------------------------------------------------------------------
     def _outs(self, inputs: dict[str, Any], lib: Library, secret: str) -> dict[str, Any]:
         return {**inputs, "library_id": lib.id, "access_domain": lib.access_domain,
-                "creation_time": lib.creation_time, "library_secret": secret,
+                "creation_time": lib.creation_time, "library_secret": secret, "storage_bucket": lib.bucket,
                 "force_tag": lib.tags.get(ownership.FORCE_TAG) == "true"}
+
+    @staticmethod
+    def _report_chosen_bucket(inputs: dict[str, Any], lib: Library) -> None:
+        """After a create: say once when the service stored the library elsewhere than the declared bucket."""
+        declared = inputs.get("bucket")
+        if not declared or lib.bucket == declared:
+            return
+        where = f"bucket {lib.bucket} ({lib.raw.get('BucketRegion') or 'its region'})" if lib.bucket else \
+            "a bucket SMH manages"
+        operation.say(
+            f"media library {inputs['library_name']!r} ({lib.id}) was stored in {where}, not in the declared bucket "
+            f"{declared}: this SMH service no longer binds a chosen bucket (CreateLibrary ignores BucketName/"
+            "BucketRegion). The declared Bucket stays managed by this stack but holds none of the library's files, "
+            "and its MediaProcessing does not process them. The output storage_bucket names the library's real "
+            "bucket; later previews keep the library as it is.", warn=True)
 
     def plan(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         return preflight.retag(super().plan(id_, olds, news), olds)
@@ -225,6 +244,7 @@ class MediaLibraryProvider(BaseProvider):
                                     tags=self._tags(inputs), landed=landed if owner else None)
         secret = smh.library_secret(c, lib_id)
         lib = wait_for("library-listed", lambda: smh.find_library(c, lib_id), LIBRARY_LISTED_TIMEOUT, doing=doing)
+        self._report_chosen_bucket(inputs, lib)
         return CreateResult(lib_id, self._outs(inputs, lib, secret))
 
     # -- ownership ------------------------------------------------------------------------------
@@ -360,6 +380,7 @@ class MediaLibrary(Resource, module="smh", name="MediaLibrary"):
     access_domain: pulumi.Output[str]
     creation_time: pulumi.Output[str]
     library_secret: pulumi.Output[str]
+    storage_bucket: pulumi.Output[str]
     identity: pulumi.Output[str]
 
     def __init__(self, resource_name: str, *, library_name: pulumi.Input[str],

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -51,23 +52,50 @@ PROPS = (
 )
 
 
-_listed: PerKey[dict[str, list[str]]] = PerKey()
+@dataclass
+class Listing:
+    """The library's spaces by mark (userId), from one ListSpaces pass: what every create that may adopt reads."""
 
+    by_mark: dict[str, list[str]]
+    every: set[str] = field(default_factory=set)  # every space id of the library, marked or not
 
-def _marked(plane: DataPlane, fresh: bool = False) -> dict[str, list[str]]:
-    """userId -> spaceIds of the library's spaces, listed once per library in this provider process."""
-    def load() -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
-        for s in plane.list_spaces():
-            if s.user_id:
-                out.setdefault(s.user_id, []).append(s.space_id)
+    @classmethod
+    def load(cls, plane: DataPlane) -> Listing:
+        by_mark: dict[str, list[str]] = {}
+        every: set[str] = set()
+        for entry in plane.list_spaces():
+            every.add(entry.space_id)
+            if entry.user_id:
+                by_mark.setdefault(entry.user_id, []).append(entry.space_id)
+        return cls(by_mark, every)
+
+    def ids(self, mark: str) -> list[str]:
+        return list(self.by_mark.get(mark, []))
+
+    def with_prefix(self, prefix: str) -> dict[str, list[str]]:
+        return {m[len(prefix):]: self.ids(m) for m in self.by_mark if m.startswith(prefix)}
+
+    def adoptable(self, templates: list[str], owner: str | None, exclude: set[str] | frozenset[str] = frozenset()
+                  ) -> list[str]:
+        """Spaces carrying one of the marks `templates` names (`{n}`: any chunk) that the resource `owner` may
+        adopt: never one its own resource holds in the state (the space a replacement replaces; state.py)."""
+        out: list[str] = []
+        for template in templates:
+            for m in matching(template, self.by_mark):
+                out += [i for i in self.ids(m) if i not in exclude and i not in out
+                        and not state.held_by_self("space", i, owner)]
         return out
 
-    return _listed.get(plane.key, load, fresh=fresh)
+
+# The settings of one space, as a Space resource declares them and a SpaceSet entry holds them (space_set_plan).
+SETTING_NAMES = tuple(p.name for p in PROPS if not p.internal and p.name not in ("library_id", "owner"))
+
+_listed: PerKey[Listing] = PerKey()
 
 
-def _marked_ids(plane: DataPlane, mark: str, fresh: bool = False) -> list[str]:
-    return list(_marked(plane, fresh).get(mark, []))
+def listing(plane: DataPlane, fresh: bool = False) -> Listing:
+    """The library's Listing, loaded once per library in this provider process (fresh: again)."""
+    return _listed.get(plane.key, lambda: Listing.load(plane), fresh=fresh)
 
 
 def matching(mark: str, candidates: Iterable[str]) -> list[str]:
@@ -76,20 +104,6 @@ def matching(mark: str, candidates: Iterable[str]) -> list[str]:
         return [mark] if mark in candidates else []
     pattern = re.compile(re.escape(mark).replace(re.escape("{n}"), r"\d+") + "$")
     return sorted(c for c in candidates if pattern.match(c))
-
-
-def adoptable_space(plane: DataPlane, marks: list[str], owner: str | None) -> str | None:
-    """A space carrying one of `marks` that the resource `owner` may adopt, or None (state.py: never one its own
-    resource still holds in the state, which is the space a replacement replaces)."""
-    if not marks:
-        return None
-    listed = _marked(plane)
-    for mark in marks:
-        for m in matching(mark, listed):
-            for found in listed[m]:
-                if not state.held_by_self("space", found, owner):
-                    return found
-    return None
 
 
 def space_settings(inputs: dict[str, Any], only: set[str] | None = None) -> dict[str, Any]:
@@ -155,25 +169,45 @@ def update_space(plane: DataPlane, space_id: str, old: dict[str, Any], new: dict
         set_quota(plane, space_id, old.get("quota_bytes"), new.get("quota_bytes"))
 
 
+def files_in(plane: DataPlane, space_id: str, limit: int = 5) -> list[str]:
+    """Up to `limit` files of the space, at its root or in its albums (empty albums hold nothing). NotFound when the
+    space is gone."""
+    top = plane.list_dir(space_id)
+    files = [c["name"] for c in top if c.get("type") != "dir"]
+    for d in [c["name"] for c in top if c.get("type") == "dir"]:
+        if len(files) > limit:
+            break
+        files += [f"{d}/{c['name']}" for c in plane.list_dir(space_id, d)]
+    return files
+
+
+def check_deletable(plane: DataPlane, space_id: str, force: bool) -> None:
+    """The one delete rule of a tenant space, a Space resource's or a SpaceSet entry's: without force it must hold
+    no file (empty albums go with it). Raise saying what it holds; a gone space is deletable."""
+    if force:
+        return
+    try:
+        files = files_in(plane, space_id)
+    except NotFound:
+        return
+    if files:
+        raise ProviderError(
+            f"deleting tenant space {space_id} of media library {plane.library_id}: it still holds files "
+            f"({', '.join(files[:5])}{', ...' if len(files) > 5 else ''}). {preflight.nothing_deleted()} Set "
+            "force_destroy: true on the space (or the set) and run `pulumi up` to delete it with its contents.")
+
+
 def delete_space(plane: DataPlane, space_id: str, force: bool, owner: str | None = None) -> None:
-    """Delete a space; one that still holds files or albums is refused unless `force`. Gone already is done.
+    """Delete a space by `check_deletable`'s rule. Gone already is done.
 
     `owner` (the space's mark) lets the preflight check the library and bucket that this run deletes after it.
     """
     doing = f"deleting tenant space {space_id} of media library {plane.library_id}"
     try:
-        if not force:
-            contents = plane.list_dir(space_id)
-            if contents:
-                names = ", ".join(c["name"] for c in contents[:5])
-                raise ProviderError(
-                    f"{doing}: it still holds {len(contents)} files or albums ({names}). "
-                    f"{preflight.nothing_deleted()} Set force_destroy=True and run `pulumi up` before destroying to "
-                    "delete the space with its contents."
-                )
+        check_deletable(plane, space_id, force)
         preflight.check_tree(f"library:{plane.library_id}", lambda: preflight.library_ancestor(
             plane.settings, plane.library_id, ownership.stack_of(owner)), doing)
-        plane.delete_space(space_id, force)
+        plane.delete_space(space_id, True)  # only empty albums are left without force: they go with it
         preflight.deleted(f"tenant space {space_id}")
     except NotFound:
         return
@@ -181,7 +215,15 @@ def delete_space(plane: DataPlane, space_id: str, force: bool, owner: str | None
         raise ProviderError(f"{err}. Set force_destroy=True to delete the space with its contents.") from None
 
 
+def _albums_held_in(space_id: str, owner: str | None) -> list[tuple[str, dict[str, Any]]]:
+    """(resource name, outputs) of the Album resources of the stack's state inside the space."""
+    snap = state.snapshot(owner)
+    return [(name, outputs) for name, items in snap.entries.items() for _, outputs in items
+            if outputs.get("space_id") == space_id and isinstance(outputs.get("album_name"), str)]
+
+
 class SpaceProvider(BaseProvider):
+    replace_checked = True
     props = PROPS
     type_label = "Space"
     api_fields = SPACE_SETTINGS
@@ -194,16 +236,17 @@ class SpaceProvider(BaseProvider):
         plane = DataPlane(settings, lib_id)
         owner = inputs["owner"]
         marks = [owner, *(inputs.get("also_marks") or [])] if owner else []
-        space_id = adoptable_space(plane, marks, owner)
+        found = listing(plane).adoptable(marks, owner) if marks else []
+        space_id = found[0] if found else None
         if space_id:
             # An earlier run created it and died before saving state, or another resource of this stack holds it
             # (a move from a SpaceSet): adopt it, with the declared settings.
             adopt_space(plane, space_id, inputs)
         else:
-            before = set(_marked_ids(plane, owner)) if owner else set()
+            before = set(listing(plane).ids(owner)) if owner else set()
 
             def landed() -> str | None:
-                again = [i for i in _marked_ids(plane, owner or "", fresh=True) if i not in before]
+                again = [i for i in listing(plane, fresh=True).ids(owner or "") if i not in before]
                 return again[-1] if again else None
 
             space_id = create_space(plane, inputs, owner, landed if owner else None)
@@ -213,17 +256,30 @@ class SpaceProvider(BaseProvider):
 
     def before_replace(self, id_: str, olds: dict[str, Any], replaces: list[str]) -> None:
         preflight.seen("space", id_, bool(replaces))
-        if replaces and not olds.get("force_destroy"):  # one read: would the old space's delete be refused?
-            plane = DataPlane(self.settings(), str(olds.get("library_id")))
-            try:
-                size = plane.space_size(id_)
-            except NotFound:
-                size = 0
-            if size:
-                raise preflight.refuse(
-                    f"replacing tenant space {id_} of media library {olds.get('library_id')} "
-                    f"({', '.join(replaces)} changed)", [f"the space still holds {size} bytes of files "
-                                                         "(force_destroy is off)"], preflight.WAY_OUT)
+        if not replaces:
+            return
+        # Would the old space's delete be refused (check_deletable: one rule for every space), or the delete of an
+        # album inside it that an Album resource holds without force_destroy (the engine deletes those first)?
+        plane = DataPlane(self.settings(), str(olds.get("library_id")))
+        problems: list[str] = []
+        try:
+            check_deletable(plane, id_, bool(olds.get("force_destroy")))
+        except ProviderError as err:
+            problems.append(str(err).split(": ", 1)[-1])
+        if not problems and olds.get("multi_album"):
+            for name, outputs in _albums_held_in(id_, olds.get("owner")):
+                if outputs.get("force_destroy"):
+                    continue
+                try:
+                    held = plane.list_dir(id_, str(outputs["album_name"]))
+                except NotFound:
+                    continue
+                if held:
+                    problems.append(f"album {outputs['album_name']!r} ({name}) inside it holds {len(held)} files "
+                                    "and its force_destroy is off")
+        if problems:
+            raise preflight.refuse(f"replacing tenant space {id_} of media library {olds.get('library_id')} "
+                                   f"({', '.join(replaces)} changed)", problems, preflight.WAY_OUT)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         inputs = self.inputs_of(props)

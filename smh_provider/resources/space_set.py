@@ -48,8 +48,8 @@ from smh_provider.errors import NotFound, ProviderError, if_found
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop, is_unknown
 from smh_provider.resources.media_library import MediaLibrary
-from smh_provider.resources.space import require_multi_tenant
-from smh_provider.resources.space_set_apply import Listing, Outcome, Runner
+from smh_provider.resources.space import Listing, require_multi_tenant
+from smh_provider.resources.space_set_apply import Outcome, Runner
 from smh_provider.resources.space_set_plan import UPDATE, detailed_diff, full, normalize_spaces, plan
 
 PROPS = (
@@ -77,6 +77,7 @@ DOC_PROPS = (
 
 
 class SpaceSetProvider(BaseProvider):
+    replace_checked = True
     props = PROPS
     type_label = "SpaceSet"
 
@@ -118,6 +119,25 @@ class SpaceSetProvider(BaseProvider):
         if changed:
             host_batch.set_detailed_diff(paths)
         return DiffResult(changes=changed, replaces=[], stables=[], delete_before_replace=False)
+
+    def before_replace(self, id_: str, olds: dict[str, Any], replaces: list[str]) -> None:
+        """The whole set is replaced (its library changed, `up --replace`): every space it holds goes after the new
+        set exists, so each must be able to go (empty, or force_destroy); spaces another resource holds stay."""
+        if not replaces:
+            return
+        inputs = self.inputs_of(olds)
+        try:
+            runner = self._runner(inputs)
+        except NotFound:
+            return
+        spaces, ids = olds.get("spaces") or {}, olds.get("space_ids") or {}
+        checked = runner.run({k: functools.partial(
+            _checked, runner, k, sid, full(spaces.get(k) or {}, inputs["force_destroy"])["force_destroy"])
+            for k, sid in ids.items() if not state.held_by_others("space", sid, inputs["owner"])})
+        refused = [f'spaces["{k}"]: {o.error}' for k, o in sorted(checked.items()) if o.error]
+        if refused:
+            raise preflight.refuse(f"replacing SpaceSet of media library {inputs['library_id']} "
+                                   f"({', '.join(replaces)} changed)", refused, preflight.WAY_OUT)
 
     def _before_replacing(self, plans: dict[str, Any], olds: dict[str, Any], news: dict[str, Any],
                           old_force: bool) -> None:

@@ -23,6 +23,7 @@ from smh_provider.clients.smhdata import DataPlane
 from smh_provider.config import Settings
 from smh_provider.errors import NotFound, ProviderError
 from smh_provider.resources import album, space
+from smh_provider.resources.space import Listing
 from smh_provider.resources.space_set_plan import KeyPlan, full, sparse
 
 
@@ -33,30 +34,6 @@ class Outcome:
     space_id: str | None
     error: str | None = None
     deleted: list[str] = field(default_factory=list)  # space ids this task deleted
-
-
-@dataclass
-class Listing:
-    """The library's spaces by mark, from one ListSpaces pass."""
-
-    by_mark: dict[str, list[str]]
-    every: set[str] = field(default_factory=set)  # every space id of the library, marked or not
-
-    @classmethod
-    def load(cls, plane: DataPlane) -> Listing:
-        by_mark: dict[str, list[str]] = {}
-        every: set[str] = set()
-        for entry in plane.list_spaces():
-            every.add(entry.space_id)
-            if entry.user_id:
-                by_mark.setdefault(entry.user_id, []).append(entry.space_id)
-        return cls(by_mark, every)
-
-    def ids(self, mark: str) -> list[str]:
-        return list(self.by_mark.get(mark, []))
-
-    def with_prefix(self, prefix: str) -> dict[str, list[str]]:
-        return {m[len(prefix):]: self.ids(m) for m in self.by_mark if m.startswith(prefix)}
 
 
 class Runner:
@@ -92,14 +69,10 @@ class Runner:
     # -- one key ----------------------------------------------------------------------------------
     def _candidates(self, key: str, exclude: set[str]) -> list[str]:
         """Spaces carrying this key's mark under this set or another resource of the stack, that this set does not
-        hold in the state (state.py: a replacement's create must never adopt what the set it replaces holds)."""
+        hold in the state (space.Listing.adoptable)."""
         assert self.listing is not None
-        out: list[str] = []
-        for template in [self.mark(key), *(m.replace("{key}", key) for m in self.also_marks)]:
-            for m in space.matching(template, self.listing.by_mark):
-                out += [i for i in self.listing.ids(m) if i not in exclude and i not in out
-                        and not state.held_by_self("space", i, self.owner)]
-        return out
+        return self.listing.adoptable([self.mark(key), *(m.replace("{key}", key) for m in self.also_marks)],
+                                      self.owner, exclude)
 
     def create(self, key: str, entry: dict[str, Any], force: bool, exclude: set[str]) -> Outcome:
         """Create (or adopt) the key's space with its settings and albums."""
@@ -130,13 +103,29 @@ class Runner:
         made: dict[str, str] = {}
         for akey, name in (entry.get("albums") or {}).items():
             try:
-                if name not in (existing or set()):
+                moved = state.album_by_key(self.owner, space_id, akey) if existing else None
+                if name in (existing or set()):
+                    pass
+                elif moved and moved in (existing or set()):  # an Album resource held it under this key: renamed
+                    album.rename_album(self.plane, space_id, moved, name)
+                else:
                     album.create_album(self.plane, space_id, name, self.owner)
                 made[akey] = name
                 state.note("album", state.album_key(self.plane.library_id, space_id, name), self.owner)
-            except ProviderError as err:
-                return Outcome(key, sparse(settings, made, keep), space_id, str(err))
+            except ProviderError as err:  # the album may exist all the same (a lost answer): read it back
+                return self.read_back(key, {**entry, "albums": entry.get("albums") or {}}, space_id, force,
+                                      Outcome(key, sparse(settings, made, keep), space_id, str(err)))
         return Outcome(key, sparse(settings, made, keep), space_id)
+
+    def read_back(self, key: str, entry: dict[str, Any], space_id: str, force: bool, fallback: Outcome) -> Outcome:
+        """After a failure that may have landed: the key's space as it exists (its settings, the albums of `entry`
+        that exist), carrying the failure's error; `fallback` when even the read fails."""
+        try:
+            out = self.read(key, entry, space_id, force)
+        except ProviderError:
+            return fallback
+        out.error, out.deleted = fallback.error, fallback.deleted
+        return out
 
     def update(self, p: KeyPlan, old: dict[str, Any], space_id: str, new: dict[str, Any],
                old_force: bool, new_force: bool) -> Outcome:
@@ -148,8 +137,9 @@ class Runner:
         except NotFound:
             return Outcome(p.key, None, None, f"tenant space {space_id} of key {p.key!r} is gone; run `pulumi "
                                               "refresh` and `pulumi up` to create it again")
-        except ProviderError as err:
-            return Outcome(p.key, old, space_id, str(err))
+        except ProviderError as err:  # some settings may have landed: read back what the space has
+            return self.read_back(p.key, {**new, "albums": old.get("albums") or {}}, space_id, new_force,
+                                  Outcome(p.key, old, space_id, str(err)))
         try:
             for akey, name in p.remove.items():  # first: a rename may take a removed album's name
                 album.delete_album(self.plane, space_id, name, b["force_destroy"])
@@ -159,7 +149,10 @@ class Runner:
                 album.create_album(self.plane, space_id, name, self.owner)
                 albums[akey] = name
         except ProviderError as err:
-            return Outcome(p.key, sparse(b, self.albums_now(space_id, albums), keep), space_id, str(err))
+            every = {**(old.get("albums") or {}), **(new.get("albums") or {}), **albums}
+            return self.read_back(p.key, {**new, "albums": every}, space_id, new_force,
+                                  Outcome(p.key, sparse(b, self.albums_now(space_id, albums), keep), space_id,
+                                          str(err)))
         return Outcome(p.key, sparse(b, albums, keep), space_id)
 
     def rename_albums(self, space_id: str, renames: dict[str, tuple[str, str]], albums: dict[str, str]) -> None:
@@ -228,39 +221,15 @@ class Runner:
         return Outcome(key, None, None, deleted=[space_id])
 
     def check_deletable(self, space_id: str, force: bool) -> None:
-        """Raise when the space's delete would be refused: it holds files and force is off. Gone is deletable."""
-        if force:
-            return
-        try:
-            top = self.plane.list_dir(space_id)
-        except NotFound:
-            return
-        self._refuse_files(space_id, top)
+        space.check_deletable(self.plane, space_id, force)
 
     def delete_space(self, space_id: str, force: bool, albums: dict[str, str]) -> None:
-        """Delete a space; without force only when it holds nothing but empty albums (its own or leftovers)."""
-        if force:
-            space.delete_space(self.plane, space_id, force=True)
-            return
+        """Delete a space by the one rule of space.py (without force only when it holds no file)."""
+        space.check_deletable(self.plane, space_id, force)
         try:
-            top = self.plane.list_dir(space_id)
+            self.plane.delete_space(space_id, True)
         except NotFound:
             return
-        self._refuse_files(space_id, top)
-        space.delete_space(self.plane, space_id, force=True)  # only empty albums left: gone with the space
-
-    def _refuse_files(self, space_id: str, top: list[dict[str, Any]]) -> None:
-        files = [c["name"] for c in top if c.get("type") != "dir"]
-        for d in [c["name"] for c in top if c.get("type") == "dir"]:
-            inside = self.plane.list_dir(space_id, d)
-            files += [f"{d}/{c['name']}" for c in inside]
-            if len(files) >= 5:
-                break
-        if files:
-            raise ProviderError(
-                f"deleting tenant space {space_id} of media library {self.plane.library_id}: it still holds files "
-                f"({', '.join(files[:5])}{', ...' if len(files) > 5 else ''}). Nothing was deleted. Set "
-                "force_destroy: true on the space (or the set) and run `pulumi up` to delete it with its contents.")
 
     def sweep(self, keep: set[str]) -> tuple[list[str], list[str]]:
         """Spaces with this set's mark prefix that the set does not hold: (deleted ids, problems of the others)."""

@@ -17,12 +17,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from smh_provider.resources import space
 from smh_provider.resources._base import is_unknown, normalize
 from smh_provider.resources.album import _album_name
 from smh_provider.resources.space import PROPS as SPACE_PROPS
 
-SETTING_NAMES = ("allow_photo", "allow_video", "public_read", "allow_photo_ext", "allow_video_ext",
-                 "recognize_sensitive_content", "multi_album", "space_tag", "quota_bytes", "force_destroy")
+SETTING_NAMES = space.SETTING_NAMES  # one space, one shape: the Space resource's settings
 SETTINGS = tuple(p for p in SPACE_PROPS if p.name in SETTING_NAMES)
 DEFAULTS = {p.name: p.default for p in SETTINGS}
 REPLACE_ONLY = tuple(p.name for p in SETTINGS if p.replace)  # multi_album

@@ -15,6 +15,7 @@ from tests.targets import Target
 
 QUIET = {"on_output": lambda _: None}
 EMPTY = {"buckets": [], "media_buckets": [], "libraries": [], "spaces": []}
+CHOSEN_BUCKET = "no longer binds a chosen bucket"
 
 
 def inventory(emulator) -> dict:  # type: ignore[no-untyped-def]
@@ -30,33 +31,61 @@ def library_config(cfg: dict[str, auto.ConfigValue], **settings: object) -> auto
     return auto.ConfigValue(json.dumps({**json.loads(cfg["smh-media:library"].value), **settings}))
 
 
-def test_lifecycle(target: Target, make_stack) -> None:  # type: ignore[no-untyped-def]
+def chosen_bucket_warnings(events: list[auto.EngineEvent]) -> int:
+    """How many warnings of the run said that the service chose the library's bucket."""
+    return sum(1 for e in events if e.diagnostic_event and e.diagnostic_event.severity == "warning"
+               and CHOSEN_BUCKET in e.diagnostic_event.message)
+
+
+@pytest.fixture(params=["honoured", "ignored"])
+def lifecycle_target(request: pytest.FixtureRequest, target: Target) -> tuple[Target, str]:
+    """The target, under both answers of CreateLibrary to BucketName: the shared emulator binds the bucket
+    (`--library-bucket honoured`), a second one stores the library in a bucket it chooses (`ignored`). Live, the
+    service gives its own answer: the honoured run accepts either, the ignored run is skipped."""
+    if request.param == "honoured":
+        return target, "either" if target.live else "honoured"
+    if target.live:
+        pytest.skip("live: the service's own CreateLibrary answer is checked by the honoured run")
+    proc = request.getfixturevalue("emulator_ignoring_proc")
+    proc.control("POST", "reset")
+    return Target.for_emulator(proc), "ignored"
+
+
+def test_lifecycle(lifecycle_target: tuple[Target, str], make_stack) -> None:  # type: ignore[no-untyped-def]
+    target, mode = lifecycle_target
     emulator = target.emulator
     cfg = base_config(target)
     stack = make_stack(cfg)
     full = target.full_bucket(cfg["smh-media:bucketName"].value)
 
-    up = stack.up(**QUIET)
+    events: list[auto.EngineEvent] = []
+    up = stack.up(on_event=events.append, **QUIET)
     assert up.summary.result == "succeeded"
     outs = up.outputs
     lib_id = outs["library_id"].value
     assert outs["bucket"].value == full
     assert outs["library_secret"].secret is True and len(outs["library_secret"].value) == 64
     assert target.bucket(full) is not None and target.media_binding(full) is not None
-    assert target.library(lib_id)["BucketName"] == full
+    storage = target.library(lib_id)["BucketName"]
+    chosen = storage != full  # the service stored the library in a bucket of its own choosing
+    assert mode == "either" or chosen == (mode == "ignored")
+    assert outs["storage_bucket"].value == storage
+    assert chosen_bucket_warnings(events) == (1 if chosen else 0)
     if emulator:
         inv = inventory(emulator)
-        assert [b["bucket"] for b in inv["buckets"]] == [full]
-        assert inv["buckets"][0]["acl"] == "private"
+        assert sorted(b["bucket"] for b in inv["buckets"]) == sorted({full, storage})
+        assert {b["bucket"]: b["acl"] for b in inv["buckets"]}[full] == "private"
         assert [m["bucket"] for m in inv["media_buckets"]] == [full]
         assert [lib["LibraryId"] for lib in inv["libraries"]] == [lib_id]
 
-    # A no-op preview and refresh change nothing and mutate nothing.
+    # A no-op preview and refresh change nothing and mutate nothing (a chosen bucket plans no replacement).
     before = mutating_calls(emulator) if emulator else None
     stack.preview(expect_no_changes=True, **QUIET)
     stack.refresh(expect_no_changes=True, **QUIET)
-    second = stack.up(**QUIET)
+    events.clear()
+    second = stack.up(on_event=events.append, **QUIET)
     assert set(second.summary.resource_changes or {}) == {"same"}
+    assert chosen_bucket_warnings(events) == 0 and second.outputs["storage_bucket"].value == storage
     if emulator:
         assert mutating_calls(emulator) == before
 
@@ -81,17 +110,20 @@ def test_lifecycle(target: Target, make_stack) -> None:  # type: ignore[no-untyp
     new_id = up.outputs["library_id"].value
     assert new_id != lib_id
     assert target.library(lib_id) is None
+    assert up.outputs["storage_bucket"].value == target.library(new_id)["BucketName"]
     assert target.library(new_id)["LibraryExtension"]["IsMultiAlbum"] is True
     stack.preview(expect_no_changes=True, **QUIET)
 
-    # Deleted outside Pulumi: refresh drops it, up recreates it.
-    target.delete_library(new_id)
-    refreshed = stack.refresh(**QUIET)
-    assert refreshed.summary.resource_changes.get("delete") == 1
-    up = stack.up(**QUIET)
-    assert up.summary.resource_changes.get("create") == 1
-    recreated = up.outputs["library_id"].value
-    assert recreated != new_id and target.library(recreated) is not None
+    recreated = new_id
+    if mode != "ignored":  # the same in both modes: run once
+        # Deleted outside Pulumi: refresh drops it, up recreates it.
+        target.delete_library(new_id)
+        refreshed = stack.refresh(**QUIET)
+        assert refreshed.summary.resource_changes.get("delete") == 1
+        up = stack.up(**QUIET)
+        assert up.summary.resource_changes.get("create") == 1
+        recreated = up.outputs["library_id"].value
+        assert recreated != new_id and target.library(recreated) is not None
 
     stack.destroy(**QUIET)
     assert target.library(recreated) is None and target.bucket(full) is None

@@ -39,12 +39,13 @@ def _calls(target: Target) -> int:
 
 
 def _reader(target: Target, lib_id: str, secret: str, space: str, user: str):  # type: ignore[no-untyped-def]
-    """Whether `user`, with a user token for the space, may list an album (status code of the listing)."""
+    """Whether `user`, with an acl token for the space, may list an album (status code of the listing)."""
     scheme = "http" if target.endpoint else "https"
     base = f"{scheme}://{lib_id}.api.tencentsmh.cn/api/v1"
     proxies = {"http": target.endpoint} if target.endpoint else None
     token = requests.get(f"{base}/token", params={"library_id": lib_id, "library_secret": secret, "user_id": user,
-                                                  "space_id": space}, proxies=proxies, timeout=10).json()["accessToken"]
+                                                  "space_id": space, "grant": "acl"},  # judged by the user's roles
+                         proxies=proxies, timeout=10).json()["accessToken"]
     return lambda album: requests.get(f"{base}/directory/{lib_id}/{space}/{album}", params={"access_token": token},
                                       proxies=proxies, timeout=10).status_code
 

@@ -88,7 +88,7 @@ def test_groups_nest_at_most_ten_deep(emulator: EmulatorProcess) -> None:
 
 
 def test_grants_are_enforced_on_reads(emulator: EmulatorProcess) -> None:
-    """A user token lists a folder only with a grant (direct or through a nested group) whose role can view."""
+    """An acl token lists a folder only with a grant (direct or through a nested group) whose role can view."""
     lib = Lib(emulator, IsMultiSpace=True)
     admin = lib.token()
     space = lib.space(admin, isMultiAlbum=True)
@@ -98,8 +98,8 @@ def test_grants_are_enforced_on_reads(emulator: EmulatorProcess) -> None:
     lib.call("POST", f"authority/{lib.id}/init-role-list", admin, json=[VIEWER, EDITOR, BLIND])
     for user in ("alice", "bob"):
         lib.call("POST", f"user/{lib.id}", admin, json={"userId": user})
-    alice = lib.token("", user_id="alice", space_id=space)
-    bob = lib.token("", user_id="bob", space_id=space)
+    alice = lib.token("acl", user_id="alice", space_id=space)
+    bob = lib.token("acl", user_id="bob", space_id=space)
 
     assert error_of(lib.ls(alice, space, "trip")) == (403, "NoPermission")  # no grant: refused
     assert lib.names(alice, space) == []
@@ -140,8 +140,17 @@ def test_grants_are_enforced_on_reads(emulator: EmulatorProcess) -> None:
         404, "DirectoryNotFound")
 
 
-def test_without_a_role_table_user_tokens_read_as_before(emulator: EmulatorProcess) -> None:
+def test_only_acl_tokens_are_judged_by_roles(emulator: EmulatorProcess) -> None:
+    """A user token without the acl grant reads everything (non-acl: reads need no grant); with it, only what a
+    role allows (none without a role table); the management calls need admin, not acl."""
     lib = Lib(emulator, IsMultiAlbum=True)
     admin = lib.token()
     lib.mkdir(admin, "-", "trip")
+    lib.call("POST", f"authority/{lib.id}/init-role-list", admin, json=[VIEWER])
+    lib.call("POST", f"user/{lib.id}", admin, json={"userId": "alice"})
     assert lib.names(lib.token("", user_id="alice"), "-") == ["trip"]
+    acl = lib.token("acl", user_id="alice")
+    assert lib.names(acl, "-") == []
+    assert error_of(lib.ls(acl, "-", "trip")) == (403, "NoPermission")
+    assert error_of(lib.call("POST", f"group/{lib.id}", acl, json={"name": "x"})) == (403, "NoPermission")
+    assert error_of(_grant(lib, acl, "-", "trip", [{"userId": "alice", "roleId": 1}])) == (403, "NoPermission")

@@ -13,7 +13,7 @@ import requests
 from tencentcloud.smh.v20210712 import models
 
 from tests.emulator_process import EmulatorProcess
-from tests.sdk_clients import smh
+from tests.sdk_clients import REGION, cos, smh
 
 SPACE_ID = r"^space[a-z0-9]{13}$"
 
@@ -36,11 +36,17 @@ def error_of(resp: requests.Response) -> tuple[int, str]:
 class Lib:
     """One media library and its secret; `call` reaches its data-plane domain through the emulator."""
 
-    def __init__(self, emulator: EmulatorProcess, **extension: Any) -> None:
+    def __init__(self, emulator: EmulatorProcess, bucket: str = "", **extension: Any) -> None:
+        """`bucket`: a bucket (`<name>-<APPID>` in ap-guangzhou) made first and bound to the library."""
         self.emulator = emulator
         self.sdk = smh(emulator.url)
+        self.bucket = bucket
+        bound: dict[str, Any] = {}
+        if bucket:
+            cos(emulator.url).create_bucket(Bucket=bucket)
+            bound = {"BucketName": bucket, "BucketRegion": REGION}
         created = self.sdk.CreateLibrary(sdk_request(models.CreateLibraryRequest, Name="lib",
-                                                     LibraryExtension=extension))
+                                                     LibraryExtension=extension, **bound))
         self.id = created.LibraryId
         assert created.AccessDomain == f"{self.id}.api.tencentsmh.cn"
         secret = self.sdk.DescribeLibrarySecret(sdk_request(models.DescribeLibrarySecretRequest, LibraryId=self.id))

@@ -225,3 +225,124 @@ def test_a_user_made_by_hand_needs_adopt(emulator: EmulatorProcess, make_stack) 
     stack.up(**QUIET)
     assert plane.call("GET", f"/user/{lib_id}/ann")["nickname"] == "Ann"
     stack.preview(expect_no_changes=True, **QUIET)
+
+
+def test_replace_of_a_library_holding_files_is_refused_before_anything(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Walk finding W2: `up --replace` of a library whose files keep its delete from finishing (no force_destroy)
+    is refused at the replacement's create, before anything is made: the stack is not left with a delete that can
+    never finish, and the next `up` has nothing to do."""
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps({"b": {}})}))
+    up = stack.up(**QUIET)
+    lib_id, sid = up.outputs["library_id"].value, up.outputs["space_ids"].value["b"]
+    DataPlane(emulator, lib_id).upload(sid, "f1.jpg")
+    before = emulator.control("GET", "inventory")
+    with pytest.raises(auto.CommandError, match="refused before it started"):
+        stack.up(replace=[urn_of(stack, "MediaLibrary", "media-library")], **QUIET)
+    after = emulator.control("GET", "inventory")
+    assert [lib["LibraryId"] for lib in after["libraries"]] == [lib["LibraryId"] for lib in before["libraries"]]
+    clean(emulator, stack)
+    stack.up(**QUIET)  # not stuck
+    stack.preview(expect_no_changes=True, **QUIET)
+
+
+def test_replace_of_an_album_deletes_first_and_keeps_files_without_force(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Walk finding W7: `up --replace` of an Album (its name is unique in its space, so the old one goes first):
+    refused while it holds a file without force_destroy, nothing lost, the stack not stuck; with force_destroy,
+    one album of that name afterwards, and the state names it."""
+    spaces = {"a": {"multi_album": True, "albums": {"x": "Trip"}}}
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps(spaces)}))
+    up = stack.up(**QUIET)
+    lib_id, sid = up.outputs["library_id"].value, up.outputs["space_ids"].value["a"]
+    plane = DataPlane(emulator, lib_id)
+    plane.upload(sid, "Trip", "f1.jpg")
+    with pytest.raises(auto.CommandError, match="still holds 1 files"):
+        stack.up(replace=[urn_of(stack, "Album", "album-a-x")], **QUIET)
+    assert plane.names(sid, "Trip") == ["f1.jpg"]
+    stack.preview(expect_no_changes=True, **QUIET)
+    stack.set_config("smh-media:forceDestroy", auto.ConfigValue("true"))
+    stack.up(**QUIET)
+    stack.up(replace=[urn_of(stack, "Album", "album-a-x")], **QUIET)
+    assert plane.names(sid) == ["Trip"] and plane.names(sid, "Trip") == []
+    clean(emulator, stack)
+    stack.preview(expect_no_changes=True, **QUIET)
+
+
+def test_after_a_failure_that_landed_the_set_records_what_exists(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Case 11: an album create and a settings update that the cloud applied but answered with an error: the
+    outputs say what exists (read back), not what was intended, and the next `up` has nothing left to do."""
+    spaces: dict[str, Any] = {"a": {"multi_album": True, "albums": {"x": "Trip"}}}
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps(spaces),
+                                                "smh-media:spaceSet": "true", "smh-media:forceDestroy": "true"}))
+    stack.up(**QUIET)
+
+    def landed_but_refused(action: str) -> None:
+        emulator.control("POST", "faults", {"seed": 1, "errors": [
+            {"service": "smhdata", "action": action, "probability": 1.0, "code": "NoPermission", "status": 403,
+             "phase": "after"}]})
+        try:
+            with pytest.raises(auto.CommandError):
+                stack.up(**QUIET)
+        finally:
+            emulator.control("DELETE", "faults")
+
+    spaces["a"]["public_read"] = True
+    set_spaces(stack, spaces)
+    landed_but_refused("UpdateSpaceExtension")
+    held = state_resources(stack)["SpaceSet"][0]["outputs"]["spaces"]["a"]
+    assert held.get("public_read") is True, held  # the update landed: the state says so
+    spaces["a"]["albums"]["y"] = "Family"
+    set_spaces(stack, spaces)
+    landed_but_refused("CreateDirectory")
+    held = state_resources(stack)["SpaceSet"][0]["outputs"]["spaces"]["a"]
+    assert held["albums"] == {"x": "Trip", "y": "Family"}, held  # the album exists: the state holds it
+    clean(emulator, stack)
+    # The engine updates a resource with init errors once more (pulumi's partial-failure contract): that `up`
+    # finds everything in place, and the preview after it is clean.
+    stack.up(**QUIET)
+    stack.preview(expect_no_changes=True, **QUIET)
+
+
+def test_leaving_a_set_and_renaming_an_album_in_one_up_moves_the_album(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Walk finding W11, both directions: a move between a SpaceSet and Space + Album resources in the same `up`
+    as an album rename takes the album over under its key and renames it, keeping its file."""
+    spaces: dict[str, Any] = {"a": {"multi_album": True, "albums": {"x": "Trip"}}, "b": {}}
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps(spaces),
+                                                "smh-media:spaceSet": "true"}))
+    up = stack.up(**QUIET)
+    lib_id, sid = up.outputs["library_id"].value, up.outputs["space_ids"].value["a"]
+    plane = DataPlane(emulator, lib_id)
+    plane.upload(sid, "Trip", "f1.jpg")
+    for name, setting in (("Zoo", "false"), ("Pets", "true")):
+        spaces["a"]["albums"]["x"] = name
+        set_spaces(stack, spaces, spaceSet=setting)
+        stack.up(**QUIET)
+        assert plane.names(sid) == [name] and plane.names(sid, name) == ["f1.jpg"], (setting, plane.names(sid))
+        clean(emulator, stack)
+        stack.preview(expect_no_changes=True, **QUIET)
+    stack.set_config("smh-media:forceDestroy", auto.ConfigValue("true"))
+    stack.up(**QUIET)
+
+
+def test_replacing_a_space_whose_album_holds_files_is_refused_at_preview(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Walk finding W12: the space's own force_destroy is on, but an Album resource inside it holds a file with
+    its force_destroy off: the space's replacement is refused at preview, before a second space exists."""
+    spaces: dict[str, Any] = {"a": {"multi_album": True, "albums": {"x": "Trip"}}}
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps(spaces)}))
+    up = stack.up(**QUIET)
+    lib_id, sid = up.outputs["library_id"].value, up.outputs["space_ids"].value["a"]
+    DataPlane(emulator, lib_id).upload(sid, "Trip", "f1.jpg")
+    spaces["a"]["force_destroy"] = True
+    set_spaces(stack, spaces)
+    stack.up(**QUIET)
+    spaces["a"] = {"multi_album": False, "force_destroy": True}
+    set_spaces(stack, spaces)
+    with pytest.raises(auto.CommandError, match="album 'Trip'.*holds 1 files"):
+        stack.preview(**QUIET)
+    with pytest.raises(auto.CommandError):
+        stack.up(**QUIET)
+    assert spaces_of(emulator, lib_id) == {sid}
+    clean(emulator, stack)
+    stack.set_config("smh-media:forceDestroy", auto.ConfigValue("true"))
+    stack.set_config("smh-media:spaces", auto.ConfigValue(json.dumps({"a": {"multi_album": True,
+                                                                            "albums": {"x": "Trip"}}})))
+    stack.up(**QUIET)

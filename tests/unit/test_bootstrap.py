@@ -19,7 +19,8 @@ from tests.emulator_process import ROOT
 
 FILES = ("scripts/bootstrap.sh", "requirements.txt", ".gitignore", "tools/pulumi-cli/BUILD_STATS.md",
          "tools/pulumi-cli/go.mod", "tools/pulumi-cli/go.sum",
-         "tools/pulumi-cli/langhost/go.mod", "tools/pulumi-cli/langhost/go.sum")
+         "tools/pulumi-cli/langhost/go.mod", "tools/pulumi-cli/langhost/go.sum",
+         "tools/pulumi-yaml/go.mod", "tools/pulumi-yaml/go.sum", "smh_provider/plugin/schema.py")
 PIECES = ("pulumi-language-python", "pulumi-language-python-exec", "pulumi-resource-pulumi-python")
 SDK = next(line.split("==")[1] for line in (ROOT / "requirements.txt").read_text().splitlines()
            if line.startswith("pulumi=="))

@@ -13,6 +13,7 @@ from pulumi.runtime import proto
 from smh_provider import config, host
 from smh_provider.errors import CloudError, ProviderError
 from smh_provider.resources import BucketProvider, MediaLibraryProvider, SpaceProvider
+from tests.unit.test_host_contract import load_server
 
 BUCKET = {"bucket_name": "photos", "app_id": "1250000000", "region": "ap-guangzhou", "acl": "private", "tags": {},
           "force_destroy": False, "adopt": False}
@@ -54,12 +55,9 @@ def test_debug_switch_shows_the_traceback_of_a_provider_error() -> None:
 
 
 def test_install_adapts_only_the_dynamic_provider_server(monkeypatch: pytest.MonkeyPatch) -> None:
-    server = types.ModuleType("__main__")
-    server._abort_with_traceback = lambda fn: fn
-    server.DynamicResourceProviderServicer = object
-    server.traceback = traceback
-    server.proto = proto
+    server = load_server()  # the real pulumi/dynamic/__main__.py, without its main()
     monkeypatch.setitem(sys.modules, "__main__", server)
+    monkeypatch.setattr(host, "_problems", [])
     host.install()
     host.install()  # twice: still one layer
     assert isinstance(server.traceback, host._Traceback) and isinstance(server.proto, host._Proto)

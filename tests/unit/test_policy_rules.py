@@ -31,6 +31,14 @@ def test_public_read_needs_allow_listed_stack() -> None:
     assert message and message.startswith("public-read-allow-list:") and "'dev'" in message
 
 
+def test_public_read_of_a_space_set_entry_is_checked_like_a_space() -> None:
+    props = {"spaces": {"alice": {"public_read": True}, "bob": {}, "carol": {"public_read": False}}}
+    assert r.space_set_public_read("spaces", props, "tenants", ["tenants"]) == []
+    messages = r.space_set_public_read("spaces", props, "dev", ["tenants"])
+    assert len(messages) == 1 and 'spaces.spaces["alice"]' in messages[0]
+    assert r.space_set_public_read("spaces", {"spaces": r.UNKNOWN}, "dev", []) == []
+
+
 def test_library_name_pattern() -> None:
     assert r.library_name({"library_name": "family-albums"}, r.DEFAULT_LIBRARY_NAME_PATTERN) is None
     assert r.library_name({"library_name": r.UNKNOWN}, r.DEFAULT_LIBRARY_NAME_PATTERN) is None

@@ -80,7 +80,7 @@ def test_sparse_drops_defaults_and_the_sets_force() -> None:
     assert sparse(settings, None, keep_force=True) == {"space_tag": "t", "force_destroy": True}
 
 
-def test_provider_diff_is_exact_and_quiet_when_nothing_changed() -> None:
+def test_provider_diff_is_exact_and_quiet_when_nothing_changed(cloud) -> None:  # type: ignore[no-untyped-def]
     provider = SpaceSetProvider()
     base = {"library_id": "smhA", "owner": "p/s/set", "force_destroy": False, "workers": 32}
     olds = {**base, "spaces": {"a": {}, "b": {"public_read": True}}, "space_ids": {"a": "s1", "b": "s2"}}

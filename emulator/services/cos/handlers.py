@@ -9,6 +9,7 @@ from email.utils import formatdate
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
+from emulator.auth.sigv4 import is_sigv4
 from emulator.errors import CosError
 from emulator.services.cos.models import PERMISSIONS, CosBackend, iso
 from emulator.services.cos.render import cos_empty, cos_xml
@@ -290,31 +291,63 @@ def object_key(req: Request) -> str:
     return req.path[1:]
 
 
+# Headers COS stores with an object and answers on HEAD/GET (PUT Object 436/7749, HEAD Object 436/7745), besides
+# every x-cos-meta-*; S3 clients' x-amz-meta-* are the same metadata (stored as x-cos-meta-*).
+STORED_HEADERS = ("content-disposition", "cache-control", "content-encoding", "expires", "content-language")
+META_PREFIXES = ("x-cos-meta-", "x-amz-meta-")
+# GET Object's response-* parameters (436/7753): the answer's header for this one download, nothing stored.
+RESPONSE_OVERRIDES = {"response-content-type": "Content-Type", "response-content-language": "Content-Language",
+                      "response-expires": "Expires", "response-cache-control": "Cache-Control",
+                      "response-content-disposition": "Content-Disposition",
+                      "response-content-encoding": "Content-Encoding"}
+
+
+def request_metadata(req: Request) -> dict[str, str]:
+    """The metadata a PUT (or a copy with x-cos-metadata-directive: Replaced) asks COS to keep."""
+    out = {name: req.headers[name] for name in STORED_HEADERS if name in req.headers}
+    for name, value in req.headers.items():
+        for prefix in META_PREFIXES:
+            if name.startswith(prefix) and len(name) > len(prefix):
+                out["x-cos-meta-" + name[len(prefix):]] = value
+    return out
+
+
 def put_object(b: CosBackend, req: Request) -> Response:
     etag = b.put_object(req.account, *bucket_region(req), object_key(req), req.body,
-                        req.headers.get("content-type", ""))
+                        req.headers.get("content-type", ""), request_metadata(req))
     return cos_empty(req, headers={"ETag": etag})
 
 
-def _object_headers(doc: dict[str, Any]) -> dict[str, str]:
+def _object_headers(doc: dict[str, Any], req: Request) -> dict[str, str]:
+    """ETag, Content-Type, Last-Modified and the stored metadata; an S3 (SigV4) caller reads x-amz-meta-*."""
+    s3_caller = is_sigv4(req.headers, req.query)
+    stored = {}
+    for name, value in (doc.get("metadata") or {}).items():
+        if s3_caller and name.startswith("x-cos-meta-"):
+            name = "x-amz-meta-" + name[len("x-cos-meta-"):]
+        elif not name.startswith("x-"):  # content-disposition -> Content-Disposition, as COS writes it
+            name = "-".join(part.capitalize() for part in name.split("-"))
+        stored[name] = value
     return {
         "ETag": doc["etag"],
         "Content-Type": doc["content_type"],
         "Last-Modified": formatdate(doc["modified"], usegmt=True),
         "x-cos-storage-class": "STANDARD",
+        **stored,
     }
 
 
 def get_object(b: CosBackend, req: Request) -> Response:
     doc = b.get_object(req.account, *bucket_region(req), object_key(req))
-    resp = cos_empty(req, headers=_object_headers(doc))
+    overrides = {header: req.query[param] for param, header in RESPONSE_OVERRIDES.items() if param in req.query}
+    resp = cos_empty(req, headers=_object_headers(doc, req) | overrides)
     resp.body = base64.b64decode(doc["body"])
     return resp
 
 
 def head_object(b: CosBackend, req: Request) -> Response:
     doc = b.get_object(req.account, *bucket_region(req), object_key(req))
-    return cos_empty(req, headers=_object_headers(doc) | {"Content-Length": str(doc["size"])})
+    return cos_empty(req, headers=_object_headers(doc, req) | {"Content-Length": str(doc["size"])})
 
 
 def delete_object(b: CosBackend, req: Request) -> Response:

@@ -213,7 +213,13 @@ class CosBackend(BucketConfigActions):
             self.store.put("bucket", bucket, doc)
 
     # -- objects ---------------------------------------------------------------------------
-    def put_object(self, account: Account, bucket: str, region: str, key: str, body: bytes, content_type: str) -> str:
+    def put_object(self, account: Account, bucket: str, region: str, key: str, body: bytes, content_type: str,
+                   metadata: dict[str, str] | None = None) -> str:
+        """Store an object with its metadata: `metadata` holds the headers COS keeps and answers on HEAD/GET
+        (handlers.STORED_HEADERS and every x-cos-meta-*; PUT Object 436/7749, HEAD Object 436/7745).
+
+        Fidelity gap: the 2 KB limit on the total size of x-cos-meta-* headers is not enforced.
+        """
         etag = '"' + hashlib.md5(body).hexdigest() + '"'
         with self.store.transaction():
             self._owned(account, bucket, region)
@@ -226,6 +232,7 @@ class CosBackend(BucketConfigActions):
                     "etag": etag,
                     "modified": self.ctx.now(),
                     "content_type": content_type or "application/octet-stream",
+                    "metadata": dict(metadata or {}),
                     "body": base64.b64encode(body).decode(),
                 },
             )
@@ -241,13 +248,18 @@ class CosBackend(BucketConfigActions):
         return doc
 
     def copy_object(
-        self, account: Account, src_bucket: str, src_region: str, src_key: str, bucket: str, region: str, key: str
+        self, account: Account, src_bucket: str, src_region: str, src_key: str, bucket: str, region: str, key: str,
+        replaced: tuple[str, dict[str, str]] | None = None,
     ) -> dict[str, Any]:
-        """Fidelity gap: metadata is always copied (x-cos-metadata-directive Replaced is ignored); a source in
-        another account's bucket answers 403 AccessDenied (bucket policies are not modelled)."""
+        """Copy an object; its metadata goes with it unless `replaced` (x-cos-metadata-directive: Replaced) gives
+        the new Content-Type and metadata (PUT Object - Copy, 436/10881).
+
+        Fidelity gap: a source in another account's bucket answers 403 AccessDenied (bucket policies are not
+        modelled)."""
         with self.store.transaction():
             src = self.get_object(account, src_bucket, src_region, src_key)
-            self.put_object(account, bucket, region, key, base64.b64decode(src["body"]), src["content_type"])
+            content_type, metadata = replaced or (src["content_type"], src.get("metadata") or {})
+            self.put_object(account, bucket, region, key, base64.b64decode(src["body"]), content_type, metadata)
             return self.store.get("object", f"{bucket}/{key}")
 
     def delete_object(self, account: Account, bucket: str, region: str, key: str) -> None:

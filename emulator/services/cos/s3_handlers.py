@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from emulator.errors import CosError
-from emulator.services.cos.handlers import bucket_region, listing_options, object_key
+from emulator.services.cos.handlers import bucket_region, listing_options, object_key, request_metadata
 from emulator.services.cos.models import CosBackend, iso
 from emulator.services.cos.render import cos_xml
 from emulator.wire import Request, Response
@@ -90,5 +90,9 @@ def put_object_copy(b: CosBackend, req: Request) -> Response:
         src_region = rest.split(".", 1)[0]
     if not src_bucket or not src_key:
         raise CosError(400, "InvalidArgument", f"The copy source {raw!r} is not <bucket>/<key>.")
-    doc = b.copy_object(req.account, src_bucket, src_region, src_key, bucket, region, object_key(req))
+    directive = (req.headers.get("x-cos-metadata-directive") or req.headers.get("x-amz-metadata-directive") or "")
+    replaced = None
+    if directive.lower() == "replaced" or directive.upper() == "REPLACE":
+        replaced = (req.headers.get("content-type", ""), request_metadata(req))
+    doc = b.copy_object(req.account, src_bucket, src_region, src_key, bucket, region, object_key(req), replaced)
     return cos_xml(req, "CopyObjectResult", {"ETag": doc["etag"], "LastModified": iso(doc["modified"])})

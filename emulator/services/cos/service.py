@@ -13,6 +13,7 @@ from emulator.errors import CosError, EmulatorError
 from emulator.services.base import Action, Handler, Service
 from emulator.services.cos import config_handlers as cfg
 from emulator.services.cos import handlers as h
+from emulator.services.cos import multipart as mp
 from emulator.services.cos import s3_handlers as s3
 from emulator.services.cos.models import CosBackend
 from emulator.services.cos.render import cos_error
@@ -68,6 +69,9 @@ ACTIONS: dict[str, Action] = {
     "InitiateMultipartUpload": Action(h.initiate_multipart_upload, ("object", "POST", "uploads"), mutating=True),
     "ListMultipartUploads": Action(h.list_multipart_uploads, ("bucket", "GET", "uploads")),
     "AbortMultipartUpload": Action(h.abort_multipart_upload, ("object", "DELETE", "uploadId"), mutating=True),
+    "UploadPart": Action(mp.upload_part_handler, ("object", "PUT", "uploadId"), mutating=True),
+    "ListParts": Action(mp.list_parts_handler, ("object", "GET", "uploadId")),
+    "CompleteMultipartUpload": Action(mp.complete_handler, ("object", "POST", "uploadId"), mutating=True),
     # Bucket sub-settings (bucket_config.py); DELETE Bucket referer is a PUT with an empty body in the SDK.
     **_setting("Cors", "cors", cfg.put_bucket_cors, cfg.get_bucket_cors, cfg.delete_bucket_cors),
     **_setting("Lifecycle", "lifecycle", cfg.put_bucket_lifecycle, cfg.get_bucket_lifecycle,
@@ -125,7 +129,7 @@ class CosService(Service, name="cos", hosts=(BUCKET_HOST, SERVICE_HOST), actions
 
     def resolve(self, req: Request) -> str:
         """Fidelity gap: only the sub-resources in ACTIONS are emulated; the other
-        COS sub-resources (policy, website, versioning, upload part, ...) answer 501 NotImplemented.
+        COS sub-resources (policy, website, versioning, GET Object by partNumber, ...) answer 501 NotImplemented.
 
         Fidelity gap: path style on the regional host (`cos.<region>.myqcloud.com/<bucket>/...`) answers 403
         AccessDenied for every bucket, as real COS does for buckets created since 2024-01-01 (the real error
@@ -140,7 +144,9 @@ class CosService(Service, name="cos", hosts=(BUCKET_HOST, SERVICE_HOST), actions
             raise CosError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
         if req.method == "OPTIONS":
             return ROUTES[("any", "OPTIONS", "")]
-        unemulated = sorted(UNEMULATED.intersection(req.query))
+        # partNumber with uploadId is Upload Part (multipart.py); alone (GET Object by part) it is not emulated.
+        part_of_upload = {"partNumber"} if "uploadId" in req.query else set()
+        unemulated = sorted(UNEMULATED.intersection(req.query) - part_of_upload)
         if unemulated:
             raise CosError(501, "NotImplemented", f"{req.method} ?{unemulated[0]} is not implemented by the emulator.")
         sub = next((s for s in SUBRESOURCES if s in req.query), "")
@@ -157,6 +163,15 @@ class CosService(Service, name="cos", hosts=(BUCKET_HOST, SERVICE_HOST), actions
 
     def authenticate(self, req: Request, action: Action) -> None:
         """COS q-sign, or AWS SigV4 for S3 clients (emulator/auth/sigv4.py, with its UNVERIFIED list).
+
+        q-sign comes in the Authorization header or, for a pre-signed URL, in the query string (q-sign-algorithm,
+        q-ak, q-sign-time, q-key-time, q-header-list, q-url-param-list, q-signature, and x-cos-security-token
+        for a temporary key); both are checked by the same verify_cos (request-signature doc 436/7778). Codes:
+        unknown q-ak 403 InvalidAccessKeyId, wrong signature (tampered URL, wrong key, another method or
+        path) 403 SignatureDoesNotMatch, outside q-sign-time 403 `Request has expired` (the code string of the
+        COS error-code table, 436/7730; the message is the same text).
+        Fidelity gap: answers seen from the live service for an expired pre-signed URL may carry Code
+        AccessDenied with Message "Request has expired" (as S3 does); the emulator follows the error-code table.
 
         Fidelity gap: SigV4 failures answer S3's codes where COS's q-sign table has none (400
         AuthorizationHeaderMalformed, XAmzContentSHA256Mismatch, IncompleteBody, BadDigest; 403 AccessDenied
@@ -181,17 +196,29 @@ class CosService(Service, name="cos", hosts=(BUCKET_HOST, SERVICE_HOST), actions
             raise CosError(status, code, fail.message) from None
 
     def render_error(self, err: EmulatorError, req: Request) -> Response:
-        return cos_error(err, req)
+        return self._with_cors(req, cos_error(err, req))
 
     def injected_error(self, code: str, status: int, req: Request) -> EmulatorError:
         return CosError(status, code, f"Injected fault: {code}.")
 
-
     def handle(self, req: Request) -> Response:
         """The action's answer, plus the Access-Control-* headers a cross-origin request (Origin) is allowed."""
-        response = super().handle(req)
+        return self._with_cors(req, super().handle(req))
+
+    def _with_cors(self, req: Request, response: Response) -> Response:
+        """Add the bucket's CORS answer for a request with Origin, to successes and errors alike.
+
+        Errors carry the same Access-Control-* headers as successes when a bucket rule allows the origin and
+        method: COS evaluates the bucket's CORS configuration per request, not per outcome, as S3 does ("CORS
+        configuration ... identifies the origins that you will allow to access your bucket", S3 user guide,
+        cors-troubleshooting), and the COS browser SDK (cos-js-sdk-v5) hands a page COS's error Code and
+        statusCode, which a browser only exposes when the error answer carries Access-Control-Allow-Origin; the
+        SDK's "CORS blocked or network error" (cos-js-sdk-v5 issue #85) is what a page sees when it does not.
+        Fidelity gap: which error answers carry the headers is UNVERIFIED against the live service; here every
+        error on an existing bucket with a matching rule does, and none where the bucket does not exist.
+        """
         origin = req.headers.get("origin")
-        if origin and req.action != "OptionsObject" and req.params.get("kind") == "bucket" and response.status < 300:
+        if origin and req.action != "OptionsObject" and req.params.get("kind") == "bucket":
             doc = self.ctx.store.get("bucket", req.params["bucket"]) or {}
             response.headers.update(self.backend.cors_response_headers(doc, origin, req.method))
         return response

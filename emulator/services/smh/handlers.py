@@ -11,7 +11,7 @@ from emulator.wire import Request, Response
 def create_library(b: SmhBackend, req: Request) -> Response:
     p = req.args
     doc = b.create_library(req.account, p.get("Name"), p.get("Remark"), p.get("BucketName"), p.get("BucketRegion"),
-                           p.get("LibraryExtension"), p.get("Tags"))
+                           p.get("LibraryExtension"), p.get("Tags"), req.headers.get("x-tc-region"))
     return api3_ok(req, {"LibraryId": doc["LibraryId"], "AccessDomain": doc["AccessDomain"]})
 
 

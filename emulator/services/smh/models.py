@@ -18,6 +18,7 @@ from emulator.accounts import Account
 from emulator.errors import Api3Error
 from emulator.regions import COS_REGIONS
 from emulator.services.base import Context
+from emulator.services.cos.models import CosBackend  # makes the bucket of --library-bucket ignored
 from emulator.services.smh import extension
 
 MAX_NAME = 50
@@ -64,6 +65,7 @@ def public(doc: dict[str, Any]) -> dict[str, Any]:
 
 class SmhBackend:
     def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
         self.store = ctx.store
 
     # -- helpers ------------------------------------------------------------------------------
@@ -133,6 +135,15 @@ class SmhBackend:
             )
         return bool(doc.get("maz"))
 
+    def _chosen_bucket(self, account: Account, region: str) -> str:
+        """`--library-bucket ignored`: a new bucket `smh-<random>-<appid>` in `region`, made through COS (so it
+        is listed, owned by the caller, and goes with the library; see delete_library)."""
+        while True:
+            name = "smh-" + "".join(secrets.choice(ID_CHARS) for _ in range(10)) + f"-{account.app_id}"
+            if self.store.get("bucket", name) is None:
+                CosBackend(self.ctx).put_bucket(account, name, region, None, [], {}, False)
+                return name
+
     def _new_id(self) -> str:
         while True:
             library_id = "smh" + "".join(secrets.choice(ID_CHARS) for _ in range(13))
@@ -149,8 +160,19 @@ class SmhBackend:
         bucket_region: str | None,
         library_extension: dict[str, Any] | None,
         tags: list[dict[str, str]] | None,
+        api_region: str | None = None,
     ) -> dict[str, Any]:
         """Create a media library; returns the stored doc.
+
+        Two answers, chosen with `--library-bucket` (EMULATOR_LIBRARY_BUCKET): "honoured" (the default, as the
+        project's seed facts) binds BucketName/BucketRegion as below; "ignored" follows the SDK's field doc since
+        3.0.919 ("当前版本不再支持指定存储桶": the current version no longer supports choosing the bucket).
+
+        Fidelity gap: which of the two answers the live service gives is UNVERIFIED. With `ignored` the
+        parameters are accepted unchecked and the library goes to a bucket the emulator creates,
+        `smh-<10 random>-<APPID>` in BucketRegion (else the request's X-TC-Region, else ap-guangzhou), which
+        DescribeLibraries reports and DeleteLibrary removes with the library (with its objects); that name
+        pattern and that fate on delete are the emulator's choice.
 
         Fidelity gap: without BucketName/BucketRegion the library gets an SMH-managed bucket, shown as empty
         BucketName/BucketRegion strings; the managed bucket counts as non-MAZ, so MAZ_ storage classes are
@@ -173,8 +195,13 @@ class SmhBackend:
             raise _missing("Name")
         self._check_text(name, remark, "InvalidParameterValue")
         clean_tags = self._check_tags(tags or [])
+        managed = self.ctx.library_bucket == "ignored"
         with self.store.transaction():
-            maz = self._check_bucket(account, bucket_name, bucket_region)
+            if managed:
+                region = next((r for r in (bucket_region, api_region) if r in COS_REGIONS), "ap-guangzhou")
+                bucket_name, bucket_region, maz = self._chosen_bucket(account, region), region, False
+            else:
+                maz = self._check_bucket(account, bucket_name, bucket_region)
             ext = extension.for_create(library_extension or {}, maz)
             library_id = self._new_id()
             now = time.time()
@@ -195,6 +222,7 @@ class SmhBackend:
                 "owner_uin": account.owner_uin,
                 "secret": secrets.token_hex(32),
                 "created": now,
+                "managed_bucket": managed,
             }
             self.store.put("library", library_id, doc)
         return doc
@@ -299,6 +327,10 @@ class SmhBackend:
             self.store.delete("library", doc["LibraryId"])
             for kind in DATA_PLANE_KINDS:  # the data plane's records go with the library
                 self.store.delete_prefix(kind, f"{doc['LibraryId']}/")
+            if doc.get("managed_bucket"):  # the bucket the emulator chose (--library-bucket ignored) goes too
+                for kind in ("object", "upload"):
+                    self.store.delete_prefix(kind, f"{doc['BucketName']}/")
+                self.store.delete("bucket", doc["BucketName"])
 
     def describe_library_secret(self, account: Account, library_id: str | None) -> str:
         return self._library(account, library_id)["secret"]

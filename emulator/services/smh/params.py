@@ -12,14 +12,10 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from emulator.errors import Api3Error
-from emulator.services.smh.extension import FIELDS as EXTENSION_FIELDS
 from emulator.wire import Request
 
-Schema = Any  # "str" | "int" | "bool" | "strlist" | [Schema] | {name: Schema}
+Schema = Any  # "str" | "int" | "bool" | "strlist" | [Schema] | {name: Schema} (sdk_models.py derives them)
 
-TAG: Schema = {"TagKey": "str", "TagValue": "str"}
-TAG_FILTER: Schema = {"TagKey": "str", "TagValue": "strlist"}
-EXTENSION: Schema = dict(EXTENSION_FIELDS)
 
 def _unflatten(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     root: dict[str, Any] = {}

@@ -18,8 +18,8 @@ from emulator.services.base import Action, Service
 from emulator.services.smh import handlers as h
 from emulator.services.smh import params
 from emulator.services.smh.models import SmhBackend
-from emulator.services.smh.params import EXTENSION, TAG, TAG_FILTER
 from emulator.services.smh.render import api3_error
+from emulator.services.smh.sdk_models import request_schema
 from emulator.wire import Request, Response
 
 VERSION = "2021-07-12"
@@ -39,18 +39,18 @@ AUTH_ERRORS = {
 }
 
 
-# The action name is on the wire (X-TC-Action); the schema checks the JSON body or the dotted GET parameters.
+# Control-plane user actions the SDK dropped on 2026-04-03 (release notes of tencentcloud-sdk-python-smh): not
+# in ACTIONS or NOT_EMULATED, so they answer InvalidAction exactly as a name that never existed does.
+REMOVED = frozenset({"CreateUser", "ModifyUser", "DeleteUser", "CreateUserLifecycle", "DescribeUserLifecycle"})
+
+# The action name is on the wire (X-TC-Action); the schema (from the SDK's request models, sdk_models.py) checks
+# the JSON body or the dotted GET parameters: a field the API does not define answers UnknownParameter.
 ACTIONS: dict[str, Action] = {
-    "CreateLibrary": Action(h.create_library, mutating=True, schema={
-        "Name": "str", "Remark": "str", "BucketName": "str", "BucketRegion": "str", "LibraryExtension": EXTENSION,
-        "Tags": [TAG]}),
-    "DescribeLibraries": Action(h.describe_libraries, schema={
-        "LibraryIds": "strlist", "PageNumber": "int", "PageSize": "int", "Offset": "int", "Limit": "int",
-        "TagFilters": [TAG_FILTER]}),
-    "ModifyLibrary": Action(h.modify_library, mutating=True, schema={
-        "LibraryId": "str", "Name": "str", "Remark": "str", "LibraryExtension": EXTENSION, "Tags": [TAG]}),
-    "DeleteLibrary": Action(h.delete_library, mutating=True, schema={"LibraryId": "str"}),
-    "DescribeLibrarySecret": Action(h.describe_library_secret, schema={"LibraryId": "str"}),
+    "CreateLibrary": Action(h.create_library, mutating=True, schema=request_schema("CreateLibrary")),
+    "DescribeLibraries": Action(h.describe_libraries, schema=request_schema("DescribeLibraries")),
+    "ModifyLibrary": Action(h.modify_library, mutating=True, schema=request_schema("ModifyLibrary")),
+    "DeleteLibrary": Action(h.delete_library, mutating=True, schema=request_schema("DeleteLibrary")),
+    "DescribeLibrarySecret": Action(h.describe_library_secret, schema=request_schema("DescribeLibrarySecret")),
 }
 # `smh.tencentcloudapi.com`, or another API 3.0 service's host (answered InvalidAction by resolve).
 HOST = re.compile(r"^(?P<api3_service>[a-z0-9]+)\.(intl\.)?tencentcloudapi\.com$")

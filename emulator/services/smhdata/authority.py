@@ -1,5 +1,5 @@
-"""The role table and folder grants of a library, and the check that makes grants take effect
-(docs/smh-permissions.md, sections 1, 2 and 5).
+"""The role table and folder grants of a library (docs/smh-permissions.md, sections 1 and 2); access.py makes the
+grants take effect.
 
 State (see common.py for the rest):
 
@@ -17,21 +17,18 @@ Fidelity gaps (the request bodies and several codes are UNVERIFIED; the emulator
   grantees' grants on that directory (roleId is ignored) and answers 204, also when nothing was granted.
 - directory-authority answers 200 with [{"userId"|"groupId", "name", "roleId", "roleName"}] of that directory only.
 - user-authority?user_id_list=a,b (at most 10 ids) removes every grant of those users in the library; 204.
-- every call here needs an admin token or the `acl` grant.
-- Taking effect: once a library has a role table, a token issued for a user (user_id=...) without admin or
-  space_admin may list a directory only through a grant to the user, or to a group the user belongs to
-  (nested groups included), on that directory or one above it, whose role has canView; otherwise 403
-  NoPermission. Listing the root without a root grant shows only the albums the user may view. Only
-  directory listing is checked this way (uploads, deletes and moves keep their token-grant rules).
+- init-role-list and user-authority need an admin token; authorize, revoke and directory-authority an admin or
+  space_admin token, or an acl token whose user has a role with canAuthorize on that directory (or above it).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from emulator.services.smhdata.access import AccessActions
 from emulator.services.smhdata.common import BackendBase, Caller, Target, fail, invalid, iso, split_path
-from emulator.services.smhdata.people import PeopleActions
 
+AUTHORITY_GRANTS = ("space_admin",)  # besides admin; UNVERIFIED (access.py)
 MAX_ROLES = 100
 MAX_USER_IDS = 10
 FLAGS = ("canView", "canPreview", "canDownload", "canUpload", "canDelete", "canModify", "canAuthorize",
@@ -56,7 +53,7 @@ def _role(raw: Any, index: int) -> dict[str, Any]:
     return out
 
 
-class AuthorityActions(PeopleActions, BackendBase):
+class AuthorityActions(AccessActions, BackendBase):
     # -- role table -------------------------------------------------------------------------------
     def init_role_list(self, caller: Caller, body: Any) -> list[dict[str, Any]]:
         """Store the library's role table, once.
@@ -65,7 +62,7 @@ class AuthorityActions(PeopleActions, BackendBase):
         answer with each role's `id`, 409 RoleListAlreadyInitialized on a second call and the name/count limits
         are the emulator's choices (the documented request shape was not found); an empty table before it.
         """
-        caller.require("acl")
+        caller.require()
         if not isinstance(body, list) or not body:
             raise invalid("The body must be a non-empty JSON array of roles")
         if len(body) > MAX_ROLES:
@@ -84,10 +81,6 @@ class AuthorityActions(PeopleActions, BackendBase):
 
     def role_list(self, caller: Caller) -> list[dict[str, Any]]:
         return self._roles(caller.library_id)
-
-    def _roles(self, library_id: str) -> list[dict[str, Any]]:
-        doc = self.store.get("smh_roles", f"{library_id}/roles")
-        return list(doc["roles"]) if doc else []
 
     def permission_inventory(self) -> list[dict[str, Any]]:
         """Per library: its role names and the users, groups, memberships and grants it holds."""
@@ -147,24 +140,24 @@ class AuthorityActions(PeopleActions, BackendBase):
         404 RoleNotFound / UserNotFound / GroupNotFound are the emulator's codes. Grants do not follow a moved
         directory (`move_authority` is ignored); deleting a directory drops the grants on and under it.
         """
-        caller.require("acl")
         with self.store.transaction():
             target = self._grant_target(caller, space_id, parts)
+            self.allow(caller, target, parts, AUTHORITY_GRANTS, ("canAuthorize",), "authorize")
             for kind, ident, role_id in self._grantees(caller.library_id, body, need_role=True):
                 self.store.put("smh_grant", f"{target.key(parts)}#{kind}:{ident}",
                                {"spaceId": space_id, "path": "/".join(parts), "granteeType": kind,
                                 "granteeId": ident, "roleId": role_id, "creationTime": iso(self.clock())})
 
     def revoke(self, caller: Caller, space_id: str, parts: list[str], body: dict[str, Any]) -> None:
-        caller.require("acl")
         with self.store.transaction():
             target = self._grant_target(caller, space_id, parts)
+            self.allow(caller, target, parts, AUTHORITY_GRANTS, ("canAuthorize",), "revoke grants")
             for kind, ident, _ in self._grantees(caller.library_id, body, need_role=False):
                 self.store.delete("smh_grant", f"{target.key(parts)}#{kind}:{ident}")
 
     def directory_authority(self, caller: Caller, space_id: str, parts: list[str]) -> list[dict[str, Any]]:
-        caller.require("acl")
         target = self._grant_target(caller, space_id, parts)
+        self.allow(caller, target, parts, AUTHORITY_GRANTS, ("canAuthorize",), "read the grants")
         roles = {r["id"]: r["name"] for r in self._roles(caller.library_id)}
         out = []
         for _, doc in self.store.items("smh_grant", f"{target.key(parts)}#"):
@@ -181,7 +174,7 @@ class AuthorityActions(PeopleActions, BackendBase):
         return out
 
     def delete_user_authority(self, caller: Caller, user_ids: str) -> int:
-        caller.require("acl")
+        caller.require()
         users = set(split_path(user_ids.replace(",", "/")))
         if not users:
             raise invalid("user_id_list is required (comma-separated user ids)")
@@ -194,36 +187,3 @@ class AuthorityActions(PeopleActions, BackendBase):
                     self.store.delete("smh_grant", key)
                     removed += 1
         return removed
-
-    # -- taking effect --------------------------------------------------------------------------------
-    def read_filter(self, caller: Caller, target: Target, parts: list[str]) -> set[str] | None:
-        """None: the caller may list `parts`. Otherwise the names of the root's albums it may see (root only).
-
-        Raises 403 NoPermission when a user token may not list a non-root directory.
-        Fidelity gap: grants are enforced only on directory listing, only for tokens issued with a user_id and
-        without admin/space_admin, and only once the library has a role table; a grant on a directory or any
-        directory above it, to the user or any group it belongs to (nested included), whose role has canView,
-        allows the listing. Real SMH's precedence rules between grants are undocumented.
-        """
-        user = caller.user_id if caller.token else ""
-        if not user or caller.admin or "space_admin" in caller.grants:
-            return None
-        roles = {r["id"]: r for r in self._roles(caller.library_id)}
-        if not roles:
-            return None
-        principals = {("user", user)} | {("group", g) for g in self.groups_of(caller.library_id, "user", user)}
-
-        def viewable(path: list[str]) -> bool:
-            for _, doc in self.store.items("smh_grant", f"{target.key(path)}#"):
-                mine = (doc["granteeType"], doc["granteeId"]) in principals and doc["path"] == "/".join(path)
-                if mine and roles.get(doc["roleId"], {}).get("canView"):
-                    return True
-            return False
-
-        if any(viewable(parts[:i]) for i in range(len(parts), -1, -1)):
-            return None
-        if parts:
-            raise fail("NoPermission", f"The user `{user}` has no grant that lets it view `{'/'.join(parts)}`")
-        prefix = target.prefix
-        albums = [k[len(prefix):] for k, _ in self.store.items("smh_dir", prefix) if "/" not in k[len(prefix):]]
-        return {name for name in albums if viewable([name])}

@@ -5,7 +5,10 @@ State, all in the shared Store (SpaceId is `-` in single-tenant libraries):
     space          "<LibraryId>/<SpaceId>"          tenant space; the control plane counts these (DeleteLibrary)
     smh_token      "<LibraryId>/<AccessToken>"      access token
     smh_dir        "<LibraryId>/<SpaceId>/<Path>"   directory or album (Path without leading slash, `a/b`)
-    smh_file       "<LibraryId>/<SpaceId>/<Path>"   file metadata (the bytes are not kept)
+    smh_file       "<LibraryId>/<SpaceId>/<Path>"   file metadata; the bytes of a file uploaded through COS are an
+                                                    object of the library's bucket (cosBucket, cosKey)
+    smh_upload     "<LibraryId>/<ConfirmKey>"       an upload begun and not yet confirmed (uploads.py)
+    smh_share      "<LibraryId>/<ShareId>"          an external share (reads.py)
     smh_quota      "<LibraryId>/<QuotaId>"          quota; doc["spaces"] lists the spaces it covers
     smh_recycled   "<LibraryId>/<RecycledItemId>"   a directory deleted into the recycle bin
     smh_counter    "<LibraryId>/<name>"             per-library sequence numbers (quota and recycled item ids)
@@ -47,6 +50,9 @@ STATUS = {
     "UserResourceInUse": 409, "UserAlreadyExists": 409, "UserNotFound": 404, "GroupAlreadyExists": 409,
     "GroupNotFound": 404, "MemberNotFound": 404, "GroupNestingTooDeep": 400, "GroupNestingCycle": 400,
     "RoleListAlreadyInitialized": 409, "RoleNotFound": 404,
+    # Files (fact sheet 5.5): documented codes.
+    "UploadNotBelongYou": 403, "UploadNotFound": 404, "UploadIncomplete": 404, "FileNotFound": 404,
+    "SourceFileNotFound": 404, "InvalidSourceFile": 400,
 }
 
 
@@ -106,12 +112,25 @@ class Caller:
     def admin(self) -> bool:
         return "admin" in self.grants
 
+    @property
+    def acl(self) -> bool:
+        """An "acl" token: issued for a user with the `acl` grant, so that the user's roles on folders decide
+        what it may do ("acl: 使用基于目录和文件的细粒度权限控制", the grant list of tencentcloud-smh-sdk-java
+        TokenRequest.java); admin tokens are never limited by roles."""
+        return "acl" in self.grants and bool(self.user_id) and not self.admin
+
     def require(self, *grants: str) -> None:
         """Any one of `grants` (or `admin`) is enough; otherwise 403 NoPermission."""
         if self.admin or self.grants.intersection(grants):
             return
         raise fail("NoPermission", f"The access token lacks the permission for this operation "
                                    f"(needs one of: {', '.join(('admin', *grants))})")
+
+    def precheck(self, *grants: str) -> None:
+        """A token judged by its grants is refused before the space is looked at (NoPermission comes before
+        AccessTokenNotMatchSpace, tokens.py); an acl token is judged once its folder is known (access.py)."""
+        if not self.acl:
+            self.require(*grants)
 
     def require_space(self, space_id: str) -> None:
         """A non-admin token of a multi-tenant library reaches only the spaces it was issued for.
@@ -167,6 +186,7 @@ class BackendBase:
     """Store access, the clock and the lookups every action group shares."""
 
     def __init__(self, ctx: Context, clock: Callable[[], float] = time.time) -> None:
+        self.ctx = ctx
         self.store = ctx.store
         self.clock = clock  # wall time: token expiry must survive a restart
 
@@ -194,8 +214,13 @@ class BackendBase:
         return Target(caller.library, space_id, self._space_doc(caller.library_id, space_id))
 
     def read_filter(self, caller: Caller, target: Target, parts: list[str]) -> set[str] | None:
-        """Folder grants (authority.py): None when the caller may list `parts`, else the root albums it may see."""
+        """Folder grants (access.py): None when the caller may list `parts`, else the root albums it may see."""
         return None
+
+    def allow(self, caller: Caller, target: Target, folder: list[str], grants: tuple[str, ...] | None,
+              flags: tuple[str, ...], what: str) -> None:
+        """The permission check of every data-plane action (access.py); raises 403 NoPermission."""
+        caller.require(*(grants or ()))
 
     def _next_id(self, library_id: str, name: str) -> int:
         key = f"{library_id}/{name}"

@@ -21,6 +21,8 @@ ORDER_TYPES = ("asc", "desc")
 FILTERS = ("onlyDir", "onlyFile")
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 20
+CREATE_GRANTS = ("space_admin", "create_directory")
+MOVE_GRANTS = ("space_admin", "move_directory")
 
 
 def _entry(doc: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -70,10 +72,11 @@ class DirectoryActions(BackendBase):
         Fidelity gap: `with_inode` is ignored (no inode is returned). A rename picks `name (1)`, `name (2)`, ...
         Path segments are split on `/` and empty segments dropped.
         """
-        caller.require("space_admin", "create_directory")
+        caller.precheck(*CREATE_GRANTS)
         strategy = check_strategy(strategy, ("ask", "rename"))
         with self.store.transaction():
             target = self._dir_target(caller, space_id, parts)
+            self.allow(caller, target, parts[:-1], CREATE_GRANTS, ("canUpload",), "create folders")
             now = self.clock()
             self._make_parents(target, parts[:-1], now)
             final = self._place(target, parts, strategy, is_file=False)
@@ -87,8 +90,7 @@ class DirectoryActions(BackendBase):
         Fidelity gap: only page/page_size paging (no marker mode, so no nextMarker); directories come before
         files, each group sorted by `order_by`; a page_size above 1000 and unknown order/filter values answer 400
         InvalidParameter. Files carry contentType, size, eTag, crc64 and an empty metaData; no authorityList,
-        localSync or preview fields. Folder grants apply to user tokens once the library has a role table
-        (authority.py).
+        localSync or preview fields. An acl token lists only where a role lets it view (access.py).
         """
         if not 1 <= page or not 1 <= page_size <= MAX_PAGE_SIZE:
             raise invalid(f"page must be >= 1 and page_size within 1..{MAX_PAGE_SIZE}")
@@ -126,12 +128,14 @@ class DirectoryActions(BackendBase):
         delete_directory_permanent; every other delete needs delete_directory (or admin / space_admin).
         """
         recycle = bool(caller.ext.get("UseRecycleBin")) and not permanent
-        caller.require("space_admin", "delete_directory" if recycle or not caller.ext.get("UseRecycleBin")
-                       else "delete_directory_permanent")
+        grants = ("space_admin", "delete_directory" if recycle or not caller.ext.get("UseRecycleBin")
+                  else "delete_directory_permanent")
+        caller.precheck(*grants)
         with self.store.transaction():
             target = self._target(caller, space_id)
             if not parts:
                 raise fail("EmptyPath", "The directory path is empty; the root cannot be deleted")
+            self.allow(caller, target, parts[:-1], grants, ("canDelete",), "delete")
             key = target.key(parts)
             if self.store.get("smh_dir", key) is None:
                 raise fail("DirectoryNotFound", f"The directory `{'/'.join(parts)}` does not exist")
@@ -155,13 +159,15 @@ class DirectoryActions(BackendBase):
         shows the body but no status). `move_authority` is ignored. Moving a directory into itself answers 400
         InvalidSourceDirectory; a missing source 404 SourceDirectoryNotFound.
         """
-        caller.require("space_admin", "move_directory")
+        caller.precheck(*MOVE_GRANTS)
         strategy = check_strategy(strategy, ("ask", "rename"))
         src = [p for p in source.split("/") if p]
         with self.store.transaction():
             target = self._dir_target(caller, space_id, parts)
             if not src:
                 raise fail("InvalidSourceDirectory", "`from` must name the source directory")
+            self.allow(caller, target, src[:-1], MOVE_GRANTS, ("canDownload", "canDelete"), "move folders out")
+            self.allow(caller, target, parts[:-1], MOVE_GRANTS, ("canUpload",), "move folders in")
             src_key = target.key(src)
             if self.store.get("smh_dir", src_key) is None:
                 raise fail("SourceDirectoryNotFound", f"The source directory `{source}` does not exist")

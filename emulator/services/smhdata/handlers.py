@@ -170,10 +170,91 @@ def move_directory(b: SmhDataBackend, req: Request) -> Response:
     return ok(req, 204) if final is None else ok(req, 200, {"path": final})
 
 
+# -- files (files.py, uploads.py, reads.py) ---------------------------------------------------------------------
+def _strategy(req: Request) -> str:
+    return req.query.get("conflict_resolution_strategy", "")
+
+
 def upload_file(b: SmhDataBackend, req: Request) -> Response:
     final = b.upload_file(req.account, space_id(req), path_parts(req), req.body, req.headers.get("content-type", ""),
-                          req.query.get("conflict_resolution_strategy", ""))
+                          _strategy(req))
     return ok(req, 201, {"path": final})
+
+
+def begin_upload(b: SmhDataBackend, req: Request) -> Response:
+    body_json(req)  # a JSON object (fullHash, size, labels, ...) or nothing; its fields are not used
+    return ok(req, 200, b.begin_upload(req.account, space_id(req), path_parts(req), _strategy(req), False))
+
+
+def begin_multipart_upload(b: SmhDataBackend, req: Request) -> Response:
+    body_json(req)
+    return ok(req, 200, b.begin_upload(req.account, space_id(req), path_parts(req), _strategy(req), True))
+
+
+def confirm_upload(b: SmhDataBackend, req: Request) -> Response:
+    body_json(req)  # crc64, labels, category, local times: accepted, not used
+    return ok(req, 200, b.confirm_upload(req.account, space_id(req), req.params["ConfirmKey"], _strategy(req)))
+
+
+def renew_upload(b: SmhDataBackend, req: Request) -> Response:
+    return ok(req, 200, b.renew_upload(req.account, space_id(req), req.params["ConfirmKey"]))
+
+
+def upload_state(b: SmhDataBackend, req: Request) -> Response:
+    return ok(req, 200, b.upload_state(req.account, space_id(req), req.params["ConfirmKey"]))
+
+
+def abort_upload(b: SmhDataBackend, req: Request) -> Response:
+    b.abort_upload(req.account, space_id(req), req.params["ConfirmKey"])
+    return ok(req, 204)
+
+
+def delete_file(b: SmhDataBackend, req: Request) -> Response:
+    item = b.delete_file(req.account, space_id(req), path_parts(req), flag(req, "permanent"))
+    return ok(req, 204) if item is None else ok(req, 200, {"recycledItemId": item})
+
+
+def _move(req: Request, key: str) -> str:
+    source = body_json(req).get(key)
+    if not isinstance(source, str):
+        raise fail("InvalidSourceFile", f"`{key}` must be the source file path (a string)")
+    return source
+
+
+def move_file(b: SmhDataBackend, req: Request) -> Response:
+    return ok(req, 200, b.move_file(req.account, space_id(req), path_parts(req), _move(req, "from"), _strategy(req)))
+
+
+def copy_file(b: SmhDataBackend, req: Request) -> Response:
+    return ok(req, 200, b.move_file(req.account, space_id(req), path_parts(req), _move(req, "copyFrom"),
+                                    _strategy(req), copy=True))
+
+
+def head_file(b: SmhDataBackend, req: Request) -> Response:
+    resp = ok(req, 200)
+    resp.headers.update(b.head_file(req.account, space_id(req), path_parts(req)))
+    return resp
+
+
+def _redirect(req: Request, url: str) -> Response:
+    resp = ok(req, 302)
+    resp.headers["Location"] = url
+    return resp
+
+
+def download_file(b: SmhDataBackend, req: Request) -> Response:
+    return _redirect(req, b.file_link(req.account, space_id(req), path_parts(req), preview=False))
+
+
+def file_info(b: SmhDataBackend, req: Request) -> Response:
+    return ok(req, 200, b.file_info(req.account, space_id(req), path_parts(req), req.query.get("purpose", "")))
+
+
+def preview_file(b: SmhDataBackend, req: Request) -> Response:
+    return _redirect(req, b.file_link(req.account, space_id(req), path_parts(req), preview=True))
+
+
+create_share = call(SmhDataBackend.create_share, space_id, body_json)
 
 
 # -- quotas ---------------------------------------------------------------------------------------------------

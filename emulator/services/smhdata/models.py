@@ -7,10 +7,12 @@ The actions live in one module per group and are joined here:
     spaces.py       create_space, list_spaces, get_space_count, delete_space, get_space_size,
                     get_space_extension, update_space_extension
     directories.py  create_directory, list_directory, delete_directory, move_directory
-    files.py        upload_file
+    files.py        upload_file (the one-request shortcut), delete_file, move_file (rename, move, copy)
+    uploads.py      begin_upload, confirm_upload, abort_upload (through the library's bucket: cosref.py)
+    reads.py        head_file, file_link (download, preview), create_share
     quotas.py       create_quota, get_quota, update_quota
     authority.py    init_role_list, role_list, authorize, revoke, directory_authority, delete_user_authority
-                    (+ read_filter, which makes grants take effect on directory listing)
+    access.py       allow, read_filter, role_flags: the permission check of every action (grants and roles)
     people.py       create_user, get_user, modify_user, delete_user, create_group, list_groups, get_group,
                     modify_group, delete_group, add_member, remove_member, list_members
 
@@ -24,12 +26,12 @@ from typing import Any
 
 from emulator.services.smhdata.authority import AuthorityActions
 from emulator.services.smhdata.common import SINGLE_SPACE
-from emulator.services.smhdata.files import FileActions
+from emulator.services.smhdata.reads import ReadActions
 from emulator.services.smhdata.spaces import ATTRS, SpaceActions
 from emulator.services.smhdata.tokens import TokenActions
 
 
-class SmhDataBackend(TokenActions, SpaceActions, FileActions, AuthorityActions):
+class SmhDataBackend(TokenActions, SpaceActions, ReadActions, AuthorityActions):
     def _summary(self, library_id: str, space_id: str) -> dict[str, Any]:
         prefix = f"{library_id}/{space_id}/"
         return {"albums": [d["path"] for k, d in self.store.items("smh_dir", prefix) if "/" not in k[len(prefix):]],

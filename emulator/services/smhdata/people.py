@@ -7,7 +7,7 @@ State (see common.py for the rest):
     smh_member   "<LibraryId>/<GroupId>/<user|group>:<MemberId>" one membership
 
 Fidelity gaps (the wire shapes of these calls are UNVERIFIED; the emulator's choices):
-- every call needs an admin token (or the `acl` grant);
+- every call needs an admin token (the `acl` grant makes a token one judged by roles, access.py);
 - user ids are 1..64 characters of letters, digits and `_-.@`; nicknames at most 100 characters; other
   user fields (avatar, phoneNumber, email) are stored as given (strings);
 - group names are 1..50 characters and unique in the library (409 GroupAlreadyExists);
@@ -58,7 +58,7 @@ class PeopleActions(BackendBase):
         emulator's choices; only delete's 409 UserResourceInUse is from the issue's reading of the docs.
         Deleting a user also drops its memberships and grants.
         """
-        caller.require("acl")
+        caller.require()
         user_id = body.get("userId")
         if not isinstance(user_id, str) or not USER_ID.match(user_id):
             raise invalid("`userId` must be 1..64 letters, digits or `_-.@`")
@@ -72,11 +72,11 @@ class PeopleActions(BackendBase):
         return user_id
 
     def get_user(self, caller: Caller, user_id: str) -> dict[str, Any]:
-        caller.require("acl")
+        caller.require()
         return self._user(caller.library_id, user_id)
 
     def modify_user(self, caller: Caller, user_id: str, body: dict[str, Any]) -> None:
-        caller.require("acl")
+        caller.require()
         fields = {name: _text(body, name, 100 if name == "nickname" else 1000) for name in USER_FIELDS}
         with self.store.transaction():
             doc = self._user(caller.library_id, user_id)
@@ -85,7 +85,7 @@ class PeopleActions(BackendBase):
 
     def delete_user(self, caller: Caller, user_id: str) -> None:
         """409 UserResourceInUse while a tenant space belongs to the user (its personal space)."""
-        caller.require("acl")
+        caller.require()
         lib = caller.library_id
         with self.store.transaction():
             self._user(lib, user_id)
@@ -125,7 +125,7 @@ class PeopleActions(BackendBase):
         Fidelity gap: names are unique in the library (409 GroupAlreadyExists) and 1..50 characters; the list
         answers {"list": [...]} without paging. Nesting is only through group members (member_type=group).
         """
-        caller.require("acl")
+        caller.require()
         name = _text(body, "name", 50, required=True) or ""
         with self.store.transaction():
             self._name_taken(caller.library_id, name)
@@ -135,15 +135,15 @@ class PeopleActions(BackendBase):
         return group_id
 
     def list_groups(self, caller: Caller) -> list[dict[str, Any]]:
-        caller.require("acl")
+        caller.require()
         return [doc for _, doc in self.store.items("smh_group", f"{caller.library_id}/")]
 
     def get_group(self, caller: Caller, group_id: str) -> dict[str, Any]:
-        caller.require("acl")
+        caller.require()
         return self._group(caller.library_id, group_id)
 
     def modify_group(self, caller: Caller, group_id: str, body: dict[str, Any]) -> None:
-        caller.require("acl")
+        caller.require()
         name = _text(body, "name", 50, required=True) or ""
         with self.store.transaction():
             doc = self._group(caller.library_id, group_id)
@@ -152,7 +152,7 @@ class PeopleActions(BackendBase):
             self.store.put("smh_group", f"{caller.library_id}/{group_id}", doc)
 
     def delete_group(self, caller: Caller, group_id: str) -> None:
-        caller.require("acl")
+        caller.require()
         with self.store.transaction():
             self._group(caller.library_id, group_id)
             self._drop_principal(caller.library_id, "group", group_id)
@@ -193,7 +193,7 @@ class PeopleActions(BackendBase):
         Fidelity gap: a chain of more than 10 nested groups answers 400 GroupNestingTooDeep and a cycle 400
         GroupNestingCycle (the docs give the limit, not the codes); member_type defaults to `user`.
         """
-        caller.require("acl")
+        caller.require()
         if member_type not in MEMBER_TYPES:
             raise invalid(f"member_type must be user or group, got `{member_type}`")
         lib = caller.library_id
@@ -224,7 +224,7 @@ class PeopleActions(BackendBase):
         return out
 
     def remove_member(self, caller: Caller, group_id: str, member_id: str, member_type: str) -> None:
-        caller.require("acl")
+        caller.require()
         if member_type not in MEMBER_TYPES:
             raise invalid(f"member_type must be user or group, got `{member_type}`")
         with self.store.transaction():
@@ -233,7 +233,7 @@ class PeopleActions(BackendBase):
                 raise fail("MemberNotFound", f"`{member_id}` ({member_type}) is not a member of `{group_id}`")
 
     def list_members(self, caller: Caller, group_id: str) -> list[dict[str, Any]]:
-        caller.require("acl")
+        caller.require()
         self._group(caller.library_id, group_id)
         return [{"memberId": d["memberId"], "memberType": d["memberType"]}
                 for _, d in self.store.items("smh_member", f"{caller.library_id}/{group_id}/")]

@@ -22,8 +22,9 @@ from emulator.services.smhdata.render import smh_error
 from emulator.wire import Request, Response
 
 PREFIX = "/api/v1/"
-# Routes are "METHOD /path" after PREFIX: `{Name}` is one segment, a trailing `{Path}` zero or more; the
-# handlers read them from req.params by name (req.params["Space"], a list for "Path").
+# Routes are "METHOD /path[?flag]" after PREFIX: `{Name}` is one segment, a trailing `{Path}` zero or more; the
+# handlers read them from req.params by name (req.params["Space"], a list for "Path"). A route with `?flag`
+# matches only when the query has that parameter, and is tried before the same path without one.
 # auth "none": the call carries the library secret or the token itself, which its backend method checks.
 ACTIONS: dict[str, Action] = {
     "CreateAccessToken": Action(h.create_access_token, ("GET /token", "POST /token"), mutating=True, auth="none"),
@@ -41,7 +42,24 @@ ACTIONS: dict[str, Action] = {
     "MoveDirectory": Action(h.move_directory, None, mutating=True),  # CreateDirectory's route with a "from" body
     "ListDirectory": Action(h.list_directory, "GET /directory/{Lib}/{Space}/{Path}", auth="optional"),
     "DeleteDirectory": Action(h.delete_directory, "DELETE /directory/{Lib}/{Space}/{Path}", mutating=True),
-    "UploadFile": Action(h.upload_file, "PUT /file/{Lib}/{Space}/{Path}", mutating=True),
+    # Files. A PUT on a file path is a begin-upload, a move ("from"), a copy ("copyFrom") or, when its body is not
+    # a JSON object, the emulator's one-request upload (UploadFile); resolve tells them apart.
+    "BeginUpload": Action(h.begin_upload, "PUT /file/{Lib}/{Space}/{Path}", mutating=True),
+    "UploadFile": Action(h.upload_file, None, mutating=True),
+    "MoveFile": Action(h.move_file, None, mutating=True),
+    "CopyFile": Action(h.copy_file, None, mutating=True),
+    "BeginMultipartUpload": Action(h.begin_multipart_upload, "POST /file/{Lib}/{Space}/{Path}?multipart",
+                                   mutating=True),
+    "ConfirmUpload": Action(h.confirm_upload, "POST /file/{Lib}/{Space}/{ConfirmKey}?confirm", mutating=True),
+    "AbortUpload": Action(h.abort_upload, "DELETE /file/{Lib}/{Space}/{ConfirmKey}?upload", mutating=True),
+    "GetUploadState": Action(h.upload_state, "GET /file/{Lib}/{Space}/{ConfirmKey}?upload"),
+    "RenewUpload": Action(h.renew_upload, "POST /file/{Lib}/{Space}/{ConfirmKey}?renew"),
+    "DeleteFile": Action(h.delete_file, "DELETE /file/{Lib}/{Space}/{Path}", mutating=True),
+    "HeadFile": Action(h.head_file, "HEAD /file/{Lib}/{Space}/{Path}", auth="optional"),
+    "PreviewFile": Action(h.preview_file, "GET /file/{Lib}/{Space}/{Path}?preview", auth="optional"),
+    "GetFileInfo": Action(h.file_info, "GET /file/{Lib}/{Space}/{Path}?info", auth="optional"),
+    "DownloadFile": Action(h.download_file, "GET /file/{Lib}/{Space}/{Path}", auth="optional"),
+    "CreateShare": Action(h.create_share, "POST /share/{Lib}/{Space}", mutating=True),
     "CreateQuota": Action(h.create_quota, "POST /quota/{Lib}", mutating=True),
     "GetQuota": Action(h.get_quota, "GET /quota/{Lib}/{Space}"),
     "UpdateQuota": Action(h.update_quota, "PUT /quota/{Lib}/{Space}", mutating=True),
@@ -69,16 +87,17 @@ ACTIONS: dict[str, Action] = {
 HOST = re.compile(r"^(?P<library>[a-z0-9]+)\.api\.tencentsmh\.cn$")
 
 
-def _parts(route: str) -> tuple[str, tuple[str, ...]]:
+def _parts(route: str) -> tuple[str, str, tuple[str, ...]]:
     method, _, path = route.partition(" /")
-    return method, tuple(path.split("/"))
+    path, _, flag = path.partition("?")
+    return method, flag, tuple(path.split("/"))
 
 
-ROUTES: list[tuple[str, tuple[str, ...], str]] = [
+ROUTES: list[tuple[str, str, tuple[str, ...], str]] = sorted((
     (*_parts(route), name)
     for name, action in ACTIONS.items() if action.route
     for route in ((action.route,) if isinstance(action.route, str) else action.route)
-]
+), key=lambda r: not r[1])  # flagged routes first; sorted() keeps the table's order otherwise
 
 
 def _bind(parts: tuple[str, ...], seg: list[str]) -> dict[str, Any] | None:
@@ -96,12 +115,25 @@ def _bind(parts: tuple[str, ...], seg: list[str]) -> dict[str, Any] | None:
     return bound
 
 
-def _body_keys(req: Request) -> set[str]:
+def _body_object(req: Request) -> dict[str, Any] | None:
+    """The body as a JSON object ({} when empty), or None when it is something else (bytes of a file)."""
+    if not req.body.strip():
+        return {}
     try:
-        data = json.loads(req.body or b"null")
+        data = json.loads(req.body)
     except ValueError:
-        return set()
-    return set(data) if isinstance(data, dict) else set()
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _file_put(req: Request) -> str:
+    """Fidelity gap: a PUT on a file path whose body is not a JSON object is the emulator's one-request upload
+    (files.upload_file), so a file whose content is itself a JSON object cannot be sent that way (begin an upload
+    and PUT it to COS instead)."""
+    body = _body_object(req)
+    if body is None:
+        return "UploadFile"
+    return "CopyFile" if "copyFrom" in body else "MoveFile" if "from" in body else "BeginUpload"
 
 
 class SmhDataService(Service, name="smhdata", hosts=(HOST,), actions=ACTIONS, backend=SmhDataBackend,
@@ -113,18 +145,20 @@ class SmhDataService(Service, name="smhdata", hosts=(HOST,), actions=ACTIONS, ba
     def resolve(self, req: Request) -> str:
         """Fidelity gap: a path outside the ACTIONS routes answers 404 RouteNotFound (the real answer for an
         unknown data-plane path is undocumented); PUT on a directory with a `copyFrom` body (copy directory) and the
-        other real data-plane APIs (file download, recycle bin, search, batch, ...) are not emulated and answer 501
-        NotImplemented or 404 RouteNotFound. Real SMH is HTTPS-only; the emulator speaks plain http (reach it as an
-        HTTP proxy)."""
+        other real data-plane APIs (file history, recycle bin, search, batch, share
+        management, ...) are not emulated and answer 501 NotImplemented or 404 RouteNotFound. Real SMH is HTTPS-only;
+        the emulator speaks plain http (reach it as an HTTP proxy)."""
         if not req.raw_path.startswith(PREFIX):
             raise SmhDataError(404, "RouteNotFound", f"{req.method} {req.path} is not an SMH data-plane API path")
         seg = [unquote(s) for s in req.raw_path[len(PREFIX):].split("/") if s]
-        for method, parts, action in ROUTES:
-            bound = _bind(parts, seg) if method == req.method else None
+        for method, flag, parts, action in ROUTES:
+            bound = _bind(parts, seg) if method == req.method and (not flag or flag in req.query) else None
             if bound is not None:
                 req.params.update(bound)
+                if action == "BeginUpload":
+                    return _file_put(req)
                 if action == "CreateDirectory":
-                    keys = _body_keys(req)
+                    keys = set(_body_object(req) or {})
                     if "copyFrom" in keys:
                         raise SmhDataError(501, "NotImplemented", "Copying directories is not emulated")
                     if "from" in keys:

@@ -132,7 +132,8 @@ class TokenActions(BackendBase):
     def public_caller(self, library_id: str, space_id: str) -> Caller:
         """An anonymous caller, allowed only for reads of a public-read space (or single-tenant library).
 
-        Fidelity gap: only directory listing honours public read; other read APIs still need a token.
+        Fidelity gap: directory listing and file head, download and preview honour public read; other read APIs
+        (file info, search, ...) are not emulated.
         """
         lib = self.store.get("library", library_id) if library_id else None
         ext = (lib or {}).get("LibraryExtension") or {}
