@@ -39,16 +39,8 @@ SHORT_STEPS = 7
 # seed -> (the finding its walk runs into on main today, a phrase of that violation). Such a seed is reported as
 # xfail only when it fails with that violation; passing (the fix landed: remove the entry) or failing otherwise
 # fails the test.
-KNOWN: dict[int, tuple[str, str]] = {
-    8: ("walk finding W7 (issue 19 case 1 on Album): step 7 `up --replace` of Album album-b-x deletes the album its "
-        "replacement took over; the state holds an album that no longer exists", "state holds album"),
-    36: ("walk finding W10: step 5 `up --replace` of the MediaLibrary, refused because space b holds a file, leaves "
-         "a new space-a in the new library next to the old one (two spaces, one mark) and every later up refused",
-         "spaces carry the mark"),
-    124: ("walk finding W11: step 5 leaves the SpaceSet (spaceSet: false) and renames album Pets in the same up: "
-          "the Album resource makes a new album and the old one stays in the cloud outside the state",
-          "is in the cloud but not in the state"),
-}
+# Seeds 8, 36 and 124 were here for walk findings W7, W10 and W11 until main fixed them.
+KNOWN: dict[int, tuple[str, str]] = {}
 
 
 def _seeds() -> list[int]:
