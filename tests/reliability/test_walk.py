@@ -18,6 +18,7 @@ is reported as xfail naming its finding (KNOWN below) when, and only when, it fa
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from tests.reliability import report
 from tests.reliability.walk import Model, Step, plan_of
 from tests.reliability.walk_checks import check
 from tests.reliability.walk_driver import new_world, remove, walk
+from tests.reliability.walk_findings import FINDINGS
 from tests.reliability.walk_run import Result
 
 pytestmark = pytest.mark.emulator_only  # faults (the kill point), the inventory and hand deletes need the emulator
@@ -104,3 +106,21 @@ def test_the_checks_see_a_lost_file_an_orphan_and_a_missing_space(emulator: Emul
         assert any("is in the cloud but not in the state" in p and "space-z" in p for p in problems), problems
     finally:
         remove(world)
+
+
+@pytest.mark.parametrize("name", sorted(FINDINGS))
+def test_finding(name: str, emulator: EmulatorProcess, project_dir: Path, engine_env: dict[str, str]) -> None:
+    """A finding of the walk, replayed from its minimal plan (walk_findings.py): opt-in (WALK_FINDINGS=1), as the
+    cases of issue 19 have their own tests in `make test` (test_safe_paths.py). An open finding is xfail only while
+    it shows its violation."""
+    if not os.environ.get("WALK_FINDINGS"):
+        pytest.skip("opt-in: WALK_FINDINGS=1 replays the walk's findings (10 to 30 s each)")
+    finding = FINDINGS[name]
+    world = new_world(emulator, project_dir, engine_env, 0)
+    try:
+        out = walk(world, 0, 0, plan=plan_of(json.dumps(finding["plan"])), keep_going=True)
+    finally:
+        remove(world)
+    if finding["open"] and any(finding["open"] in v for v in out.violations):
+        pytest.xfail(f"{name}: still open on main")
+    assert not out.violations, out.report()
