@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import platform
+import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,7 +35,7 @@ def render_soak(outcomes: list[Outcome], seconds: float, steps: int, avoid: tupl
         "## 9b. Random walk, long run (`make soak`)",
         "",
         f"Last soak: {_dt.datetime.now(_dt.UTC).strftime('%Y-%m-%d %H:%M UTC')} on {platform.node() or 'unknown'} "
-        f"(Python {platform.python_version()}). **{len(outcomes)} seeds, {total} steps "
+        f"(Python {platform.python_version()}, code at {_revision()}). **{len(outcomes)} seeds, {total} steps "
         f"(up to {steps} a seed), {len(failed)} violations, {seconds / 60:.1f} minutes "
         f"({seconds / max(total, 1):.1f} s a step).**"
         + (f" Step kinds left out: {', '.join(avoid)}." if avoid else ""),
@@ -51,10 +52,24 @@ def render_soak(outcomes: list[Outcome], seconds: float, steps: int, avoid: tupl
         "|---|---|---|---|---|---|",
     ]
     for o in outcomes:
-        violation = "; ".join(o.violations).replace("|", "\\|") if o.violations else "0"
+        violation = _cell("; ".join(o.violations)) if o.violations else "0"
         lines.append(f"| {o.seed} | {o.steps} | {o.refused} | {o.seconds:.0f} | {violation} | "
                      f"{'`' + o.replay() + '`' if o.violations else ''} |")
     return "\n".join([*lines, END])
+
+
+def _revision() -> str:
+    try:
+        return subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True,
+                              timeout=10, cwd=PAGE.parent).stdout.strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+def _cell(text: str, limit: int = 300) -> str:
+    """One table cell: one line, pipes escaped, long texts (a whole preview) cut."""
+    text = " ".join(text.split()).replace("|", "\\|")
+    return text if len(text) <= limit else text[:limit] + " ..."
 
 
 def write_soak(outcomes: list[Outcome], seconds: float, steps: int, avoid: tuple[str, ...],
