@@ -26,7 +26,7 @@ One library (the single-library keys, namespace `smh-media`, see stacks/Pulumi.l
   spacesFile        path (from the project directory) of a JSON or YAML map of more `spaces`: thousands of spaces
                     exceed what one config value can carry (128 KiB: Linux's limit on one environment variable)
   spaceSet          true | false | N | {from: N, chunks: C}: serve `spaces` with SpaceSet resources (always,
-                    never, from N spaces on; default false); smh_provider/stack_spaces.py, README "Thousands of
+                    never, from N spaces on; default false); smh_provider/stack_spaces.py, docs/spaces.md "Thousands of
                     tenant spaces"
   roles, users, groups, grants
                     the library's permissions: role table, users, groups (nested with `parent`, `members`) and
@@ -304,7 +304,7 @@ def declare_library(spec: LibrarySpec, shared: Declared | None = None) -> Declar
         chunks = space_set_chunks(spec.get("spaceSet"), len(spaces_cfg), f"{spec.where}spaceSet")
     except ValueError as err:
         _fail(str(err))
-    if chunks:  # SpaceSet resources instead of a Space and Albums per space (README, "Thousands of tenant spaces")
+    if chunks:  # SpaceSet resources instead of a Space and Albums each (docs/spaces.md, "Thousands of tenant spaces")
         declared.space_ids = declare_space_set(_claim("SpaceSet", spec.name("spaces"), f"{spec.where}spaces"),
                                                library, spaces_cfg, force_destroy, spec.name("space-") + "{key}",
                                                chunks)

@@ -49,7 +49,7 @@ class Change:
     # A SpaceSet's spaces deleted or replaced inside the set: (key, why; "" for a delete).
     set_losses: list[tuple[str, str]] = field(default_factory=list)
     # A Space or Album dropped from the program while a SpaceSet of its library takes its space over: the
-    # resource leaves the state, nothing is deleted (README, "Thousands of tenant spaces").
+    # resource leaves the state, nothing is deleted (docs/spaces.md, "Thousands of tenant spaces").
     handed_to: str = ""
 
     @property

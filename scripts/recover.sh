@@ -10,7 +10,7 @@
 # 2. `pulumi cancel` removes the dead run's lock.
 # 3. `pulumi refresh --clear-pending-creates` forgets creates the engine never saw finish and reads the rest.
 # 4. `pulumi up` finishes the job. Objects the dead run did create carry this stack's ownership mark, so the
-#    provider adopts them instead of creating them twice (README: "When `pulumi up` was interrupted").
+#    provider adopts them instead of creating them twice (docs/safety.md: "When `pulumi up` was interrupted").
 #
 # Uses PULUMI_BACKEND_URL (default: this project's file backend) and the caller's passphrase settings.
 set -euo pipefail

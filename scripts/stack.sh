@@ -43,7 +43,7 @@ stop_emulators() {
 export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$ROOT/.pulumi-state}
 [[ $PULUMI_BACKEND_URL == file://$ROOT/.pulumi-state ]] && mkdir -p "$ROOT/.pulumi-state"
 stack_file=stacks/Pulumi.$STACK.yaml
-# Where the provider will call: the provider's own rule (the stack's smh:endpoint, else SMH_ENDPOINT; README "Endpoint").
+# Where the provider will call: the provider's own rule (the stack's smh:endpoint, else SMH_ENDPOINT; docs/stack-config.md "Endpoint").
 resolved=$("$ROOT/.venv/bin/python" "$ROOT/scripts/stack_endpoint.py" "$stack_file") \
   || { echo "stack '$STACK': fix smh:endpoint / SMH_ENDPOINT (above) first" >&2; exit 2; }
 endpoint=${resolved%% *} source=${resolved#* }

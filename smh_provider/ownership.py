@@ -173,5 +173,5 @@ def still_ours(found: str, owner: str | None) -> bool:
 
 def take_over_hint(what: str, flag: str = "adopt=True") -> str:
     return (f"To take over the existing {what}, set {flag} on the resource (in this project's stack config: see "
-            "README, 'Taking over existing objects') and run `pulumi up`: the provider then writes this stack's "
-            "ownership mark on it and manages it from then on. Otherwise choose another name.")
+            "the safety model, docs/safety.md, 'Taking over existing objects') and run `pulumi up`: the provider "
+            "then writes this stack's ownership mark on it and manages it from then on. Otherwise choose another name.")

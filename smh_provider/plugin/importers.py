@@ -19,7 +19,7 @@ into that *seed* (a partial state) and the provider id, and then the provider's 
     FolderGrant       <library id>/<space id>:<path>#<user|group>:<grantee id> without the library
 
 (the region defaults to `smh:region` / TENCENTCLOUD_REGION). A SpaceSet is not importable: import its spaces as
-Space resources, or let a SpaceSet adopt them (README, "Thousands of tenant spaces").
+Space resources, or let a SpaceSet adopt them (docs/spaces.md, "Thousands of tenant spaces").
 
 **Ownership.** An object carrying another stack's or resource's mark is refused with the rule of `adopt_from`
 (ownership.may_take with adopt=True: no mark or this resource's own mark are fine). The state records this

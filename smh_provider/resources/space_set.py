@@ -315,7 +315,7 @@ class SpaceSet(Resource, module="smh", name="SpaceSet"):
                  also_sets: list[str] | None = None, opts: pulumi.ResourceOptions | None = None) -> None:
         """`adopt_space_resources`: the name template of Space resources this set takes over (e.g.
         "space-{key}"): their spaces are adopted by mark, and the dropped Space and Album resources leave the
-        state without deleting anything (README, "Thousands of tenant spaces"). `chunk` ("i/n"): this set holds
+        state without deleting anything (docs/spaces.md, "Thousands of tenant spaces"). `chunk` ("i/n"): this set holds
         share i of n of a library's keys (stack_spaces.declare_space_set); n must not change later."""
         props: dict[str, Any] = {"library_identity": None}
         if library is not None:

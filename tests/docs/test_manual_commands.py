@@ -12,7 +12,8 @@ What differs from a reader's machine, and nothing else (SUBSTITUTIONS, applied t
   address, in the commands and in the copy's stack files; after `cp stacks/Pulumi.dev.yaml.example ...` the
   reader's edit is made (the emulator's SecretId, and `smh:endpoint` pointing at the emulator);
   `PULUMI_CONFIG_PASSPHRASE=...`, `TENCENTCLOUD_SECRET_ID=...`, `TENCENTCLOUD_SECRET_KEY=...` and `<SecretKey>` get
-  the test's passphrase and the emulator's keys.
+  the test's passphrase and the emulator's keys; `bin/smh discover` (docs/import.md: the account's credentials in
+  the environment) gets `SMH_ENDPOINT`, the emulator's address.
 * Team state: the `s3://` URL of real COS gets `&disable_https=true` and the page's terminal `HTTP_PROXY=<emulator>`
   (as tests/e2e/test_s3_backend.py does), so the CLI's calls keep their real Host and reach the emulator; the state
   bucket `team-state-1250000000` is created first, as the page assumes it exists.
@@ -84,6 +85,8 @@ class Session:
         if "s3://" in command:
             command = re.sub(r"(s3://[^'\" ]*myqcloud\.com[^'\" ]*)", r"\1&disable_https=true", command)
             env["HTTP_PROXY"] = self.emulator.url
+        if command.startswith(("bin/smh ", "make discover")):
+            env["SMH_ENDPOINT"] = self.emulator.url
         if command.startswith("venv/bin/pip install /path/to/this/repo"):
             command = (f"{ROOT}/.venv/bin/python -m pip install -q --no-deps --no-build-isolation "
                        f"--target {self.tmp}/site {self.clone}")
@@ -134,6 +137,30 @@ def check_drift_clean(s: Session, out: str) -> None:
     assert "drift" in out.lower(), out
 
 
+def check_discovered(s: Session, out: str) -> None:
+    """The dev stack of docs/real-cloud.md is the account's one library; discover lists it, keys left out."""
+    assert "(1 with media processing), 1 media libraries" in out, out  # and the test's team state bucket
+    written = (s.clone / "discovered" / "import.json").read_text()
+    assert '"smh:index:MediaLibrary"' in written and '"media-prod-library"' in written, written
+    assert DEFAULT_SECRET_KEY not in written
+
+
+def check_yaml_up(s: Session, out: str) -> None:
+    """examples/yaml through the plugin: its bucket, and a library with the program's two tenant spaces."""
+    inv = s.inventory()
+    assert "yaml-photos-1250000000" in s.buckets(), inv
+    library = next(lib["LibraryId"] for lib in inv["libraries"] if lib["BucketName"] == "yaml-photos-1250000000")
+    assert len([space for space in inv["spaces"] if space["library"] == library]) == 2, inv
+
+
+def check_yaml_destroyed(s: Session, out: str) -> None:
+    assert "yaml-photos-1250000000" not in s.buckets(), s.inventory()
+
+
+def check_python_sdk(s: Session, out: str) -> None:
+    assert (s.clone / "sdk" / "python" / "pulumi_smh" / "media_library.py").is_file(), out
+
+
 def check_installed(s: Session, out: str) -> None:
     assert (s.tmp / "site" / "smh_provider" / "__init__.py").is_file()
     assert not (s.tmp / "site" / "emulator").exists()  # the emulator is not part of the distribution
@@ -144,10 +171,14 @@ CHECKS: dict[tuple[str, str], Callable[[Session, str], None]] = {
     ("README.md", "make up"): check_local_stack_up,
     ("docs/getting-started.md", "make destroy"): check_destroyed,
     ("docs/real-cloud.md", "STACK=dev make up"): check_dev_stack,
+    ("docs/import.md", "bin/smh discover"): check_discovered,
     ("docs/team-state.md", "bin/pulumi stack init dev"): check_team_state,
     ("docs/gitops.md", ".venv/bin/python scripts/gitops.py preview-comment"): check_preview_comment,
     ("docs/gitops.md", ".venv/bin/python scripts/gitops.py drift-check"): check_drift_clean,
     ("docs/package.md", "venv/bin/pip install"): check_installed,
+    ("docs/plugin.md", "bin/pulumi --cwd examples/yaml up"): check_yaml_up,
+    ("docs/plugin.md", "bin/pulumi --cwd examples/yaml destroy"): check_yaml_destroyed,
+    ("docs/sdks.md", ".tools/pulumi/pulumi package gen-sdk"): check_python_sdk,
     ("docs/emulator.md", "curl --noproxy '*' -s http://127.0.0.1:4566/_emulator/health"): check_health,
 }
 

@@ -1,5 +1,5 @@
 """Suite 2, crash recovery: SIGKILL `pulumi up` right after the cloud answers mutating call k, recover the way the
-README says (scripts/recover.sh: `pulumi cancel`, `pulumi refresh --clear-pending-creates`, `pulumi up`, after
+docs/safety.md says (scripts/recover.sh: `pulumi cancel`, `pulumi refresh --clear-pending-creates`, `pulumi up`, after
 removing a checkpoint sidecar the kill left empty), then check there is exactly
 one of everything, no orphan, and the outputs point at what exists. Every position k of a full `up` is tried.
 

@@ -5,6 +5,7 @@ left the state naming objects that were gone. Each test ends with the state chec
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from smh_provider import state
 from tests.emulator_process import EmulatorProcess
 from tests.reliability.cloud import full_config, state_resources
 from tests.reliability.outside import DataPlane
+from tests.reliability.test_crash import kill_after_mutation, recover
 
 QUIET: dict[str, Any] = {"on_output": lambda _: None}
 
@@ -346,3 +348,30 @@ def test_replacing_a_space_whose_album_holds_files_is_refused_at_preview(emulato
     stack.set_config("smh-media:spaces", auto.ConfigValue(json.dumps({"a": {"multi_album": True,
                                                                             "albums": {"x": "Trip"}}})))
     stack.up(**QUIET)
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_a_kill_during_album_renames_in_a_set_is_recovered(k: int, emulator: EmulatorProcess, make_stack,  # type: ignore[no-untyped-def]
+                                                           engine_env: dict[str, str]) -> None:
+    """Case 10: an album swap inside a set moves through temporary names; `up` is killed after rename k, and
+    scripts/recover.sh (cancel, refresh, up) finishes it: every file under its key's new name, state == cloud."""
+    spaces: dict[str, Any] = {"a": {"multi_album": True, "albums": {"x": "Trip", "y": "Family"}}}
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps(spaces),
+                                                "smh-media:spaceSet": "true", "smh-media:forceDestroy": "true"}))
+    up = stack.up(**QUIET)
+    lib_id, sid = up.outputs["library_id"].value, up.outputs["space_ids"].value["a"]
+    plane = DataPlane(emulator, lib_id)
+    plane.upload(sid, "Trip", "x.jpg")
+    plane.upload(sid, "Family", "y.jpg")
+    spaces["a"]["albums"] = {"x": "Family", "y": "Trip"}
+    set_spaces(stack, spaces)
+    env = {**os.environ, **engine_env}
+    kill_after_mutation(emulator, stack, k, env)
+    done = recover(stack, env)
+    assert done.returncode == 0, f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    assert sorted(plane.names(sid)) == ["Family", "Trip"]
+    assert plane.names(sid, "Family") == ["x.jpg"] and plane.names(sid, "Trip") == ["y.jpg"]
+    held = state_resources(stack)["SpaceSet"][0]["outputs"]["spaces"]["a"]["albums"]
+    assert held == {"x": "Family", "y": "Trip"}, held
+    clean(emulator, stack)
+    stack.preview(expect_no_changes=True, **QUIET)

@@ -1,7 +1,8 @@
-"""One endpoint rule (README "Endpoint"): the stack's smh:endpoint wins, SMH_ENDPOINT counts only where the stack
-sets none. The provider (smh_provider.config) and scripts/stack.sh apply the same function, so `make up` starts an
-emulator only where the provider will call, and `make down` stops every emulator that make started (one pid file
-per port). stack.sh runs for real here, on a throw-away copy of the repo's scripts with free ports."""
+"""One endpoint rule (docs/stack-config.md, "Endpoint"): the stack's smh:endpoint wins, SMH_ENDPOINT counts
+only where the stack sets none. The provider (smh_provider.config) and scripts/stack.sh apply the same function,
+so `make up` starts an emulator only where the provider will call, and `make down` stops every emulator that make
+started (one pid file per port). stack.sh runs for real here, on a throw-away copy of the repo's scripts with free
+ports."""
 
 from __future__ import annotations
 
