@@ -46,6 +46,8 @@ help:
 	@echo "make down       - stop every emulator that make up/preview/... started (one pid file per port)"
 	@echo "make recover    - after an interrupted up: unlock, refresh --clear-pending-creates, up (scripts/recover.sh)"
 	@echo "make discover   - an account's libraries, spaces, albums -> discovered/import.json + stack config (REGIONS=...)"
+	@echo "make soak       - long random walks over the stack program, random seeds (WALK_SEEDS=10 WALK_STEPS=100;"
+	@echo "                  WALK_SEED=n fixes the first seed): figures in docs/reliability.md"
 	@echo "make bench      - benchmarks (not part of make test): docs/benchmarks.md (BENCH_ARGS=... see bench/README.md)"
 
 bootstrap:
@@ -99,6 +101,12 @@ bench:
 	@started=$$(date +%s); scripts/bootstrap.sh && \
 	$(VENV_PYTHON) -m pip install -q --disable-pip-version-check -r bench/requirements.txt && \
 	$(VENV_PYTHON) bench/run.py --started $$started $(BENCH_ARGS)
+
+# Long random walks (tests/reliability/walk_soak.py; the short walk with fixed seeds is part of `make test`).
+# Not part of `make test`. WALK_SEEDS (10), WALK_STEPS (100 a seed), WALK_SEED (first seed; random by default).
+.PHONY: soak
+soak: bootstrap
+	$(VENV_PYTHON) -m tests.reliability.walk_soak
 
 # An account's existing buckets, media libraries, spaces and albums -> discovered/import.json (`pulumi import
 # --file`) and discovered/Pulumi.<stack>.discovered.yaml (docs/import.md). Credentials from TENCENTCLOUD_SECRET_ID /

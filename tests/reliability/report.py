@@ -32,6 +32,7 @@ TITLES = {
     "data_safety": "6. Data safety",
     "space_set": "7. SpaceSet: partial failure, throttling, crashes",
     "ownership_safety": "8. Hidden ownership: stacks sharing one account",
+    "walk": "9. Random walk over the stack program (short, fixed seeds)",
 }
 
 
@@ -119,7 +120,10 @@ def render(versions: dict[str, str]) -> str:
     for suite, title in TITLES.items():
         if _rows.get(suite):
             lines += [f"## {title}", "", *_table(_ordered(_rows[suite])), ""]
-    return "\n".join(lines)
+    from tests.reliability.walk_report import kept_block  # make soak's section outlives a make test
+
+    soak = kept_block()
+    return "\n".join(lines + ([soak, ""] if soak else []))
 
 
 def write(versions: dict[str, str]) -> Path:
