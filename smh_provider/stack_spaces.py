@@ -5,14 +5,13 @@
     spaceSet: false     one Space resource per space and one Album per album (the default)
     spaceSet: {from: 50, chunks: 8}
                         from 50 spaces on, 8 SpaceSet resources (`spaces-0` ... `spaces-7`), each holding the keys
-                        whose crc32 falls in its share: a key never moves as others come and go. The number of
-                        chunks of a stack is fixed (a change fails at preview: it would move spaces).
+                        whose crc32 falls in its share: a key never moves as others come and go. A change of the
+                        number of chunks fails at preview (existing sets would hand keys to each other in parallel):
+                        go through `spaceSet: true` first.
 
-Switching an existing stack to the SpaceSet recreates nothing: the set adopts each space by the mark of the
-Space resource that made it (`<project>/<stack>/space-<key>`), and the Space and Album resources the program no
-longer declares leave the state without deleting their spaces and albums (SpaceProvider/AlbumProvider.delete
-skip what a SpaceSet of the stack holds). Switching back is not automatic: a Space resource adopts only spaces
-with its own mark.
+Switching an existing stack to the SpaceSet, or back, recreates nothing: the new resources adopt each space (and
+album) by the mark of the resource that held it, and the resources the program no longer declares leave the state
+without deleting what another resource of the stack now holds (state.py, docs/safety.md).
 """
 
 from __future__ import annotations

@@ -96,6 +96,16 @@ class SpaceSetProvider(BaseProvider):
                 if len(f"{owner}/{key}") > ownership.MAX_MARK:
                     problems.append((f'spaces["{key}"]', f"the ownership mark {owner}/{key} is longer than "
                                                          f"{ownership.MAX_MARK} characters; use a shorter key"))
+        old_n, new_n = (str(x).partition("/")[2] or "1" for x in (olds.get("chunk") or "", news.get("chunk") or ""))
+        if olds and old_n != new_n:
+            # This set exists before and after with another share of the keys: its update would remove keys while
+            # the set they move to adopts them, in parallel; nothing orders the two. Through one set both moves are
+            # a create then a delete of separate resources, which the engine orders (state.py).
+            problems.append(("chunk", f"the spaces are split into {new_n} SpaceSet resources, where the state has "
+                                      f"{old_n}: moving keys between existing chunks in one `up` is not safe. Go "
+                                      f"through one set: set spaceSet to true (or {{from: N}}) and run `pulumi up`, "
+                                      f"then set {{chunks: {new_n}}} and run `pulumi up` again; neither step "
+                                      "recreates or deletes a space."))
         result.inputs["spaces"] = spaces
         result.failures = [*result.failures, *(CheckFailure(p, r) for p, r in problems)]
         return result

@@ -126,13 +126,16 @@ def test_a_key_keeps_its_chunk_whatever_other_keys_exist() -> None:
         space_set_chunks({"size": 5}, 3)
 
 
-def test_changing_the_number_of_chunks_is_a_move_not_a_failure() -> None:
-    """A key that moves to another chunk is adopted there and left by the old set (state.py), so a change of the
-    number of chunks recreates nothing: Check accepts it."""
+def test_changing_the_number_of_chunks_fails_at_preview_naming_the_way_out() -> None:
+    """Between two existing chunk sets a key's removal and its adoption run in parallel: refused, with the way
+    through one set (true -> chunks and chunks -> true are creates and deletes of separate resources)."""
     provider = SpaceSetProvider()
     news = {"library_id": "smhA", "owner": "p/s/spaces-1", "spaces": {"a": {}}, "chunk": "1/4"}
     result = provider.check({**news, "chunk": "1/8"}, news)
-    assert not [f for f in result.failures if f.property == "chunk"]
+    reasons = [f.reason for f in result.failures if f.property == "chunk"]
+    assert len(reasons) == 1 and "set spaceSet to true" in reasons[0]
+    assert not [f for f in provider.check({**news}, news).failures if f.property == "chunk"]
+    assert not [f for f in provider.check({}, news).failures if f.property == "chunk"]  # a new chunk set
 
 
 def test_spaces_from_a_file_join_the_inline_ones(tmp_path) -> None:  # type: ignore[no-untyped-def]
