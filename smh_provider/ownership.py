@@ -41,6 +41,13 @@ notes what this run made each resource hold:
 * A **delete** removes an object only when no other resource of the stack holds it, in the state or by this
   run's creates: an object that moved leaves the old resource's state and stays. Then the usual rules: files
   need force_destroy, checked before the first delete (preflight.py), another stack's mark is left alone.
+* **The last holder deletes.** Two resources can hold one space in the state: a Space resource took it over
+  from a SpaceSet whose delete was then refused (another of its spaces holds files), and a delete either finishes
+  or changes nothing, so the set stays whole. When both are deleted in one run (`destroy`, both targeted), the
+  first to decide leaves the space to the other and is released at once, under one lock with the decision
+  (`state.defer_or_keep`; a set decides for all its spaces at once, with its checks, under the same lock): the
+  second sees itself the last holder and deletes the space by the usual rules. Never both deferring, leaving a
+  space outside the state; never both deleting.
 """
 
 from __future__ import annotations

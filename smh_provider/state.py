@@ -11,9 +11,11 @@ calls no Check for untargeted resources; `destroy` runs no program (pulumi pkg/r
 So the provider reads the state itself: `pulumi stack export` of the running stack (the stack and project come from
 the ownership mark, the CLI is the one running this provider, the backend is the caller's environment), loaded
 once per provider process at the first decision that needs it. The engine saves the state after every step, so
-what was in it when the run started is in it then, except resources this run already deleted (whose objects are
-gone). What this run itself made a resource hold comes from this process (`note`): a create or update returns
-before the deletes of the resources it replaces or takes over from are scheduled.
+what was in it when the run started is in it then, except resources this run already deleted. What this run itself
+made a resource hold comes from this process (`note`): a create or update returns before the deletes of the
+resources it replaces or takes over from are scheduled. What a delete in this run let go of comes from this process
+too (`release`): so when two holders of one object are deleted in one run, the second is the last holder and
+deletes it, instead of deferring to a resource that has already left the state (`defer_or_keep`).
 
 Nothing read here is written anywhere: it never enters inputs, outputs, state or logs (secrets stay encrypted:
 the export is not asked to show them). When the state cannot be read, the decisions fail closed: a create does
@@ -148,7 +150,9 @@ def _export(stack: str) -> dict[str, Any]:
 
 _snapshots: PerKey[Snapshot] = PerKey()
 _notes: dict[Key, set[str]] = {}
+_released: dict[Key, set[str]] = {}  # resources whose delete in this run left the object (deleted it or deferred)
 _lock = threading.Lock()
+_deciding = threading.RLock()  # a delete's "am I the last holder?" and its release are one step
 _override: dict[str, Snapshot] = {}  # unit tests: a stack's snapshot without a CLI
 
 
@@ -179,13 +183,46 @@ def note(kind: str, obj: str, owner: str | None) -> None:
     if obj and name:
         with _lock:
             _notes.setdefault((kind, obj), set()).add(name)
+            _released.get((kind, obj), set()).discard(name)
+
+
+def release(kind: str, obj: str, owner: str | None) -> None:
+    """Resource `owner`'s delete is done with the object (it deleted it, or left it to another holder): from now
+    on it no longer holds it, so a later delete in this run of the last other holder deletes it instead of
+    deferring to a resource that has already left the state."""
+    name = name_of_mark(owner)
+    if obj and name:
+        with _lock:
+            _released.setdefault((kind, obj), set()).add(name)
 
 
 def holders(kind: str, obj: str, owner: str | None) -> set[str]:
-    """The names of the resources of `owner`'s stack that hold the object: the state's, and this run's notes."""
+    """The names of the resources of `owner`'s stack that hold the object: the state's and this run's notes,
+    less those whose delete in this run has already let go of it."""
+    snap = snapshot(owner)
     with _lock:
         noted = set(_notes.get((kind, obj), ()))
-    return snapshot(owner).names(kind, obj) | noted
+        gone = set(_released.get((kind, obj), ()))
+    return (snap.names(kind, obj) | noted) - gone
+
+
+def defer_or_keep(kind: str, obj: str, owner: str | None) -> set[str]:
+    """A delete's decision, made once: the other resources holding the object now. When there are any, resource
+    `owner` leaves it to them and is released at once (under one lock with the check, so two holders deleted in
+    one run never both defer: the second sees the first gone and deletes). When there are none, `owner` is the
+    last holder: it deletes the object, and calls `release` once the delete is done (until then, a concurrent
+    delete of another holder defers to it)."""
+    with _deciding:
+        others = held_by_others(kind, obj, owner)
+        if others:
+            release(kind, obj, owner)
+        return others
+
+
+def deciding() -> threading.RLock:
+    """The lock of `defer_or_keep`, for a delete that decides for many objects at once (a SpaceSet: its checks
+    before the first delete must see the same holders as its releases)."""
+    return _deciding
 
 
 def held_by_others(kind: str, obj: str, owner: str | None) -> set[str]:
@@ -233,6 +270,7 @@ def reset(stack: str | None = None, snap: Snapshot | None = None) -> None:
     _snapshots.clear()
     with _lock:
         _notes.clear()
+        _released.clear()
     _override.clear()
     if stack and snap is not None:
         _override[stack] = snap

@@ -234,10 +234,11 @@ class AlbumProvider(BaseProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.inputs_of(props)
         key = state.album_key(inputs["library_id"], inputs["space_id"], inputs["album_name"])
-        if state.held_by_others("album", key, inputs["owner"]):
+        if state.defer_or_keep("album", key, inputs["owner"]):
             return  # another resource of this stack (a SpaceSet) holds the album now: leave the state, keep it
         delete_album(DataPlane(self.settings(), inputs["library_id"]), inputs["space_id"], inputs["album_name"],
                      inputs["force_destroy"], inputs["owner"])
+        state.release("album", key, inputs["owner"])
 
 
 _names: dict[tuple[str, str], str] = {}

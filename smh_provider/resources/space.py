@@ -191,10 +191,19 @@ def check_deletable(plane: DataPlane, space_id: str, force: bool) -> None:
     except NotFound:
         return
     if files:
-        raise ProviderError(
-            f"deleting tenant space {space_id} of media library {plane.library_id}: it still holds files "
-            f"({', '.join(files[:5])}{', ...' if len(files) > 5 else ''}). {preflight.nothing_deleted()} Set "
-            "force_destroy: true on the space (or the set) and run `pulumi up` to delete it with its contents.")
+        problem = f"it still holds files ({', '.join(files[:5])}{', ...' if len(files) > 5 else ''})"
+        raise NotDeletable(
+            problem, f"deleting tenant space {space_id} of media library {plane.library_id}: {problem}. "
+            f"{preflight.nothing_deleted()} Set force_destroy: true on the space (or the set) and run `pulumi up` to "
+            "delete it with its contents.")
+
+
+class NotDeletable(ProviderError):
+    """A space's delete would be refused; `problem` says why in a few words (for a refusal naming many)."""
+
+    def __init__(self, problem: str, message: str) -> None:
+        super().__init__(message)
+        self.problem = problem
 
 
 def delete_space(plane: DataPlane, space_id: str, force: bool, owner: str | None = None) -> None:
@@ -264,8 +273,8 @@ class SpaceProvider(BaseProvider):
         problems: list[str] = []
         try:
             check_deletable(plane, id_, bool(olds.get("force_destroy")))
-        except ProviderError as err:
-            problems.append(str(err).split(": ", 1)[-1])
+        except NotDeletable as err:
+            problems.append(err.problem)
         if not problems and olds.get("multi_album"):
             for name, outputs in _albums_held_in(id_, olds.get("owner")):
                 if outputs.get("force_destroy"):
@@ -296,12 +305,13 @@ class SpaceProvider(BaseProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.inputs_of(props)
-        others = state.held_by_others("space", id_, inputs["owner"])
+        others = state.defer_or_keep("space", id_, inputs["owner"])
         if others:
             operation.say(f"tenant space {id_} is held by {', '.join(sorted(others))} of this stack now: "
                           "this resource leaves the state and the space stays")
             return
         delete_space(DataPlane(self.settings(), inputs["library_id"]), id_, inputs["force_destroy"], inputs["owner"])
+        state.release("space", id_, inputs["owner"])
 
 
 class Space(Resource, module="smh", name="Space"):

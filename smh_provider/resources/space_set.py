@@ -48,7 +48,7 @@ from smh_provider.errors import NotFound, ProviderError, if_found
 from smh_provider.resources import rules
 from smh_provider.resources._base import BaseProvider, Prop, is_unknown
 from smh_provider.resources.media_library import MediaLibrary
-from smh_provider.resources.space import Listing, require_multi_tenant
+from smh_provider.resources.space import Listing, NotDeletable, require_multi_tenant
 from smh_provider.resources.space_set_apply import Outcome, Runner
 from smh_provider.resources.space_set_plan import UPDATE, detailed_diff, full, normalize_spaces, plan
 
@@ -221,6 +221,12 @@ class SpaceSetProvider(BaseProvider):
                 tasks[key] = functools.partial(runner.update, p, old, sid, new, old_force, new_force)
             else:  # force_destroy only: bookkeeping
                 quiet[key] = Outcome(key, new, sid)
+        for key, new in new_spaces.items():
+            # The same settings, written another way (force_destroy now declared on the entry, equal to what the
+            # set's gave it, or no longer declared): nothing to do in the cloud, but the outputs take the new form,
+            # or the next diff compares against the old one under the set's new force_destroy.
+            if key not in plans and old_ids.get(key) and old_spaces.get(key) != new:
+                quiet[key] = Outcome(key, new, old_ids[key])
         runner.listing = Listing.load(runner.plane)  # adoption, and the sweep of leftovers
         outcomes = {**quiet, **runner.run(tasks)}
         return UpdateResult(self._finish(id_, inputs, runner, outcomes, old_spaces, old_ids, "updating",
@@ -268,22 +274,31 @@ class SpaceSetProvider(BaseProvider):
         force = inputs["force_destroy"]
         forced = {k: full(spaces.get(k) or {}, force)["force_destroy"] for k in ids}
         # Before the first delete, every space that goes must be able to go (a delete never starts that cannot
-        # finish); spaces another resource of the stack holds now stay, and are not this delete's to check.
-        going = {k: sid for k, sid in ids.items() if not state.held_by_others("space", sid, inputs["owner"])}
-        checked = runner.run({k: functools.partial(_checked, runner, k, sid, forced[k]) for k, sid in going.items()})
-        refused = [f'spaces["{k}"]: {o.error}' for k, o in sorted(checked.items()) if o.error]
-        if refused:
-            raise preflight.refuse(f"deleting SpaceSet of media library {inputs['library_id']}", refused,
-                                   preflight.WAY_OUT)
+        # finish); spaces another resource of the stack holds now stay, and are not this delete's to check. The
+        # decision and the release of what stays are one step (state.deciding): a Space resource deleted in the
+        # same run as this set then either sees the set still holding its space (and leaves it to the set) or
+        # sees it released (and deletes it itself), never both deferring.
+        owner = inputs["owner"]
+        with state.deciding():
+            going = {k: sid for k, sid in ids.items() if not state.held_by_others("space", sid, owner)}
+            checked = runner.run({k: functools.partial(_checked, runner, k, sid, forced[k])
+                                  for k, sid in going.items()})
+            refused = [f'spaces["{k}"]: {o.error}' for k, o in sorted(checked.items()) if o.error]
+            if refused:
+                raise preflight.refuse(f"deleting SpaceSet of media library {inputs['library_id']}", refused,
+                                       preflight.WAY_OUT)
+            for k, sid in ids.items():
+                if k not in going:
+                    state.release("space", sid, owner)
         outcomes = runner.run({k: functools.partial(runner.delete, k, spaces.get(k) or {}, sid, forced[k])
-                               for k, sid in ids.items()})
+                               for k, sid in going.items()})
         deleted = {i for o in outcomes.values() for i in o.deleted}
         _, leftovers = runner.sweep(deleted | set(ids.values()))
         failed = [f'spaces["{k}"]: {o.error}' for k, o in sorted(outcomes.items()) if o.error]
         problems = failed + leftovers
         if problems:
             raise ProviderError(f"deleting SpaceSet of media library {inputs['library_id']}: {len(failed)} of "
-                                f"{len(ids)} spaces were kept ({len(deleted)} deleted)"
+                                f"{len(going)} spaces were kept ({len(deleted)} deleted)"
                                 f"{f', {len(leftovers)} leftover spaces kept' if leftovers else ''}; run `pulumi "
                                 "refresh` to bring the state to what exists:" + "".join(f"\n  - {p}" for p in problems))
 
@@ -308,7 +323,12 @@ class SpaceSetProvider(BaseProvider):
 
 
 def _checked(runner: Runner, key: str, space_id: str, force: bool) -> Outcome:
-    runner.check_deletable(space_id, force)
+    """Whether the space of `key` can go; the outcome's error says why not in a few words (the refusal that lists
+    them says once that nothing was deleted, and the way out)."""
+    try:
+        runner.check_deletable(space_id, force)
+    except NotDeletable as err:
+        return Outcome(key, None, space_id, f"tenant space {space_id}: {err.problem}")
     return Outcome(key, None, space_id)
 
 

@@ -211,13 +211,15 @@ class Runner:
         return made
 
     def delete(self, key: str, old: dict[str, Any], space_id: str, force: bool) -> Outcome:
-        others = state.held_by_others("space", space_id, self.owner)
-        if others:  # moved to another resource of the stack (Space resources, another chunk): leave it to them
+        """Delete the space of a key this set no longer declares, unless another resource of the stack holds it
+        now (moved to Space resources, another chunk): then leave it to them (the last holder deletes)."""
+        if state.defer_or_keep("space", space_id, self.owner):
             return Outcome(key, None, None)
         try:
             self.delete_space(space_id, force, old.get("albums") or {})
         except ProviderError as err:
             return Outcome(key, old, space_id, str(err))
+        state.release("space", space_id, self.owner)
         return Outcome(key, None, None, deleted=[space_id])
 
     def check_deletable(self, space_id: str, force: bool) -> None:

@@ -396,3 +396,43 @@ def test_leaving_a_set_whose_album_holds_files_keeps_them(emulator: EmulatorProc
     stack.preview(expect_no_changes=True, **QUIET)
     stack.set_config("smh-media:forceDestroy", auto.ConfigValue("true"))
     stack.up(**QUIET)
+
+
+def test_a_space_held_twice_is_deleted_by_its_last_holder(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Walk finding W15: `spaceSet: 2`, a file in space a, then key a removed. Below the threshold the program
+    goes back to Space resources: space-b adopts b while the set's delete is refused (a holds a file and force is
+    off), so b is held twice (the set stays in the state whole: a delete either finishes or changes nothing).
+    Nothing is lost, and when both holders are deleted in one run the last one deletes b: never both deferring
+    to each other and leaving b behind outside the state."""
+    spaces: dict[str, Any] = {"a": {"multi_album": True, "albums": {"x": "Trip"}}, "b": {}}
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps(spaces),
+                                                "smh-media:spaceSet": "2"}))
+    up = stack.up(**QUIET)
+    lib_id, ids = up.outputs["library_id"].value, up.outputs["space_ids"].value
+    plane = DataPlane(emulator, lib_id)
+    plane.upload(ids["a"], "Trip", "f1.jpg")
+    set_spaces(stack, {"b": {}})
+    with pytest.raises(auto.CommandError) as refused:
+        stack.up(**QUIET)
+    assert 'spaces["a"]' in str(refused.value) and "force_destroy" in str(refused.value)
+    assert plane.names(ids["a"], "Trip") == ["f1.jpg"]
+    held = state.parse({"deployment": stack.export_stack().deployment}).holders
+    assert held[("space", ids["b"])] == {"spaces", "space-b"}, held  # the double hold, honest
+    assert held[("space", ids["a"])] == {"spaces"}
+    plane.call("DELETE", plane.path("file", ids["a"], "Trip", "f1.jpg"))  # the user empties a
+    stack.destroy(target=[urn_of(stack, "SpaceSet", "spaces"), urn_of(stack, "Space", "space-b")], **QUIET)
+    assert spaces_of(emulator, lib_id) == set()  # a by the set, b by whichever of its holders went last
+    assert not {"Space", "SpaceSet"} & set(state_resources(stack))  # (a targeted destroy leaves stale outputs)
+
+
+def test_force_destroy_moved_to_an_entry_leaves_a_clean_preview(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Walk finding W14: the set's force_destroy off and an entry's on in one `up`, where the entry had it from
+    the set: the same settings written another way. The outputs take the new form, so the next preview is clean."""
+    spaces: dict[str, Any] = {"a": {}, "b": {}}
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps(spaces), "smh-media:spaceSet": "true",
+                                                "smh-media:forceDestroy": "true"}))
+    stack.up(**QUIET)
+    set_spaces(stack, {"a": {}, "b": {"force_destroy": True}}, forceDestroy="false")
+    stack.up(**QUIET)
+    stack.preview(expect_no_changes=True, **QUIET)
+    assert json.loads(json.dumps(stack.outputs()["space_ids"].value)).keys() == {"a", "b"}

@@ -70,6 +70,8 @@ def test_walk(seed: int, emulator: EmulatorProcess, project_dir: Path, engine_en
         out = walk(world, seed, _steps(), print if os.environ.get("WALK_VERBOSE") else None, _avoid(), plan,
                    keep_going=bool(os.environ.get("WALK_KEEP_GOING")))
     finally:
+        if os.environ.get("WALK_DUMP"):  # the state at the end, to look at after a replay
+            Path(os.environ["WALK_DUMP"]).write_text(json.dumps(world.export(), indent=1))
         remove(world)
     report.record("walk", seeds=1, steps=out.steps, violations=len(out.violations), refused_steps=out.refused,
                   seconds=round(out.seconds))

@@ -41,9 +41,13 @@ FINDINGS: dict[str, dict[str, Any]] = {
     "W12 Space replacement with a full album": {"open": None, "plan": [
         UPLOAD_A_TRIP, ["edit", {"edit": "space_force", "key": "a", "force_destroy": True}],
         ["edit", {"edit": "multi_album", "key": "a", "multi_album": False, "albums": None}], ["revert", {}]]},
-    "W15 threshold crossing back, the set's delete refused": {"open": "held 2 times in the state", "plan": [
+    "W14 force_destroy moved from the set to an entry": {"open": None, "plan": [
+        SET_ON, ["edit", {"edit": "force", "forceDestroy": True}],
+        ["edit", {"edit": "batch", "edits": [{"edit": "space_force", "key": "b", "force_destroy": True},
+                                             {"edit": "force", "forceDestroy": False}]}]]},
+    "W15 threshold crossing back, the set's delete refused": {"open": None, "plan": [
         ["edit", {"edit": "space_set", "spaceSet": 2}], UPLOAD_A_TRIP,
         ["edit", {"edit": "remove_space", "key": "a"}], ["revert", {}]]},
-    "W16 spaceSet true then false with a file in an album": {"open": "held 2 times in the state", "plan": [
+    "W16 spaceSet true then false with a file in an album": {"open": None, "plan": [
         SET_ON, UPLOAD_A_TRIP, ["edit", {"edit": "space_set", "spaceSet": False}], ["revert", {}]]},
 }
