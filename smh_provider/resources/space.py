@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
 from smh_provider import operation, ownership, preflight, state
 from smh_provider.clients import smh
@@ -26,7 +26,7 @@ from smh_provider.clients.smhdata import SPACE_SETTINGS, DataPlane
 from smh_provider.errors import Conflict, NotFound, ProviderError
 from smh_provider.memo import PerKey
 from smh_provider.resources import rules
-from smh_provider.resources._base import BaseProvider, Prop
+from smh_provider.resources._base import BaseProvider, Prop, is_unknown
 from smh_provider.resources.media_library import MediaLibrary
 
 PROPS = (
@@ -125,6 +125,68 @@ def adopt_space(plane: DataPlane, space_id: str, inputs: dict[str, Any]) -> None
     """Take over a space an earlier run created (it carries our mark): write the declared settings."""
     plane.update_space(space_id, space_settings(inputs, set(SPACE_SETTINGS) - {"multi_album"}),
                        doing=f"adopting tenant space {space_id}")
+
+
+def adoptable_as_declared(plane: DataPlane, found: list[str], declared: dict[str, Any], owner: str | None,
+                          who: str) -> str | None:
+    """The first of the spaces `found` (carrying one of the resource's marks) whose multi_album is the declared
+    one: that space is adopted. multi_album is fixed at creation, so a space with the other value cannot be: when
+    another resource of the stack holds it (a move between Space resources and a SpaceSet, or between chunks,
+    with multi_album changed in the same `up`), the create is refused before anything changes, naming the way
+    (move first, then change); a space only an interrupted run left behind is passed over. None: create one."""
+    want = bool(declared.get("multi_album"))
+    for space_id in found:
+        current = read_space(plane, space_id, declared)
+        if current is None:
+            continue
+        if bool(current.get("multi_album")) == want:
+            return space_id
+        holders = state.held_by_others("space", space_id, owner)
+        if holders:
+            raise ProviderError(f"creating {who}: " + moving_with_other_multi_album(
+                f"tenant space {space_id}", holders, want) + " Nothing was changed.")
+    return None
+
+
+def moving_with_other_multi_album(what: str, holders: Iterable[str], want: bool) -> str:
+    return (f"{what} moves to it from {', '.join(sorted(holders))} of this stack, and multi_album changes in the "
+            f"same `pulumi up` ({not want} there, {want} here). multi_album is fixed when a space is created, so "
+            f"this would replace the space while it moves. Move it first with multi_album {not want} and run "
+            "`pulumi up`, then change multi_album and run `pulumi up` again (that replaces the space: it must be "
+            "empty, or have force_destroy).")
+
+
+def held_marks(owner: Any) -> dict[str, tuple[str, bool]]:
+    """Mark -> (holder, multi_album) of every space the stack's state holds (a Space resource's mark, or a
+    SpaceSet entry's "<set>/<key>"), but those of resource `owner` itself; {} when the state cannot be read (the
+    create decides then: adoptable_as_declared)."""
+    if not isinstance(owner, str) or owner.count("/") < 2:
+        return {}
+    project, stack = owner.split("/")[:2]
+    try:
+        snap = state.snapshot(owner)
+    except state.StateUnavailable:
+        return {}
+    me, out = state.name_of_mark(owner), {}
+    for name, items in snap.entries.items():
+        for _, outputs in items if name != me else ():
+            ids, spaces = outputs.get("space_ids"), outputs.get("spaces")
+            if isinstance(ids, dict) and isinstance(spaces, dict):
+                for k in ids:
+                    out[f"{project}/{stack}/{name}/{k}"] = (f'{name} (spaces["{k}"])',
+                                                            bool((spaces.get(k) or {}).get("multi_album")))
+            elif outputs.get("space_id"):
+                out[f"{project}/{stack}/{name}"] = (name, bool(outputs.get("multi_album")))
+    return out
+
+
+def moving_here(held: dict[str, tuple[str, bool]], templates: list[str]) -> tuple[str, bool] | None:
+    """(holder, multi_album) of the space that a new resource adopting by the marks `templates` takes over from
+    another resource of the stack (`held`: held_marks), or None."""
+    for template in templates:
+        for mark in matching(str(template), held):
+            return held[mark]
+    return None
 
 
 def create_space(plane: DataPlane, inputs: dict[str, Any], owner: str | None,
@@ -237,6 +299,20 @@ class SpaceProvider(BaseProvider):
     type_label = "Space"
     api_fields = SPACE_SETTINGS
 
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """The schema's rules; for a new Space taking a space over from a SpaceSet entry (leaving a set), at
+        preview: its multi_album must be the entry's (it is fixed at creation; the create refuses it too)."""
+        result = super().check(olds, news)
+        if olds or result.failures or is_unknown(result.inputs.get("multi_album")):
+            return result
+        marks = list(result.inputs.get("also_marks") or [])
+        moving = moving_here(held_marks(result.inputs.get("owner")), marks) if marks else None
+        want = bool(result.inputs.get("multi_album"))
+        if moving and moving[1] != want:
+            result.failures = [CheckFailure("multi_album", moving_with_other_multi_album(
+                "the tenant space", [moving[0]], want))]
+        return result
+
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.inputs_of(props)
         settings, lib_id = self.settings(), inputs["library_id"]
@@ -246,7 +322,7 @@ class SpaceProvider(BaseProvider):
         owner = inputs["owner"]
         marks = [owner, *(inputs.get("also_marks") or [])] if owner else []
         found = listing(plane).adoptable(marks, owner) if marks else []
-        space_id = found[0] if found else None
+        space_id = adoptable_as_declared(plane, found, inputs, owner, f"Space {state.name_of_mark(owner)!r}")
         if space_id:
             # An earlier run created it and died before saving state, or another resource of this stack holds it
             # (a move from a SpaceSet): adopt it, with the declared settings.

@@ -45,7 +45,7 @@ from pulumi.dynamic import (
 
 from smh_provider import host_batch, operation, ownership, preflight, state
 from smh_provider.errors import NotFound, ProviderError, if_found
-from smh_provider.resources import rules
+from smh_provider.resources import rules, space
 from smh_provider.resources._base import BaseProvider, Prop, is_unknown
 from smh_provider.resources.media_library import MediaLibrary
 from smh_provider.resources.space import Listing, NotDeletable, require_multi_tenant
@@ -96,6 +96,8 @@ class SpaceSetProvider(BaseProvider):
                 if len(f"{owner}/{key}") > ownership.MAX_MARK:
                     problems.append((f'spaces["{key}"]', f"the ownership mark {owner}/{key} is longer than "
                                                          f"{ownership.MAX_MARK} characters; use a shorter key"))
+        if not olds and isinstance(owner, str) and isinstance(spaces, dict):
+            problems += _moves_changing_multi_album(news, spaces)
         old_n, new_n = (str(x).partition("/")[2] or "1" for x in (olds.get("chunk") or "", news.get("chunk") or ""))
         if olds and old_n != new_n:
             # This set exists before and after with another share of the keys: its update would remove keys while
@@ -320,6 +322,21 @@ class SpaceSetProvider(BaseProvider):
         now = {k: o for k, o in outcomes.items() if o.space_id}
         return ReadResult(id_, {**inputs, "spaces": {k: o.entry for k, o in sorted(now.items())},
                                 "space_ids": {k: o.space_id for k, o in sorted(now.items())}})
+
+
+def _moves_changing_multi_album(news: dict[str, Any], spaces: dict[str, Any]) -> list[tuple[str, str]]:
+    """A new set taking spaces over from Space resources or other sets (entering a set, a threshold, chunks): at
+    preview, each key's multi_album must be what its space has (fixed at creation; the create refuses it too)."""
+    templates = [t for t in [news.get("legacy_mark"), *(news.get("also_marks") or [])] if isinstance(t, str) and t]
+    held = space.held_marks(news.get("owner")) if templates else {}
+    problems = []
+    for key, entry in spaces.items() if held else ():
+        want = bool((entry or {}).get("multi_album"))
+        moving = space.moving_here(held, [t.replace("{key}", key) for t in templates])
+        if moving and moving[1] != want:
+            problems.append((f'spaces["{key}"].multi_album', space.moving_with_other_multi_album(
+                f'the tenant space of spaces["{key}"]', [moving[0]], want)))
+    return problems
 
 
 def _checked(runner: Runner, key: str, space_id: str, force: bool) -> Outcome:

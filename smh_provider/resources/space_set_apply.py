@@ -78,13 +78,15 @@ class Runner:
         """Create (or adopt) the key's space with its settings and albums."""
         settings, keep = full(entry, force), "force_destroy" in entry
         space_id, existing = None, None
-        for found in self._candidates(key, exclude):
-            current = space.read_space(self.plane, found, settings)
-            if current is not None and bool(current.get("multi_album")) == bool(settings["multi_album"]):
-                space.adopt_space(self.plane, found, settings)
-                space_id = found
-                existing = _album_names(self.plane, found) if settings["multi_album"] else set()
-                break
+        try:
+            found = space.adoptable_as_declared(self.plane, self._candidates(key, exclude), settings, self.owner,
+                                                f'spaces["{key}"] of SpaceSet {state.name_of_mark(self.owner)!r}')
+        except ProviderError as err:
+            return Outcome(key, None, None, str(err))
+        if found:
+            space.adopt_space(self.plane, found, settings)
+            space_id = found
+            existing = _album_names(self.plane, found) if settings["multi_album"] else set()
         if space_id is None:
             mark = self.mark(key)
             before = set(self.listing.ids(mark)) if self.listing is not None else set()

@@ -436,3 +436,35 @@ def test_force_destroy_moved_to_an_entry_leaves_a_clean_preview(emulator: Emulat
     stack.up(**QUIET)
     stack.preview(expect_no_changes=True, **QUIET)
     assert json.loads(json.dumps(stack.outputs()["space_ids"].value)).keys() == {"a", "b"}
+
+
+def test_leaving_a_set_while_changing_multi_album_is_refused_at_preview(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Walk finding W13: leaving a set (here by a threshold) and flipping a space's multi_album in the same `up`
+    once let the new Space resource adopt the multi-album space as a plain one, its album outside the state. It is
+    refused at preview naming the way (move, then change); the two steps then go through and keep the file."""
+    spaces: dict[str, Any] = {"a": {"multi_album": True, "albums": {"x": "Trip"}}, "b": {}}
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps(spaces),
+                                                "smh-media:spaceSet": "2"}))
+    up = stack.up(**QUIET)
+    lib_id, ids = up.outputs["library_id"].value, up.outputs["space_ids"].value
+    plane = DataPlane(emulator, lib_id)
+    plane.upload(ids["b"], "f1.jpg")
+    before = spaces_of(emulator, lib_id)
+    set_spaces(stack, {"a": {}, "b": {}}, spaceSet="3")  # below the threshold: Space resources, a flips
+    for attempt in (stack.preview, stack.up):
+        with pytest.raises(auto.CommandError) as refused:
+            attempt(**QUIET)
+        assert "multi_album" in str(refused.value) and "Move it first" in str(refused.value), str(refused.value)
+    assert spaces_of(emulator, lib_id) == before
+    set_spaces(stack, spaces)  # the move alone
+    assert stack.up(**QUIET).outputs["space_ids"].value == ids
+    set_spaces(stack, {"a": {}, "b": {}})  # then the change: a (empty) is replaced
+    up = stack.up(**QUIET)
+    assert up.outputs["space_ids"].value["b"] == ids["b"] and up.outputs["space_ids"].value["a"] != ids["a"]
+    assert plane.names(ids["b"]) == ["f1.jpg"]
+    clean(emulator, stack)
+    stack.preview(expect_no_changes=True, **QUIET)
+    set_spaces(stack, {"a": {}, "b": {"multi_album": True}}, spaceSet="true")  # the other way: into a set
+    with pytest.raises(auto.CommandError) as refused:
+        stack.preview(**QUIET)
+    assert 'spaces["b"].multi_album' in str(refused.value) and "Move it first" in str(refused.value)

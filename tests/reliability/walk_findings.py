@@ -41,6 +41,11 @@ FINDINGS: dict[str, dict[str, Any]] = {
     "W12 Space replacement with a full album": {"open": None, "plan": [
         UPLOAD_A_TRIP, ["edit", {"edit": "space_force", "key": "a", "force_destroy": True}],
         ["edit", {"edit": "multi_album", "key": "a", "multi_album": False, "albums": None}], ["revert", {}]]},
+    "W13 leaving a set by a threshold while multi_album flips": {"open": None, "plan": [
+        ["edit", {"edit": "space_set", "spaceSet": 2}],
+        ["edit", {"edit": "batch", "edits": [
+            {"edit": "space_set", "spaceSet": 3},
+            {"edit": "multi_album", "key": "a", "multi_album": False, "albums": None}]}], ["revert", {}]]},
     "W14 force_destroy moved from the set to an entry": {"open": None, "plan": [
         SET_ON, ["edit", {"edit": "force", "forceDestroy": True}],
         ["edit", {"edit": "batch", "edits": [{"edit": "space_force", "key": "b", "force_destroy": True},
