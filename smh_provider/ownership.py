@@ -36,6 +36,10 @@ notes what this run made each resource hold:
   state: such an object is one an interrupted run created (a kill, a lost answer) or one another resource of the
   stack holds (a move between Space resources and a SpaceSet, or between SpaceSet chunks). The object its own
   resource holds is the one a replacement replaces, in every path above: it is never adopted.
+* A create adopts a space only with the declared `multi_album` (fixed at creation). A move between Space
+  resources and a SpaceSet (or between chunks) that also flips it is refused: at preview by Check, which reads
+  the holder's `multi_album` from the state (Check runs for every new resource, `--replace` included), and again
+  at create (`space.adoptable_as_declared`), before anything changes.
 * A create whose resource already holds an object in the state is a replacement, Diff or no Diff: before it
   starts, the old object's delete is checked (`before_replace`) and the create refused when that delete would be.
 * A **delete** removes an object only when no other resource of the stack holds it, in the state or by this

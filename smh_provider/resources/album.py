@@ -90,6 +90,10 @@ def create_album(plane: DataPlane, space_id: str, name: str, owner: str | None =
             raise ProviderError(
                 f"{err}. An album of that name exists already, holds {len(contents)} files and this "
                 "stack does not manage it; choose another album_name, or move its files and delete it.") from None
+    except NotFound as err:
+        raise ProviderError(f"{err}. The space this album belongs in is gone: it was deleted outside this stack. Run "
+                            "`pulumi refresh` to bring the state to what exists, then `pulumi up` to create the space "
+                            "and its albums again. Nothing was changed.") from None
     except InvalidInput as err:
         if err.code == "DirectoryNotAllowed":
             raise ProviderError(f"{err}. The tenant space {space_id} was not created with "
