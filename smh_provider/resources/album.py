@@ -167,8 +167,12 @@ class AlbumProvider(BaseProvider):
         moved = state.album_by_key(inputs["owner"], inputs["space_id"], inputs["album_key"]) \
             if inputs["album_key"] and inputs["space_id"] != "-" else None
         if moved and moved != inputs["album_name"] and moved in _album_names(plane, inputs["space_id"]):
-            # A SpaceSet of this stack held this album under the same key, by another name: move it here, renamed.
-            rename_album(plane, inputs["space_id"], moved, inputs["album_name"])
+            # A SpaceSet of this stack held this album under the same key, by another name: move it here, renamed
+            # (in a swap, through a temporary name while the other album moves away).
+            try:
+                rename_album(plane, inputs["space_id"], moved, inputs["album_name"])
+            except AlreadyExists:
+                self._rename_through_temp(plane, inputs, moved)
         else:
             create_album(plane, inputs["space_id"], inputs["album_name"], inputs["owner"])
         state.note("album", state.album_key(inputs["library_id"], inputs["space_id"], inputs["album_name"]),
@@ -198,13 +202,19 @@ class AlbumProvider(BaseProvider):
         except NotFound:  # the space (or library) is gone, and the album with it
             return ReadResult("", {})
         if inputs["album_name"] not in names:
-            return ReadResult("", {})
+            # A run killed in the middle of a swap or cycle of renames left this album under its temporary name:
+            # still this resource's (the next `up` renames it to what is declared), never dropped with its files.
+            temp = temp_name(inputs["owner"])
+            return ReadResult(id_, {**inputs, "album_name": temp}) if temp in names else ReadResult("", {})
         return ReadResult(id_, dict(inputs))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         old, new = self.inputs_of(olds), self.inputs_of(news)
         if old["album_name"] != new["album_name"]:
             plane = DataPlane(self.settings(), new["library_id"])
+            # This resource held the old name when the run started: another album of a swap that reads the state
+            # only after this rename was saved must still see that the name is a resource's of the stack, coming free.
+            state.note("album", state.album_key(old["library_id"], old["space_id"], old["album_name"]), old["owner"])
             try:
                 rename_album(plane, new["space_id"], old["album_name"], new["album_name"])
             except AlreadyExists:
@@ -221,8 +231,9 @@ class AlbumProvider(BaseProvider):
             raise ProviderError(f"renaming album {before!r} to {after!r}: an album named {after!r} exists already "
                                 "and no resource of this stack holds it. Nothing was changed; choose another name, "
                                 "or move its files and delete it.")
-        temp = f".pulumi-moving-{state.name_of_mark(owner)}"[:255]
-        rename_album(plane, space_id, before, temp)
+        temp = temp_name(owner)
+        if before != temp:  # (after a killed run the album may be there already)
+            rename_album(plane, space_id, before, temp)
         deadline = time.monotonic() + RENAME_WAIT
         while time.monotonic() < deadline:
             try:
@@ -230,7 +241,8 @@ class AlbumProvider(BaseProvider):
                 return
             except AlreadyExists:
                 time.sleep(0.5)
-        rename_album(plane, space_id, temp, before)
+        if before != temp:
+            rename_album(plane, space_id, temp, before)
         raise ProviderError(f"renaming album {before!r} to {after!r}: the album holding that name (held by "
                             f"another resource of this stack) was not renamed away within {RENAME_WAIT:.0f} s. "
                             f"Nothing was changed: {before!r} keeps its name.")
@@ -246,6 +258,11 @@ class AlbumProvider(BaseProvider):
 
 
 _names: dict[tuple[str, str], str] = {}
+
+
+def temp_name(owner: str | None) -> str:
+    """The temporary name of the Album resource `owner` (its mark) during a swap or cycle of renames."""
+    return f".pulumi-moving-{state.name_of_mark(owner)}"[:255]
 
 
 def claim_name(resource_name: str, container: str | None, album_name: object) -> None:

@@ -45,7 +45,7 @@ from pulumi.dynamic import (
 
 from smh_provider import host_batch, operation, ownership, preflight, state
 from smh_provider.errors import NotFound, ProviderError, if_found
-from smh_provider.resources import rules, space
+from smh_provider.resources import album, rules, space
 from smh_provider.resources._base import BaseProvider, Prop, is_unknown
 from smh_provider.resources.media_library import MediaLibrary
 from smh_provider.resources.space import Listing, NotDeletable, require_multi_tenant
@@ -283,15 +283,23 @@ class SpaceSetProvider(BaseProvider):
         owner = inputs["owner"]
         with state.deciding():
             going = {k: sid for k, sid in ids.items() if not state.held_by_others("space", sid, owner)}
+            # A space that stays (another resource holds it now) keeps the albums its new holder declares; the
+            # others this set held in it were removed from the program in the same `up`: they go, by the rules.
+            orphans = {k: runner.orphan_albums(sid, spaces.get(k) or {}) for k, sid in ids.items() if k not in going}
             checked = runner.run({k: functools.partial(_checked, runner, k, sid, forced[k])
                                   for k, sid in going.items()})
             refused = [f'spaces["{k}"]: {o.error}' for k, o in sorted(checked.items()) if o.error]
+            refused += [f'spaces["{k}"]: {problem}' for k, names in sorted(orphans.items())
+                        for problem in runner.album_problems(ids[k], names, forced[k])]
             if refused:
                 raise preflight.refuse(f"deleting SpaceSet of media library {inputs['library_id']}", refused,
                                        preflight.WAY_OUT)
             for k, sid in ids.items():
                 if k not in going:
                     state.release("space", sid, owner)
+        for k, names in orphans.items():
+            for name in names:
+                album.delete_album(runner.plane, ids[k], name, forced[k])
         outcomes = runner.run({k: functools.partial(runner.delete, k, spaces.get(k) or {}, sid, forced[k])
                                for k, sid in going.items()})
         deleted = {i for o in outcomes.values() for i in o.deleted}

@@ -103,20 +103,31 @@ class Runner:
         except ProviderError as err:
             return Outcome(key, sparse({**settings, "quota_bytes": None}, None, keep), space_id, str(err))
         made: dict[str, str] = {}
-        for akey, name in (entry.get("albums") or {}).items():
-            try:
-                moved = state.album_by_key(self.owner, space_id, akey) if existing else None
-                if name in (existing or set()):
-                    pass
-                elif moved and moved in (existing or set()):  # an Album resource held it under this key: renamed
-                    album.rename_album(self.plane, space_id, moved, name)
-                else:
-                    album.create_album(self.plane, space_id, name, self.owner)
-                made[akey] = name
+        wanted: dict[str, str] = dict(entry.get("albums") or {})
+        try:
+            # Albums another resource holds under these keys (Album resources, another set: a move) are taken over
+            # and renamed to what is declared, swaps and cycles through temporary names (rename_albums); an album
+            # a killed run left under its key's temporary name is this key's too.
+            renames: dict[str, tuple[str, str]] = {}
+            for akey, name in wanted.items() if existing else ():
+                source = state.album_by_key(self.owner, space_id, akey)
+                source = source if source in existing else temp_name(akey) if temp_name(akey) in existing else None
+                if source is not None and source != name:
+                    renames[akey] = (source, name)
+                elif source == name:
+                    made[akey] = name
+            self.rename_albums(space_id, renames, made)
+            taken = (set(existing or ()) - {b for b, _ in renames.values()}) | set(made.values())
+            for akey, name in wanted.items():
+                if akey not in made:
+                    if name not in taken:
+                        album.create_album(self.plane, space_id, name, self.owner)
+                    made[akey] = name
+            for name in made.values():
                 state.note("album", state.album_key(self.plane.library_id, space_id, name), self.owner)
-            except ProviderError as err:  # the album may exist all the same (a lost answer): read it back
-                return self.read_back(key, {**entry, "albums": entry.get("albums") or {}}, space_id, force,
-                                      Outcome(key, sparse(settings, made, keep), space_id, str(err)))
+        except ProviderError as err:  # the album may exist all the same (a lost answer): read it back
+            return self.read_back(key, {**entry, "albums": wanted}, space_id, force,
+                                  Outcome(key, sparse(settings, made, keep), space_id, str(err)))
         return Outcome(key, sparse(settings, made, keep), space_id)
 
     def read_back(self, key: str, entry: dict[str, Any], space_id: str, force: bool, fallback: Outcome) -> Outcome:
@@ -216,6 +227,12 @@ class Runner:
         """Delete the space of a key this set no longer declares, unless another resource of the stack holds it
         now (moved to Space resources, another chunk): then leave it to them (the last holder deletes)."""
         if state.defer_or_keep("space", space_id, self.owner):
+            orphans = self.orphan_albums(space_id, old)  # removed in the same `up` as the move: they go
+            problems = self.album_problems(space_id, orphans, force)
+            if problems:
+                return Outcome(key, old, space_id, "; ".join(problems))
+            for name in orphans:
+                album.delete_album(self.plane, space_id, name, force)
             return Outcome(key, None, None)
         try:
             self.delete_space(space_id, force, old.get("albums") or {})
@@ -223,6 +240,26 @@ class Runner:
             return Outcome(key, old, space_id, str(err))
         state.release("space", space_id, self.owner)
         return Outcome(key, None, None, deleted=[space_id])
+
+    def orphan_albums(self, space_id: str, entry: dict[str, Any]) -> list[str]:
+        """The albums of this set's `entry` in a space another resource holds now, that no other resource holds:
+        the program removed them while the space moved, so nothing else will delete them."""
+        names = sorted((entry.get("albums") or {}).values())
+        lib = self.plane.library_id
+        return [n for n in names if not state.held_by_others("album", state.album_key(lib, space_id, n), self.owner)]
+
+    def album_problems(self, space_id: str, names: list[str], force: bool) -> list[str]:
+        """Why deleting these albums would be refused (files without force_destroy); gone ones are fine."""
+        problems = []
+        for name in names if not force else ():
+            try:
+                held = self.plane.list_dir(space_id, name)
+            except NotFound:
+                continue
+            if held:
+                problems.append(f"album {name!r} of tenant space {space_id}, removed from the program, still holds "
+                                f"{len(held)} files and force_destroy is off")
+        return problems
 
     def check_deletable(self, space_id: str, force: bool) -> None:
         space.check_deletable(self.plane, space_id, force)

@@ -350,14 +350,16 @@ def test_replacing_a_space_whose_album_holds_files_is_refused_at_preview(emulato
     stack.up(**QUIET)
 
 
-@pytest.mark.parametrize("k", [1, 3])
-def test_a_kill_during_album_renames_in_a_set_is_recovered(k: int, emulator: EmulatorProcess, make_stack,  # type: ignore[no-untyped-def]
-                                                           engine_env: dict[str, str]) -> None:
-    """Case 10: an album swap inside a set moves through temporary names; `up` is killed after rename k, and
-    scripts/recover.sh (cancel, refresh, up) finishes it: every file under its key's new name, state == cloud."""
+@pytest.mark.parametrize("k,space_set", [(1, "true"), (3, "true"), (2, "false")])
+def test_a_kill_during_album_renames_is_recovered(k: int, space_set: str, emulator: EmulatorProcess, make_stack,  # type: ignore[no-untyped-def]
+                                                  engine_env: dict[str, str]) -> None:
+    """Case 10: an album swap (inside a set, or between Album resources) moves through temporary names; `up` is
+    killed after mutating call k, and scripts/recover.sh (cancel, refresh, up) finishes it: every file under its
+    key's new name, state == cloud. With Album resources, k=2 is the kill right after the first album stepped
+    aside (walk seeds 303203, 303204: the refresh dropped it and its files were left outside the state)."""
     spaces: dict[str, Any] = {"a": {"multi_album": True, "albums": {"x": "Trip", "y": "Family"}}}
     stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps(spaces),
-                                                "smh-media:spaceSet": "true", "smh-media:forceDestroy": "true"}))
+                                                "smh-media:spaceSet": space_set, "smh-media:forceDestroy": "true"}))
     up = stack.up(**QUIET)
     lib_id, sid = up.outputs["library_id"].value, up.outputs["space_ids"].value["a"]
     plane = DataPlane(emulator, lib_id)
@@ -371,7 +373,10 @@ def test_a_kill_during_album_renames_in_a_set_is_recovered(k: int, emulator: Emu
     assert done.returncode == 0, f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     assert sorted(plane.names(sid)) == ["Family", "Trip"]
     assert plane.names(sid, "Family") == ["x.jpg"] and plane.names(sid, "Trip") == ["y.jpg"]
-    held = state_resources(stack)["SpaceSet"][0]["outputs"]["spaces"]["a"]["albums"]
+    if space_set == "true":
+        held = state_resources(stack)["SpaceSet"][0]["outputs"]["spaces"]["a"]["albums"]
+    else:
+        held = {r["urn"].rsplit("-", 1)[-1]: r["outputs"]["album_name"] for r in state_resources(stack)["Album"]}
     assert held == {"x": "Family", "y": "Trip"}, held
     clean(emulator, stack)
     stack.preview(expect_no_changes=True, **QUIET)
@@ -468,3 +473,42 @@ def test_leaving_a_set_while_changing_multi_album_is_refused_at_preview(emulator
     with pytest.raises(auto.CommandError) as refused:
         stack.preview(**QUIET)
     assert 'spaces["b"].multi_album' in str(refused.value) and "Move it first" in str(refused.value)
+
+
+def test_album_swaps_while_moving_to_or_from_a_set_keep_every_file(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Walk seed 303202: entering a set while two albums swap names once renamed one onto the other's old name and
+    recorded an album that did not exist; leaving a set with a swap collided. Both ways now complete."""
+    spaces: dict[str, Any] = {"a": {"multi_album": True, "albums": {"x": "Trip", "y": "Family"}}}
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps(spaces)}))
+    up = stack.up(**QUIET)
+    lib_id, sid = up.outputs["library_id"].value, up.outputs["space_ids"].value["a"]
+    plane = DataPlane(emulator, lib_id)
+    plane.upload(sid, "Trip", "x.jpg")
+    plane.upload(sid, "Family", "y.jpg")
+    for space_set, albums in (("true", {"x": "Family", "y": "Trip"}), ("false", {"x": "Trip", "y": "Family"})):
+        spaces["a"]["albums"] = albums
+        set_spaces(stack, spaces, spaceSet=space_set)
+        assert stack.up(**QUIET).outputs["space_ids"].value == {"a": sid}
+        assert plane.names(sid, albums["x"]) == ["x.jpg"] and plane.names(sid, albums["y"]) == ["y.jpg"]
+        assert sorted(plane.names(sid)) == ["Family", "Trip"]
+        clean(emulator, stack)
+        stack.preview(expect_no_changes=True, **QUIET)
+
+
+def test_an_album_removed_while_its_space_moves_is_deleted(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Walk seed 303201: chunks -> one set with an album removed in the same `up`. The old set leaves the space
+    to the new one and used to leave the album too, held by nothing; it now deletes it by the album rules (with a
+    file and force off, the old set's delete is refused before anything is deleted)."""
+    spaces: dict[str, Any] = {"a": {"multi_album": True, "albums": {"x": "Trip", "y": "Family"}}, "b": {}}
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps(spaces),
+                                                "smh-media:spaceSet": json.dumps({"chunks": 2})}))
+    up = stack.up(**QUIET)
+    lib_id, ids = up.outputs["library_id"].value, up.outputs["space_ids"].value
+    plane = DataPlane(emulator, lib_id)
+    plane.upload(ids["a"], "Family", "y.jpg")
+    spaces["a"]["albums"] = {"y": "Family"}
+    set_spaces(stack, spaces, spaceSet="true")
+    assert stack.up(**QUIET).outputs["space_ids"].value == ids
+    assert plane.names(ids["a"]) == ["Family"] and plane.names(ids["a"], "Family") == ["y.jpg"]
+    clean(emulator, stack)
+    stack.preview(expect_no_changes=True, **QUIET)

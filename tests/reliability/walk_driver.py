@@ -6,6 +6,7 @@ preview. Used by test_walk.py (the short walk of `make test`, a replay by WALK_S
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -107,6 +108,8 @@ def walk(world: World, seed: int, steps: int, on_step: Callable[[str], None] | N
         out.log.append(line)
         if on_step:
             on_step(line)
+            if os.environ.get("WALK_SHOW_OUTPUT"):  # every CLI run's output (the tail), to see a refusal whole
+                on_step(_tail(result.output(), 4000))
         out.steps = i
         if problems:
             if out.failed_step is None:
