@@ -19,8 +19,10 @@ bucket), so a refusal at the bucket came after the library, its id and its secre
   later. An ancestor's force_destroy is on its ownership tags (`FORCE_TAG`), since its state is not at hand.
   The result is kept for the rest of the run, so a destroy pays these reads once per bucket.
 
-  The cost of not knowing the run's plan: `pulumi destroy --target <library>` treats the bucket as going too, and
-  refuses when the bucket is not empty; delete the library by removing it from the program instead.
+  Under `--target` (`destroy --target`, `up --target`), only the targets and, with `--target-dependents`, their
+  dependents are deleted, never an ancestor: the command line of the running CLI (`state.run_targets`) names
+  them, and an ancestor whose resource in the state is not among them is left out of the check
+  (`untargeted`). When the command line or the state cannot be read, the check assumes the ancestor goes.
 
 Whatever a run did delete is recorded (`deleted`), so every refusal says either "Nothing was deleted" (true) or
 lists what this run had already deleted.
@@ -32,7 +34,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from smh_provider import ownership
+from smh_provider import ownership, state
 from smh_provider.clients import cos, smh
 from smh_provider.clients.smhdata import DataPlane
 from smh_provider.errors import NotFound, ProviderError
@@ -179,7 +181,7 @@ def checked(key: str) -> None:
 def bucket_ancestor(settings: Any, full: str | None, region: str | None, stack: str, skip: str = "",
                     tags: dict[str, str] | None = None) -> list[str]:
     """Problems of bucket `full` if this run deletes it too (not kept, this stack's mark), else []."""
-    if not full or not region or not stack or kept("bucket", full):
+    if not full or not region or not stack or kept("bucket", full) or untargeted("bucket", full, stack):
         return []
 
     if tags is None:
@@ -189,9 +191,23 @@ def bucket_ancestor(settings: Any, full: str | None, region: str | None, stack: 
     return bucket_problems(settings, full, region, tags.get(ownership.FORCE_TAG) == "true", stack, skip)
 
 
+def untargeted(kind: str, obj: str, stack: str) -> bool:
+    """Whether this run certainly leaves the object alone: the command names its resources (`--target`), and none
+    of them is a resource of the stack's state that holds the object (an ancestor is never a target's dependent).
+    False when the command names none (the whole program), or when the command line or the state cannot be read."""
+    targets = state.run_targets()
+    if not targets:
+        return False
+    try:
+        names = state.snapshot(f"{stack}/_").names(kind, obj)
+    except state.StateUnavailable:
+        return False
+    return bool(names) and not any(t.rpartition("::")[2] in names for t in targets)
+
+
 def library_ancestor(settings: Any, library_id: str, stack: str) -> list[str]:
     """Problems of library `library_id` and its bucket if this run deletes them too, else []."""
-    if not stack or kept("library", library_id):
+    if not stack or kept("library", library_id) or untargeted("library", library_id, stack):
         return []
 
     lib = smh.find_library(smh.client(settings), library_id)

@@ -132,6 +132,48 @@ def _cli() -> str:
     return found
 
 
+def _running_cli_pid() -> int | None:
+    """The pid of the pulumi CLI running this provider (an ancestor process), or None."""
+    pid = os.getppid()
+    for _ in range(8):
+        try:
+            if Path(os.readlink(f"/proc/{pid}/exe")).name == "pulumi":
+                return pid
+            pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            return None
+        if pid <= 1:
+            return None
+    return None
+
+
+def run_targets() -> list[str] | None:
+    """The `--target` URNs of the running pulumi command ([] when it names none: the whole program), read from its
+    command line; None when that cannot be read or names resources another way (`--exclude`): then nothing may be
+    assumed about which resources the run leaves alone."""
+    pid = _running_cli_pid()
+    if pid is None:
+        return None
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return None
+    return targets_of(args)
+
+
+def targets_of(args: list[str]) -> list[str] | None:
+    """`run_targets` of a pulumi command line."""
+    targets: list[str] = []
+    for i, arg in enumerate(args):
+        if arg in ("--target", "-t") and i + 1 < len(args):
+            targets.append(args[i + 1])
+        elif arg.startswith("--target="):
+            targets.append(arg.partition("=")[2])
+        elif arg.startswith("--exclude") or arg.startswith("--target-replace"):
+            return None
+    return targets
+
+
 def _export(stack: str) -> dict[str, Any]:
     cmd = [_cli(), "stack", "export", "--stack", stack, "--non-interactive"]
     try:

@@ -512,3 +512,21 @@ def test_an_album_removed_while_its_space_moves_is_deleted(emulator: EmulatorPro
     assert plane.names(ids["a"]) == ["Family"] and plane.names(ids["a"], "Family") == ["y.jpg"]
     clean(emulator, stack)
     stack.preview(expect_no_changes=True, **QUIET)
+
+
+
+
+def test_a_targeted_destroy_does_not_check_the_ancestors_it_leaves(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """`destroy --target` of one space once checked the library (and bucket) as if they went too, and refused
+    because another space held a file. The command line names the targets; the library is not one of them."""
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps({"a": {}, "b": {}})}))
+    up = stack.up(**QUIET)
+    lib_id, ids = up.outputs["library_id"].value, up.outputs["space_ids"].value
+    plane = DataPlane(emulator, lib_id)
+    plane.upload(ids["a"], "cat.jpg")
+    stack.destroy(target=[urn_of(stack, "Space", "space-b")], **QUIET)
+    assert spaces_of(emulator, lib_id) == {ids["a"]} and plane.names(ids["a"]) == ["cat.jpg"]
+    with pytest.raises(auto.CommandError) as refused:  # the library itself, targeted, is still checked
+        stack.destroy(target=[urn_of(stack, "MediaLibrary", "media-library")], target_dependents=True, **QUIET)
+    assert "still holds" in str(refused.value) and "Nothing was deleted" in str(refused.value)
+    assert spaces_of(emulator, lib_id) == {ids["a"]} and plane.names(ids["a"]) == ["cat.jpg"]

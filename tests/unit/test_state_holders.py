@@ -56,3 +56,12 @@ def test_a_sole_holder_deletes_and_is_released_afterwards() -> None:
     assert state.holders("space", "s2", SPACE) == {"space-b"}  # until its delete is done
     state.release("space", "s2", SPACE)
     assert state.holders("space", "s2", SPACE) == set()
+
+
+def test_the_targets_of_a_command_line() -> None:
+    urn = "urn:pulumi:s::p::pulumi-python:dynamic/smh:Space::space-b"
+    assert state.targets_of(["pulumi", "destroy", "--yes", "--target", urn, "--stack", "s"]) == [urn]
+    assert state.targets_of(["pulumi", "up", f"--target={urn}", "-t", "x"]) == [urn, "x"]
+    assert state.targets_of(["pulumi", "up", "--yes"]) == []
+    assert state.targets_of(["pulumi", "up", "--exclude", urn]) is None  # names resources another way: unknown
+    assert state.targets_of(["pulumi", "up", "--target-replace", urn]) is None
