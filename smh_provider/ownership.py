@@ -73,6 +73,11 @@ MAX_MARK = 250
 _marks: dict[str, str] = {}  # mark -> the resource name that gave it, in this program run
 
 
+def mark_of(project: str, stack: str, resource_name: str) -> str:
+    """The ownership mark of resource `resource_name` of a project's stack (without the check of `mark`)."""
+    return _UNSAFE.sub("-", f"{project}/{stack}/{resource_name}")[:MAX_MARK]
+
+
 def mark(resource_name: str) -> str:
     """The ownership mark of a resource of the running program's project and stack.
 
@@ -80,7 +85,7 @@ def mark(resource_name: str) -> str:
     recovery or a move could take one's object for the other's. The second such name is refused (ValueError, which
     the program reports at preview, before anything is created).
     """
-    text = _UNSAFE.sub("-", f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}")[:MAX_MARK]
+    text = mark_of(pulumi.get_project(), pulumi.get_stack(), resource_name)
     other = _marks.setdefault(text, resource_name)
     if other != resource_name:
         raise ValueError(f"resource names {other!r} and {resource_name!r} give one ownership mark {text!r} "

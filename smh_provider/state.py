@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from smh_provider import ownership
 from smh_provider.errors import ProviderError
 from smh_provider.memo import PerKey
 
@@ -53,6 +54,13 @@ class Snapshot:
     holders: dict[Key, set[str]] = field(default_factory=dict)
     # resource name -> (id, outputs) of each entry of that name (two during a replacement)
     entries: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
+    # resource name -> its type's last part ("Space", "SpaceSet", "Album", ...)
+    types: dict[str, str] = field(default_factory=dict)
+
+    def inside(self, library_id: str) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """(type, resource name, id, outputs) of each entry holding something inside library `library_id`."""
+        return [(self.types.get(name, ""), name, id_, outputs) for name, items in sorted(self.entries.items())
+                for id_, outputs in items if library_id and outputs.get("library_id") == library_id]
 
     def names(self, kind: str, obj: str) -> set[str]:
         return set(self.holders.get((kind, obj), ()))
@@ -93,6 +101,17 @@ def album_key(library_id: str, space_id: str | None, album_name: str) -> str:
     return f"{space_id}/{album_name}" if space_id not in (None, "", "-") else f"{library_id}:-/{album_name}"
 
 
+def _mark_name(urn: str) -> str:
+    """The resource name of a URN as its ownership mark carries it (`name_of_mark`): characters a mark cannot
+    carry are '-' there, so a resource "space-a b" is known by "space-a-b" (two names giving one mark are refused
+    by `ownership.mark`). Every lookup of the snapshot is by a mark's name."""
+    parts = urn.split("::")
+    if len(parts) < 4:
+        return urn.rpartition("::")[2]
+    stack, project, name = parts[0].rpartition(":")[2], parts[1], parts[-1]
+    return name_of_mark(ownership.mark_of(project, stack, name))
+
+
 def parse(export: dict[str, Any]) -> Snapshot:
     snap = Snapshot()
     deployment = export.get("deployment") or {}
@@ -101,9 +120,10 @@ def parse(export: dict[str, Any]) -> Snapshot:
         outputs = res.get("outputs") or {}
         if not isinstance(outputs, dict):
             continue
-        name = urn.rpartition("::")[2]
+        name = _mark_name(urn)
         if res.get("custom") and res.get("id"):
             snap.entries.setdefault(name, []).append((str(res["id"]), outputs))
+            snap.types[name] = str(res.get("type") or "").rpartition(":")[2]
         for key in held_objects(str(res.get("type") or ""), str(res.get("id") or ""), outputs):
             snap.holders.setdefault(key, set()).add(name)
     return snap
@@ -111,21 +131,12 @@ def parse(export: dict[str, Any]) -> Snapshot:
 
 def _cli() -> str:
     """The pulumi CLI running this provider (an ancestor process), else the one on PATH."""
-    pid = os.getppid()
-    for _ in range(8):
+    pid = _running_cli_pid()
+    if pid is not None:
         try:
-            exe = os.readlink(f"/proc/{pid}/exe")
+            return os.readlink(f"/proc/{pid}/exe")
         except OSError:
-            break
-        if Path(exe).name == "pulumi":
-            return exe
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-            pid = int(stat.rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            break
-        if pid <= 1:
-            break
+            pass
     found = shutil.which("pulumi")
     if not found:
         raise StateUnavailable("reading this stack's state: no pulumi CLI found (neither the running one nor on PATH)")

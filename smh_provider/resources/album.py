@@ -139,6 +139,18 @@ def delete_album(plane: DataPlane, space_id: str, name: str, force: bool, owner:
         return
 
 
+def replace_problems(plane: DataPlane, olds: dict[str, Any]) -> list[str]:
+    """Why the delete of an Album resource's album (outputs `olds`), which its replacement implies, would be
+    refused: it holds files and its force_destroy is off."""
+    if olds.get("force_destroy"):
+        return []
+    try:
+        contents = plane.list_dir(str(olds.get("space_id")), str(olds.get("album_name")))
+    except NotFound:
+        return []
+    return [f"the album still holds {len(contents)} files (force_destroy is off)"] if contents else []
+
+
 class AlbumProvider(BaseProvider):
     replace_checked = True
     props = PROPS
@@ -182,17 +194,11 @@ class AlbumProvider(BaseProvider):
     def before_replace(self, id_: str, olds: dict[str, Any], replaces: list[str]) -> None:
         if replaces and not olds.get("force_destroy"):  # one read: would the old album's delete be refused?
             old = self.inputs_of(olds)
-            plane = DataPlane(self.settings(), old["library_id"])
-            try:
-                contents = plane.list_dir(old["space_id"], old["album_name"])
-            except NotFound:
-                contents = []
-            if contents:
+            problems = replace_problems(DataPlane(self.settings(), old["library_id"]), old)
+            if problems:
                 raise preflight.refuse(
                     f"replacing album {old['album_name']!r} of media library {old['library_id']} "
-                    f"({', '.join(replaces)} changed)",
-                    [f"the album still holds {len(contents)} files (force_destroy is off)"],
-                    preflight.WAY_OUT)
+                    f"({', '.join(replaces)} changed)", problems, preflight.WAY_OUT)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         inputs = self.inputs_of(props)

@@ -105,6 +105,27 @@ IN_PLACE_SETTINGS = tuple(p.name for p in PROPS if not p.replace and p.name in s
 OUTPUTS = ("library_id", "access_domain", "creation_time", "library_secret", "storage_bucket")
 
 
+def dependent_problems(settings: Any, library_id: str, owner: Any) -> list[str]:
+    """Why replacing the library would be refused further down: each Space, SpaceSet and Album resource of the
+    stack's state inside it is replaced with it (its library_id changes), and its old object's delete follows its
+    own force_destroy, not the library's (a space declared without it keeps its files). Checked before the new
+    library exists, so a refusal changes nothing (the engine replaces the library first, its dependents after)."""
+    from smh_provider.resources import album, space, space_set  # they import this module
+
+    plane = DataPlane(settings, library_id)
+    problems: list[str] = []
+    for type_, name, id_, outputs in state.snapshot(owner if isinstance(owner, str) else None).inside(library_id):
+        if type_ == "Space":
+            problems += [f"tenant space {id_} ({name}): {p}" for p in space.replace_problems(
+                plane, id_, outputs, albums=False)]
+        elif type_ == "SpaceSet":
+            problems += [f"{name}: {p}" for p in space_set.SpaceSetProvider().replace_problems(outputs)]
+        elif type_ == "Album":
+            problems += [f"album {outputs.get('album_name')!r} ({name}): {p}"
+                         for p in album.replace_problems(plane, outputs)]
+    return problems
+
+
 class MediaLibraryProvider(BaseProvider):
     replace_checked = True
     props = PROPS
@@ -215,6 +236,8 @@ class MediaLibraryProvider(BaseProvider):
             return
         problems = preflight.library_problems(lib, bool(olds.get("force_destroy"))) + preflight.foreign_spaces(
             settings, lib, ownership.stack_of(olds.get("owner")))
+        if not problems:
+            problems = dependent_problems(settings, id_, olds.get("owner"))
         if problems:
             raise preflight.refuse(f"replacing media library {id_} ({', '.join(replaces)} changed)", problems,
                                    preflight.WAY_OUT)

@@ -293,6 +293,29 @@ def _albums_held_in(space_id: str, owner: str | None) -> list[tuple[str, dict[st
             if outputs.get("space_id") == space_id and isinstance(outputs.get("album_name"), str)]
 
 
+def replace_problems(plane: DataPlane, space_id: str, olds: dict[str, Any], albums: bool = True) -> list[str]:
+    """Why the delete of a Space resource's space (outputs `olds`), which its replacement implies, would be refused:
+    check_deletable (one rule for every space), and, with `albums`, the delete of an album inside it that an Album
+    resource holds without force_destroy (the engine deletes those first)."""
+    try:
+        check_deletable(plane, space_id, bool(olds.get("force_destroy")))
+    except NotDeletable as err:
+        return [err.problem]
+    problems: list[str] = []
+    if albums and olds.get("multi_album"):
+        for name, outputs in _albums_held_in(space_id, olds.get("owner")):
+            if outputs.get("force_destroy"):
+                continue
+            try:
+                held = plane.list_dir(space_id, str(outputs["album_name"]))
+            except NotFound:
+                continue
+            if held:
+                problems.append(f"album {outputs['album_name']!r} ({name}) inside it holds {len(held)} files "
+                                "and its force_destroy is off")
+    return problems
+
+
 class SpaceProvider(BaseProvider):
     replace_checked = True
     props = PROPS
@@ -343,25 +366,8 @@ class SpaceProvider(BaseProvider):
         preflight.seen("space", id_, bool(replaces))
         if not replaces:
             return
-        # Would the old space's delete be refused (check_deletable: one rule for every space), or the delete of an
-        # album inside it that an Album resource holds without force_destroy (the engine deletes those first)?
         plane = DataPlane(self.settings(), str(olds.get("library_id")))
-        problems: list[str] = []
-        try:
-            check_deletable(plane, id_, bool(olds.get("force_destroy")))
-        except NotDeletable as err:
-            problems.append(err.problem)
-        if not problems and olds.get("multi_album"):
-            for name, outputs in _albums_held_in(id_, olds.get("owner")):
-                if outputs.get("force_destroy"):
-                    continue
-                try:
-                    held = plane.list_dir(id_, str(outputs["album_name"]))
-                except NotFound:
-                    continue
-                if held:
-                    problems.append(f"album {outputs['album_name']!r} ({name}) inside it holds {len(held)} files "
-                                    "and its force_destroy is off")
+        problems = replace_problems(plane, id_, olds)
         if problems:
             raise preflight.refuse(f"replacing tenant space {id_} of media library {olds.get('library_id')} "
                                    f"({', '.join(replaces)} changed)", problems, preflight.WAY_OUT)

@@ -137,19 +137,23 @@ class SpaceSetProvider(BaseProvider):
         set exists, so each must be able to go (empty, or force_destroy); spaces another resource holds stay."""
         if not replaces:
             return
+        refused = self.replace_problems(olds)
+        if refused:
+            raise preflight.refuse(f"replacing SpaceSet of media library {olds.get('library_id')} "
+                                   f"({', '.join(replaces)} changed)", refused, preflight.WAY_OUT)
+
+    def replace_problems(self, olds: dict[str, Any]) -> list[str]:
+        """Why the delete of the set's spaces (outputs `olds`), which its replacement implies, would be refused."""
         inputs = self.inputs_of(olds)
         try:
             runner = self._runner(inputs)
         except NotFound:
-            return
+            return []
         spaces, ids = olds.get("spaces") or {}, olds.get("space_ids") or {}
         checked = runner.run({k: functools.partial(
             _checked, runner, k, sid, full(spaces.get(k) or {}, inputs["force_destroy"])["force_destroy"])
             for k, sid in ids.items() if not state.held_by_others("space", sid, inputs["owner"])})
-        refused = [f'spaces["{k}"]: {o.error}' for k, o in sorted(checked.items()) if o.error]
-        if refused:
-            raise preflight.refuse(f"replacing SpaceSet of media library {inputs['library_id']} "
-                                   f"({', '.join(replaces)} changed)", refused, preflight.WAY_OUT)
+        return [f'spaces["{k}"]: {o.error}' for k, o in sorted(checked.items()) if o.error]
 
     def _before_replacing(self, plans: dict[str, Any], olds: dict[str, Any], news: dict[str, Any],
                           old_force: bool) -> None:

@@ -87,8 +87,8 @@ def normalize_entry(key: str, raw: Any) -> tuple[dict[str, Any], list[tuple[str,
             if problem:
                 problems.append((path(key, prop.name), f"{path(key)}: {problem}"))
                 continue
-        if value != prop.default or is_unknown(value):
-            entry[prop.name] = value
+        if value != prop.default or is_unknown(value) or prop.name == "force_destroy":
+            entry[prop.name] = value  # an entry's force_destroy, even false, overrides the set's
     albums = raw.get("albums")
     if albums:
         problems += _check_albums(key, albums, entry.get("multi_album", False))
@@ -134,8 +134,8 @@ def sparse(settings: dict[str, Any], albums: dict[str, str] | None, keep_force: 
 
     force_destroy stays only with `keep_force` (the entry declared it): otherwise it is the set's.
     """
-    out = {k: v for k, v in settings.items() if k in DEFAULTS and v != DEFAULTS[k] and v is not None
-           and (k != "force_destroy" or keep_force)}
+    out = {k: v for k, v in settings.items() if k in DEFAULTS and v is not None
+           and (v != DEFAULTS[k] if k != "force_destroy" else keep_force)}
     if albums:
         out["albums"] = dict(sorted(albums.items()))
     return out

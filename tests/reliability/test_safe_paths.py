@@ -211,6 +211,24 @@ def test_keys_that_give_one_mark_are_refused_at_preview(emulator: EmulatorProces
     assert emulator.control("GET", "inventory") == before
 
 
+def test_a_key_its_mark_writes_another_way_is_still_its_own_holder(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Walk seed 303303: the space of key "a b" (resource "space-a b", mark ".../space-a-b") holding a file was
+    removed from the program, and its delete left the space to "another holder", itself: the space stayed in the
+    cloud, outside the state. Its delete and its replacement now follow the rules of every space."""
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps({"a b": {}, "c": {}})}))
+    up = stack.up(**QUIET)
+    lib_id, sid = up.outputs["library_id"].value, up.outputs["space_ids"].value["a b"]
+    plane = DataPlane(emulator, lib_id)
+    plane.upload(sid, "f1.jpg")
+    with pytest.raises(auto.CommandError, match="refused before it started"):
+        stack.up(replace=[urn_of(stack, "Space", "space-a b")], **QUIET)
+    stack.set_config("smh-media:spaces", auto.ConfigValue(json.dumps({"c": {}})))
+    with pytest.raises(auto.CommandError, match="still holds files"):
+        stack.up(**QUIET)
+    assert sid in spaces_of(emulator, lib_id) and plane.names(sid) == ["f1.jpg"]
+    assert sid in [r["id"] for r in state_resources(stack)["Space"] if r["urn"].endswith("::space-a b")]
+
+
 def test_a_user_made_by_hand_needs_adopt(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
     """Case 7: a user that exists before the stack is refused without adopt: true, kept with its nickname, and
     taken over (then deleted on destroy) only with it."""
@@ -530,3 +548,44 @@ def test_a_targeted_destroy_does_not_check_the_ancestors_it_leaves(emulator: Emu
         stack.destroy(target=[urn_of(stack, "MediaLibrary", "media-library")], target_dependents=True, **QUIET)
     assert "still holds" in str(refused.value) and "Nothing was deleted" in str(refused.value)
     assert spaces_of(emulator, lib_id) == {ids["a"]} and plane.names(ids["a"]) == ["cat.jpg"]
+
+
+@pytest.mark.parametrize("space_set", ["false", "true"])
+def test_replacing_a_library_checks_each_space_by_its_own_force_destroy(space_set: str, emulator: EmulatorProcess,  # type: ignore[no-untyped-def]
+                                                                       make_stack) -> None:
+    """Walk seed 303401: the library's force_destroy is on, but one space's is off and it holds a file. `up
+    --replace` of the library passed the library's check, created the new library, and then the space's
+    replacement was refused: the state named the new library, the spaces the old one, and every later `up` was
+    refused. The library's check now asks each Space, SpaceSet entry and Album of the state by its own rule."""
+    spaces = {"b": {"force_destroy": False}, "c": {}}
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps(spaces),
+                                                "smh-media:forceDestroy": "true", "smh-media:spaceSet": space_set}))
+    up = stack.up(**QUIET)
+    lib_id, sid = up.outputs["library_id"].value, up.outputs["space_ids"].value["b"]
+    DataPlane(emulator, lib_id).upload(sid, "f1.jpg")
+    before = emulator.control("GET", "inventory")
+    with pytest.raises(auto.CommandError) as refused:
+        stack.up(replace=[urn_of(stack, "MediaLibrary", "media-library")], **QUIET)
+    assert "refused before it started" in str(refused.value) and f"tenant space {sid}" in str(refused.value)
+    after = emulator.control("GET", "inventory")
+    assert [lib["LibraryId"] for lib in after["libraries"]] == [lib["LibraryId"] for lib in before["libraries"]]
+    assert DataPlane(emulator, lib_id).names(sid) == ["f1.jpg"]
+    stack.preview(expect_no_changes=True, **QUIET)
+    stack.up(**QUIET)  # not stuck
+
+
+def test_a_set_entry_without_force_destroy_keeps_its_files_when_the_set_has_it(emulator: EmulatorProcess,  # type: ignore[no-untyped-def]
+                                                                              make_stack) -> None:
+    """An entry's `force_destroy: false` was dropped as a default, so the set's `true` applied to it: removing the
+    entry deleted its space with the file in it. The entry's own value wins, false included."""
+    spaces = {"b": {"force_destroy": False}, "c": {}}
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps(spaces),
+                                                "smh-media:forceDestroy": "true", "smh-media:spaceSet": "true"}))
+    up = stack.up(**QUIET)
+    lib_id, sid = up.outputs["library_id"].value, up.outputs["space_ids"].value["b"]
+    plane = DataPlane(emulator, lib_id)
+    plane.upload(sid, "f1.jpg")
+    stack.set_config("smh-media:spaces", auto.ConfigValue(json.dumps({"c": {}})))
+    with pytest.raises(auto.CommandError, match="still holds files"):
+        stack.up(**QUIET)
+    assert sid in spaces_of(emulator, lib_id) and plane.names(sid) == ["f1.jpg"]

@@ -172,7 +172,11 @@ def test_a_removed_key_whose_space_holds_files_is_kept_and_reported(emulator: Em
     assert put.status_code < 300, put.text
     stack.set_config("smh-media:spaces", auto.ConfigValue(json.dumps({k: v for k, v in SPACES.items() if k != "a"})))
     out = _recover(stack, env, ok=False)
-    assert space_a["spaceId"] in out and "keep.jpg" in out and "it was kept" in out, out[-3000:]
+    assert space_a["spaceId"] in out and "keep.jpg" in out, out[-3000:]
     assert space_a["spaceId"] in {s["spaceId"] for s in emulator.control("GET", "inventory")["spaces"]}
     held = state_resources(stack)["SpaceSet"][0]["outputs"]["space_ids"]
-    assert sorted(held) == ["b", "c"] and space_a["spaceId"] not in held.values()
+    if "it was kept" in out:  # the set was not saved before the kill: its create finds a's space as a leftover
+        assert sorted(held) == ["b", "c"] and space_a["spaceId"] not in held.values()
+    else:  # the held call was one the set's create did not wait for (a token): the set was saved with a, whose
+        # delete is now refused and leaves it in the state
+        assert "Nothing was deleted" in out and held.get("a") == space_a["spaceId"], out[-3000:]

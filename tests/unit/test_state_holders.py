@@ -65,3 +65,15 @@ def test_the_targets_of_a_command_line() -> None:
     assert state.targets_of(["pulumi", "up", "--yes"]) == []
     assert state.targets_of(["pulumi", "up", "--exclude", urn]) is None  # names resources another way: unknown
     assert state.targets_of(["pulumi", "up", "--target-replace", urn]) is None
+
+
+def test_the_state_names_a_resource_as_its_mark_does() -> None:
+    """Walk seed 303303: Space key "a b" gives resource "space-a b" and mark ".../space-a-b"; the snapshot named it
+    by the first, the delete asked by the second, and the space was left to "another holder": itself."""
+    urn = "urn:pulumi:stack::proj::pulumi-python:dynamic/smh:Space::space-a b"
+    snap = state.parse({"deployment": {"resources": [
+        {"urn": urn, "custom": True, "id": "s1", "type": "pulumi-python:dynamic/smh:Space", "outputs": {}}]}})
+    state.reset("stack", snap)
+    owner = "proj/stack/space-a-b"
+    assert state.held_by_others("space", "s1", owner) == set() and state.held_by_self("space", "s1", owner)
+    assert state.previous(owner) == [("s1", {})] and snap.types == {"space-a-b": "Space"}
