@@ -326,7 +326,7 @@ def declare_library(spec: LibrarySpec, shared: Declared | None = None) -> Declar
         declared.space_ids[key], spaces[key] = space.space_id, space
         if albums:
             albums_of[key] = _albums(spec, f"{spec.where}spaces.{key}.albums", f"album-{key}-", albums,
-                                     force_destroy, space=space, library=library)
+                                     bool(space_cfg["force_destroy"]), space=space, library=library)
     if spec.get("albums"):
         albums_of[None] = _albums(spec, f"{spec.where}albums", "album-", spec.get("albums"), force_destroy,
                                   library=library)

@@ -25,12 +25,15 @@ decision here rests on them. What the engine calls, read from pulumi pkg/resourc
   `delete_before_replace`, which Bucket sets).
 * `pulumi up --target <urn>`: untargeted resources get no Check (their old inputs are reused) and no Diff; their
   deletes happen only when targeted.
-* `pulumi destroy [--target]`: no program, no Check, no Diff: Deletes only.
+* `pulumi destroy [--target]`: no program, no Check, no Diff: Deletes only. No RPC says which resources a run
+  targets, so the check of the objects above a first delete (preflight.py) reads the `--target` list from the
+  running CLI's command line (`state.run_targets`) and assumes every ancestor goes when it cannot.
 * `pulumi refresh`: Read only. The recovery of scripts/recover.sh is `cancel`, `refresh --clear-pending-creates`
   (Read; pending creates forgotten), then `up`.
 
 So the provider reads the stack's state (`pulumi stack export`, once per process, when a decision needs it) and
-notes what this run made each resource hold:
+notes what this run made each resource hold. A resource of the state is known by its name as its mark writes it
+(`state._mark_name`: "space-a b" is "space-a-b"), the name every decision asks by.
 
 * A **create** adopts an object carrying one of its marks only when its own resource does not hold it in the
   state: such an object is one an interrupted run created (a kill, a lost answer) or one another resource of the

@@ -344,28 +344,29 @@ def test_leaving_a_set_and_renaming_an_album_in_one_up_moves_the_album(emulator:
 
 
 def test_replacing_a_space_whose_album_holds_files_is_refused_at_preview(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
-    """Walk finding W12: the space's own force_destroy is on, but an Album resource inside it holds a file with
-    its force_destroy off: the space's replacement is refused at preview, before a second space exists."""
+    """Walk finding W12: a space's replacement (multi_album flipped) with a file in an album inside it. The album
+    follows the space's force_destroy: off, the replacement is refused at preview naming the file, before a
+    second space exists; on (the space's own), it goes through and takes the album with it, as declared."""
     spaces: dict[str, Any] = {"a": {"multi_album": True, "albums": {"x": "Trip"}}}
     stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps(spaces)}))
     up = stack.up(**QUIET)
     lib_id, sid = up.outputs["library_id"].value, up.outputs["space_ids"].value["a"]
     DataPlane(emulator, lib_id).upload(sid, "Trip", "f1.jpg")
-    spaces["a"]["force_destroy"] = True
-    set_spaces(stack, spaces)
-    stack.up(**QUIET)
-    spaces["a"] = {"multi_album": False, "force_destroy": True}
-    set_spaces(stack, spaces)
-    with pytest.raises(auto.CommandError, match="album 'Trip'.*holds 1 files"):
+    set_spaces(stack, {"a": {"multi_album": False}})
+    with pytest.raises(auto.CommandError, match="Trip/f1.jpg"):
         stack.preview(**QUIET)
     with pytest.raises(auto.CommandError):
         stack.up(**QUIET)
-    assert spaces_of(emulator, lib_id) == {sid}
-    clean(emulator, stack)
-    stack.set_config("smh-media:forceDestroy", auto.ConfigValue("true"))
-    stack.set_config("smh-media:spaces", auto.ConfigValue(json.dumps({"a": {"multi_album": True,
-                                                                            "albums": {"x": "Trip"}}})))
+    assert spaces_of(emulator, lib_id) == {sid} and DataPlane(emulator, lib_id).names(sid, "Trip") == ["f1.jpg"]
+    set_spaces(stack, {"a": {"multi_album": True, "albums": {"x": "Trip"}, "force_destroy": True}})
+    stack.up(**QUIET)  # the space's force_destroy, and with it its album's
+    albums = [r for r in state_resources(stack)["Album"] if r["urn"].endswith("::album-a-x")]
+    assert [r["outputs"]["force_destroy"] for r in albums] == [True]
+    set_spaces(stack, {"a": {"multi_album": False, "force_destroy": True}})
     stack.up(**QUIET)
+    (new,) = spaces_of(emulator, lib_id)
+    assert new != sid
+    stack.preview(expect_no_changes=True, **QUIET)
 
 
 @pytest.mark.parametrize("k,space_set", [(1, "true"), (3, "true"), (2, "false")])
@@ -589,3 +590,19 @@ def test_a_set_entry_without_force_destroy_keeps_its_files_when_the_set_has_it(e
     with pytest.raises(auto.CommandError, match="still holds files"):
         stack.up(**QUIET)
     assert sid in spaces_of(emulator, lib_id) and plane.names(sid) == ["f1.jpg"]
+
+
+def test_the_albums_of_a_space_follow_its_force_destroy(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """The albums declared in a space got the stack's forceDestroy, not the space's own: with the stack's on and the
+    space's off, removing the space deleted its album with the files in it."""
+    spaces = {"a": {"multi_album": True, "albums": {"x": "Trip"}, "force_destroy": False}, "b": {}}
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps(spaces),
+                                                "smh-media:forceDestroy": "true"}))
+    up = stack.up(**QUIET)
+    lib_id, sid = up.outputs["library_id"].value, up.outputs["space_ids"].value["a"]
+    plane = DataPlane(emulator, lib_id)
+    plane.upload(sid, "Trip", "f1.jpg")
+    stack.set_config("smh-media:spaces", auto.ConfigValue(json.dumps({"b": {}})))
+    with pytest.raises(auto.CommandError, match="still holds"):
+        stack.up(**QUIET)
+    assert plane.names(sid, "Trip") == ["f1.jpg"]

@@ -232,11 +232,12 @@ class Model:
     # -- what the rules allow ---------------------------------------------------------------------------------
     def force_on(self, key: str, configs: list[dict[str, Any] | None]) -> bool:
         """Whether any of these configs (before and after a step) let the space `key` be deleted with its files:
-        the stack's forceDestroy or the space's own force_destroy."""
+        the space's own force_destroy where it declares one (false included), else the stack's forceDestroy."""
         for cfg in configs:
-            if cfg is None:
-                continue
-            if cfg.get("forceDestroy") or (cfg["spaces"].get(key) or {}).get("force_destroy"):
+            if cfg is None or key not in cfg["spaces"]:
+                continue  # a key the config no longer declares is deleted by the force_destroy it had before
+            own = cfg["spaces"].get(key) or {}
+            if own.get("force_destroy") if "force_destroy" in own else cfg.get("forceDestroy"):
                 return True
         return False
 

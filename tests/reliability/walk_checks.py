@@ -2,7 +2,7 @@
 
 * no traceback in any CLI output;
 * no file lost, unless the config before or after the step had force_destroy on for its space (the stack's
-  forceDestroy or the space's own), or the walk deleted its space by hand;
+  own force_destroy where it declares one, else the stack's forceDestroy), or the walk deleted its space by hand;
 * state == cloud: every id the state holds exists (spaces of Space and SpaceSet resources, albums, the library,
   the bucket), except a space the walk deleted by hand and no refresh has seen since; every space carrying this
   stack's ownership mark is held by the state, and every album in a space the state holds is held too (the walk

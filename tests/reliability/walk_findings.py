@@ -55,4 +55,20 @@ FINDINGS: dict[str, dict[str, Any]] = {
         ["edit", {"edit": "remove_space", "key": "a"}], ["revert", {}]]},
     "W16 spaceSet true then false with a file in an album": {"open": None, "plan": [
         SET_ON, UPLOAD_A_TRIP, ["edit", {"edit": "space_set", "spaceSet": False}], ["revert", {}]]},
+    "W17 up --replace of a library whose space keeps its files by its own force_destroy": {"open": None, "plan": [
+        ["edit", {"edit": "force", "forceDestroy": True}],
+        ["edit", {"edit": "space_force", "key": "b", "force_destroy": False}], UPLOAD_B,
+        ["replace", {"urn": "MediaLibrary::media-library"}], ["revert", {}]]},
+    "W18 key 'a b', its mark 'a-b': its delete left the space to itself": {"open": None, "plan": [
+        ["edit", {"edit": "add_space", "key": "a b", "space": {}}],
+        ["upload", {"key": "a b", "album": None, "file": "f1.jpg"}],
+        ["edit", {"edit": "remove_space", "key": "a b"}]]},
+    "W19 a set entry's force_destroy false under the set's true": {"open": None, "plan": [
+        SET_ON, ["edit", {"edit": "force", "forceDestroy": True}],
+        ["edit", {"edit": "space_force", "key": "b", "force_destroy": False}], UPLOAD_B,
+        ["edit", {"edit": "remove_space", "key": "b"}]]},
+    "W20 an album of a space without force_destroy under the stack's forceDestroy": {"open": None, "plan": [
+        ["edit", {"edit": "force", "forceDestroy": True}],
+        ["edit", {"edit": "space_force", "key": "a", "force_destroy": False}], UPLOAD_A_TRIP,
+        ["edit", {"edit": "remove_space", "key": "a"}]]},
 }
