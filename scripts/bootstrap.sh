@@ -644,11 +644,11 @@ setup_yaml() {
   fi
   case $YAML_ACTION in
     link) ln -sfn "$YAML_FROM" "$TOOLS_DIR/pulumi-language-yaml" ;;
-    build) build_yaml; cp -p "$YAML_DIR/pulumi-language-yaml" "$TOOLS_DIR/pulumi-language-yaml.tmp" ;;
-    cache) cp -p "$YAML_DIR/pulumi-language-yaml" "$TOOLS_DIR/pulumi-language-yaml.tmp" ;;
+    build) build_yaml; cp -p "$YAML_DIR/pulumi-language-yaml" "$TOOLS_DIR/pulumi-language-yaml.$$.tmp" ;;
+    cache) cp -p "$YAML_DIR/pulumi-language-yaml" "$TOOLS_DIR/pulumi-language-yaml.$$.tmp" ;;
     none) log "$YAML_MSG" ;;
   esac
-  [[ -e $TOOLS_DIR/pulumi-language-yaml.tmp ]] && mv -f "$TOOLS_DIR/pulumi-language-yaml.tmp" "$TOOLS_DIR/pulumi-language-yaml"
+  [[ -e $TOOLS_DIR/pulumi-language-yaml.$$.tmp ]] && mv -f "$TOOLS_DIR/pulumi-language-yaml.$$.tmp" "$TOOLS_DIR/pulumi-language-yaml"
   [[ $YAML_ACTION == none ]] || log "Pulumi YAML language host: .tools/pulumi/pulumi-language-yaml"
   install_smh_plugin
 }
@@ -663,9 +663,10 @@ install_smh_plugin() {
   [[ -n $version ]] || die "no VERSION in smh_provider/plugin/schema.py"
   wrapper=$ROOT/.tools/smh-plugin/pulumi-resource-smh
   mkdir -p "$(dirname "$wrapper")"
-  printf '#!/usr/bin/env bash\nexec %q "$@"\n' "$ROOT/bin/pulumi-resource-smh" > "$wrapper.tmp"
-  chmod 0755 "$wrapper.tmp"
-  mv -f "$wrapper.tmp" "$wrapper"
+  # a name of this process's own: two bootstraps at once (make soak beside make test) must not move each other's
+  printf '#!/usr/bin/env bash\nexec %q "$@"\n' "$ROOT/bin/pulumi-resource-smh" > "$wrapper.$$.tmp"
+  chmod 0755 "$wrapper.$$.tmp"
+  mv -f "$wrapper.$$.tmp" "$wrapper"
   dest=$PULUMI_HOME/plugins/resource-smh-v$version/pulumi-resource-smh
   if ! cmp -s "$wrapper" "$dest"; then
     "$TOOLS_DIR/pulumi" plugin install resource smh "$version" --file "$wrapper" --reinstall >/dev/null \

@@ -297,11 +297,30 @@ def previous(owner: str | None) -> list[tuple[str, dict[str, Any]]]:
     return list(snapshot(owner).entries.get(name, []))
 
 
-def album_by_key(owner: str | None, space_id: str, album_key: str) -> str | None:
+_album_keys: dict[tuple[str, str], tuple[str, str]] = {}  # (space id, album key) -> (holder, album name), this run
+
+
+def note_album_keys(owner: str | None, space_id: str, albums: dict[str, Any]) -> None:
+    """A SpaceSet of this run saved the albums (album key -> name) of one of its spaces: what `album_by_key` with
+    `this_run` answers from then on, over the state read at the start."""
+    name = name_of_mark(owner)
+    with _lock:
+        for akey, album_name in albums.items():
+            if isinstance(album_name, str):
+                _album_keys[(space_id, akey)] = (name, album_name)
+
+
+def album_by_key(owner: str | None, space_id: str, album_key: str, this_run: bool = False) -> str | None:
     """The name of the album that another resource of the stack holds in `space_id` under album key `album_key`
     (a SpaceSet entry's `albums`, or an Album resource's `album_key`): the album a move between the two kinds of
-    resource takes over, renamed to what is now declared. None when none does."""
+    resource takes over, renamed to what is now declared. None when none does. With `this_run`, what a SpaceSet
+    saved in this run comes first (a delete runs after every create and update of the run)."""
     me = name_of_mark(owner)
+    if this_run:
+        with _lock:
+            noted = _album_keys.get((space_id, album_key))
+        if noted is not None and noted[0] != me:
+            return noted[1]
     for name, items in snapshot(owner).entries.items():
         if name == me:
             continue
@@ -324,6 +343,7 @@ def reset(stack: str | None = None, snap: Snapshot | None = None) -> None:
     with _lock:
         _notes.clear()
         _released.clear()
+        _album_keys.clear()
     _override.clear()
     if stack and snap is not None:
         _override[stack] = snap

@@ -15,7 +15,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
-from smh_provider import ownership, preflight, state
+from smh_provider import operation, ownership, preflight, state
 from smh_provider.clients import smh
 from smh_provider.clients.smhdata import DataPlane
 from smh_provider.errors import AlreadyExists, InvalidInput, NotFound, ProviderError
@@ -256,11 +256,40 @@ class AlbumProvider(BaseProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.inputs_of(props)
         key = state.album_key(inputs["library_id"], inputs["space_id"], inputs["album_name"])
+        if self._hand_back(inputs):
+            state.release("album", key, inputs["owner"])
+            return
         if state.defer_or_keep("album", key, inputs["owner"]):
             return  # another resource of this stack (a SpaceSet) holds the album now: leave the state, keep it
         delete_album(DataPlane(self.settings(), inputs["library_id"]), inputs["space_id"], inputs["album_name"],
                      inputs["force_destroy"], inputs["owner"])
         state.release("album", key, inputs["owner"])
+
+
+    def _hand_back(self, inputs: dict[str, Any]) -> bool:
+        """Walk finding W21: this resource took its album over from a SpaceSet (by album key) and renamed it in an
+        `up` whose delete of the set was refused, so the set still holds the album under its old name. When the
+        set holds the album key here under a name that no album has, while this resource's album exists, the
+        album goes back to the set under that name, files and all, and this resource leaves the state: the set's
+        record is true again. Anything else (the name taken, the album gone) goes the usual way."""
+        space_id, akey = inputs["space_id"], inputs.get("album_key")
+        if not akey or not space_id or space_id == "-":
+            return False
+        other = state.album_by_key(inputs["owner"], space_id, akey, this_run=True)
+        if not other or other == inputs["album_name"]:
+            return False
+        plane = DataPlane(self.settings(), inputs["library_id"])
+        _forget(plane, space_id)
+        try:
+            names = _album_names(plane, space_id)
+        except NotFound:
+            return False
+        if inputs["album_name"] not in names or other in names:
+            return False
+        rename_album(plane, space_id, inputs["album_name"], other)
+        operation.say(f"album {inputs['album_name']!r} (album key {akey!r}) goes back to the resource that holds "
+                      f"its key in space {space_id}, under the name that resource has for it: {other!r}")
+        return True
 
 
 _names: dict[tuple[str, str], str] = {}

@@ -251,6 +251,7 @@ class SpaceSetProvider(BaseProvider):
                 ids.pop(key, None)
             else:
                 spaces[key], ids[key] = out.entry or {}, out.space_id
+                state.note_album_keys(inputs["owner"], out.space_id, (out.entry or {}).get("albums") or {})
         problems = [f'spaces["{k}"]: {o.error}' for k, o in sorted(outcomes.items()) if o.error]
         leftovers: list[str] = []
         if runner.listing is not None:

@@ -606,3 +606,29 @@ def test_the_albums_of_a_space_follow_its_force_destroy(emulator: EmulatorProces
     with pytest.raises(auto.CommandError, match="still holds"):
         stack.up(**QUIET)
     assert plane.names(sid, "Trip") == ["f1.jpg"]
+
+
+def test_a_refused_move_that_renamed_an_album_can_be_reverted(emulator: EmulatorProcess, make_stack) -> None:  # type: ignore[no-untyped-def]
+    """Walk finding W21 (seed 304100): leaving a set by its threshold while renaming an album, in an `up` whose
+    delete of the set was refused (a removed key's space holds a file): the Album resource renamed the album, the
+    set still holds it under its old name. Going back to the old config was refused for ever (the Album's delete
+    found files). The album now goes back to the set under the set's name, with its files."""
+    spaces: dict[str, Any] = {"a": {"multi_album": True, "albums": {"x": "Trip"}}, "b": {}, "d": {}}
+    stack = make_stack(full_config(emulator, **{"smh-media:spaces": json.dumps(spaces), "smh-media:spaceSet": "3"}))
+    up = stack.up(**QUIET)
+    lib_id, ids = up.outputs["library_id"].value, up.outputs["space_ids"].value
+    plane = DataPlane(emulator, lib_id)
+    plane.upload(ids["d"], "f1.jpg")
+    plane.upload(ids["a"], "Trip", "f2.jpg")
+    set_spaces(stack, {"a": {"multi_album": True, "albums": {"x": "Family"}}, "b": {}})
+    with pytest.raises(auto.CommandError, match="still holds files"):
+        stack.up(**QUIET)
+    assert plane.names(ids["a"]) == ["Family"] and plane.names(ids["d"]) == ["f1.jpg"]
+    set_spaces(stack, spaces)
+    stack.up(**QUIET)
+    assert plane.names(ids["a"]) == ["Trip"] and plane.names(ids["a"], "Trip") == ["f2.jpg"]
+    (held,) = state_resources(stack)["SpaceSet"]
+    assert held["outputs"]["space_ids"] == ids and held["outputs"]["spaces"]["a"]["albums"] == {"x": "Trip"}
+    assert "Album" not in state_resources(stack)
+    clean(emulator, stack)
+    stack.preview(expect_no_changes=True, **QUIET)

@@ -71,4 +71,12 @@ FINDINGS: dict[str, dict[str, Any]] = {
         ["edit", {"edit": "force", "forceDestroy": True}],
         ["edit", {"edit": "space_force", "key": "a", "force_destroy": False}], UPLOAD_A_TRIP,
         ["edit", {"edit": "remove_space", "key": "a"}]]},
+    "W21 leaving a set by a threshold, renaming an album, the set's delete refused, then revert": {
+        "open": None, "plan": [
+            ["edit", {"edit": "add_space", "key": "d", "space": {}}], ["edit", {"edit": "space_set", "spaceSet": 3}],
+            ["upload", {"key": "d", "album": None, "file": "f1.jpg"}],
+            ["upload", {"key": "a", "album": "Trip", "file": "f2.jpg"}],
+            ["edit", {"edit": "batch", "edits": [{"edit": "rename_album", "key": "a", "album": "x", "name": "Family"},
+                                                 {"edit": "remove_space", "key": "d"}]}],
+            ["revert", {}]]},
 }
